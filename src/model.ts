@@ -1,0 +1,164 @@
+// Shared domain types. Every layer speaks these; none of them knows SQL, HTTP or argv.
+
+export type SentimentLabel = 'negative' | 'neutral' | 'positive'
+export type Intent = 'complaint' | 'question' | 'praise' | 'other'
+export type QueueName = 'negative' | 'unanswered' | 'all'
+export type TriageState = 'open' | 'done' | 'ignored' | 'snoozed'
+
+export const SENTIMENT_LABELS: readonly SentimentLabel[] = ['negative', 'neutral', 'positive']
+export const INTENTS: readonly Intent[] = ['complaint', 'question', 'praise', 'other']
+export const QUEUE_NAMES: readonly QueueName[] = ['negative', 'unanswered', 'all']
+
+/** A brand as configured: what to look for, what to ignore, and which accounts are its own. */
+export interface Brand {
+  name: string
+  /** Bare words match whole words; a term wrapped in double quotes is a phrase. */
+  terms: string[]
+  exclude: string[]
+  /** Per source kind, the brand's own handles (used to detect replies and own posts). */
+  handles: Record<string, string[]>
+}
+
+/**
+ * Where a source resumes. Everything is optional because each upstream resumes differently:
+ * a timestamp (HN), an id (X, Mastodon), validators for conditional GET (RSS).
+ * `gap` is a window the source still owes: items older than what it stored last time but
+ * newer than the previous cursor, left behind when a pull hit its page bound.
+ */
+export interface Cursor {
+  /** Epoch ms of the newest item stored (inclusive resume point). */
+  at?: number
+  id?: string
+  etag?: string
+  lastModified?: string
+  gap?: { from: number; to: number }
+}
+
+/** What an adapter produces from one upstream item, before matching and scoring. */
+export interface MentionDraft {
+  externalId: string
+  url: string
+  canonicalUrl?: string
+  title?: string
+  /** Plain text: HTML removed, entities decoded. */
+  text: string
+  author?: { handle?: string; name?: string; reach?: number }
+  /** Epoch ms, UTC. */
+  createdAt: number
+  lang?: string
+  parentExternalId?: string
+  threadExternalId?: string
+  metrics?: { likes?: number; reposts?: number; replies?: number; score?: number }
+}
+
+export interface Match {
+  brands: string[]
+  terms: string[]
+}
+
+export interface Sentiment {
+  label: SentimentLabel
+  /** Normalised to [-1, 1]. */
+  score: number
+  intent: Intent
+}
+
+/** A stored mention as the queues and exports see it. */
+export interface Mention {
+  id: number
+  source: string
+  externalId: string
+  url: string
+  canonicalUrl: string | null
+  brands: string[]
+  terms: string[]
+  authorHandle: string | null
+  authorName: string | null
+  authorReach: number | null
+  title: string | null
+  text: string
+  lang: string | null
+  createdAt: number
+  fetchedAt: number
+  updatedAt: number
+  parentExternalId: string | null
+  threadExternalId: string | null
+  likes: number | null
+  reposts: number | null
+  replies: number | null
+  score: number | null
+  isOwn: boolean
+  sentimentLabel: SentimentLabel
+  sentimentScore: number
+  intent: Intent
+  /** True when a human set the label; rescoring leaves it alone. */
+  labelOverridden: boolean
+  priority: number
+  scorerVersion: string
+  state: TriageState
+  assignee: string | null
+  answered: boolean
+}
+
+/**
+ * The public JSON shape of a mention (`--json`, ndjson, CSV headers). Field names are a
+ * tested contract: add fields, never rename or remove them.
+ */
+export interface MentionView {
+  id: number
+  source: string
+  externalId: string
+  url: string
+  title: string | null
+  text: string
+  author: string | null
+  authorName: string | null
+  createdAt: string
+  brand: string
+  brands: string[]
+  terms: string[]
+  sentiment: SentimentLabel
+  sentimentScore: number
+  intent: Intent
+  state: TriageState
+  assignee: string | null
+  answered: boolean
+  priority: number
+  likes: number | null
+  reposts: number | null
+  replies: number | null
+}
+
+export function toView(m: Mention): MentionView {
+  return {
+    id: m.id,
+    source: m.source,
+    externalId: m.externalId,
+    url: m.url,
+    title: m.title,
+    text: m.text,
+    author: m.authorHandle,
+    authorName: m.authorName,
+    createdAt: new Date(m.createdAt).toISOString(),
+    brand: m.brands[0] ?? '',
+    brands: m.brands,
+    terms: m.terms,
+    sentiment: m.sentimentLabel,
+    sentimentScore: m.sentimentScore,
+    intent: m.intent,
+    state: m.state,
+    assignee: m.assignee,
+    answered: m.answered,
+    priority: m.priority,
+    likes: m.likes,
+    reposts: m.reposts,
+    replies: m.replies,
+  }
+}
+
+/** Column order for tabular outputs (CSV/TSV headers use these names). */
+export const VIEW_FIELDS: readonly (keyof MentionView)[] = [
+  'id', 'source', 'externalId', 'url', 'title', 'text', 'author', 'authorName', 'createdAt',
+  'brand', 'brands', 'terms', 'sentiment', 'sentimentScore', 'intent', 'state', 'assignee',
+  'answered', 'priority', 'likes', 'reposts', 'replies',
+]

@@ -1,0 +1,46 @@
+// The HTTP surface the rest of the code sees. One implementation (client.ts, on undici);
+// tests use it against a real loopback server rather than a mock.
+
+export interface GetOptions {
+  headers?: Record<string, string>
+  /** Validators from the last fetch: sent as If-None-Match / If-Modified-Since. */
+  etag?: string
+  lastModified?: string
+  signal?: AbortSignal
+}
+
+export interface HttpResponse {
+  status: number
+  /** Final URL after redirects. */
+  url: string
+  /** Lower-cased header names. */
+  headers: Record<string, string>
+  /** Empty on 304. */
+  body: string
+  notModified: boolean
+}
+
+export interface Http {
+  /** Resolves for 2xx and 304; throws HttpError for other statuses once retries are spent. */
+  get(url: string | URL, opts?: GetOptions): Promise<HttpResponse>
+}
+
+/** A non-success HTTP status, after retries. `bodySnippet` is short and never holds secrets we sent. */
+export class HttpError extends Error {
+  override name = 'HttpError'
+  constructor(
+    readonly status: number,
+    readonly url: string,
+    readonly bodySnippet: string,
+  ) {
+    super(`HTTP ${status} from ${url}${bodySnippet ? `: ${bodySnippet}` : ''}`)
+  }
+}
+
+/** Connection refused, reset, DNS failure, timeout, or a body over the size cap. */
+export class NetworkError extends Error {
+  override name = 'NetworkError'
+  constructor(message: string, readonly url: string, options?: { cause?: unknown }) {
+    super(message, options)
+  }
+}
