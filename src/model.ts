@@ -91,8 +91,9 @@ export interface Mention {
   sentimentLabel: SentimentLabel
   sentimentScore: number
   intent: Intent
-  /** True when a human set the label; rescoring leaves it alone. */
-  labelOverridden: boolean
+  /** True when a human set the label (or intent) with `mentions label`; rescoring leaves it alone. */
+  sentimentOverridden: boolean
+  intentOverridden: boolean
   priority: number
   scorerVersion: string
   state: TriageState

@@ -1,0 +1,68 @@
+// `mentions init`: the starting files, as data. The CLI decides where they go.
+import { configJsonSchema } from '../config/schema.js'
+import type { Source } from '../sources/types.js'
+
+export const SCHEMA_FILE_NAME = 'mentions.schema.json'
+
+/** Every environment variable mentions reads, besides those the sources declare. */
+export const TOOL_ENV: readonly { name: string; why: string }[] = [
+  { name: 'MENTIONS_CONFIG', why: 'config file path (instead of ./mentions.config.json)' },
+  { name: 'MENTIONS_DB', why: 'SQLite database path (instead of the config "database")' },
+  { name: 'MENTIONS_USER', why: 'who you are in the triage log (default: $USER)' },
+  { name: 'MENTIONS_DEBUG', why: 'set to print stack traces with errors' },
+  { name: 'XDG_CONFIG_HOME', why: 'where the config is looked for (default ~/.config)' },
+  { name: 'XDG_DATA_HOME', why: 'where the default database lives (default ~/.local/share)' },
+  { name: 'HTTPS_PROXY', why: 'proxy for https requests (also HTTP_PROXY, NO_PROXY)' },
+  { name: 'HTTP_PROXY', why: 'proxy for http requests' },
+  { name: 'NO_PROXY', why: 'hosts that bypass the proxy' },
+  { name: 'NO_COLOR', why: 'set to turn colour off' },
+  { name: 'FORCE_COLOR', why: 'set to 1-3 to force colour off a terminal (NO_COLOR still wins)' },
+]
+
+export function starterConfig(brand: string): object {
+  const term = brand.toLowerCase()
+  return {
+    $schema: `./${SCHEMA_FILE_NAME}`,
+    database: './mentions.db',
+    brands: [
+      {
+        name: brand,
+        terms: term.includes(' ') ? [`"${term}"`] : [term],
+        exclude: [],
+        handles: { hackernews: [] },
+      },
+    ],
+    sources: [
+      { kind: 'hackernews' },
+      { kind: 'rss', url: `https://hnrss.org/newest?q=${encodeURIComponent(brand)}&search_attrs=default` },
+    ],
+    sentiment: { words: {} },
+    pull: { since: '7d', concurrency: 4 },
+  }
+}
+
+export function envExample(sources: readonly Source[]): string {
+  const lines = [
+    '# Environment variables mentions reads. Copy to .env (never commit it) and fill in what you use.',
+    '# Any secret can also be given as NAME_FILE=/path/to/file holding the value.',
+    '',
+    ...TOOL_ENV.map((v) => `# ${v.why}\n# ${v.name}=`),
+  ]
+  const seen = new Set<string>()
+  for (const s of sources) {
+    for (const r of s.requires) {
+      if (seen.has(r.env)) continue
+      seen.add(r.env)
+      lines.push(`# ${s.kind}: ${r.why}${r.optional ? ' (optional)' : ''}\n${r.optional ? '# ' : ''}${r.env}=`)
+    }
+  }
+  return `${lines.join('\n')}\n`
+}
+
+export function initFiles(brand: string, sources: readonly Source[]): { name: string; content: string }[] {
+  return [
+    { name: 'mentions.config.json', content: `${JSON.stringify(starterConfig(brand), null, 2)}\n` },
+    { name: SCHEMA_FILE_NAME, content: `${JSON.stringify(configJsonSchema(sources), null, 2)}\n` },
+    { name: '.env.example', content: envExample(sources) },
+  ]
+}

@@ -1,0 +1,153 @@
+// `mentions pull`: every configured source (and brand), concurrently, into the store.
+import pLimit from 'p-limit'
+import { UsageError } from '../errors.js'
+import { compileMatcher } from '../match/matcher.js'
+import type { Brand, Cursor } from '../model.js'
+import { HttpError, NetworkError } from '../net/types.js'
+import type { SourceOptions } from '../config/schema.js'
+import type { Source } from '../sources/types.js'
+import type { CursorKey, SourceRunReport } from '../store/index.js'
+import type { Deps } from './deps.js'
+import { createEnricher } from './records.js'
+
+export interface PullOptions {
+  /** Only these source kinds (from --source). */
+  kinds?: readonly string[]
+  /** How far back a first pull reaches, in ms. Default: config pull.since. */
+  sinceMs?: number
+  /** Default page bound for sources whose options do not set `maxPages`. */
+  maxPages?: number
+  signal?: AbortSignal
+  onProgress?: (event: PullProgress) => void
+}
+
+export type PullProgress =
+  | { type: 'start'; total: number }
+  | { type: 'page'; key: CursorKey; fetched: number }
+  | { type: 'done'; key: CursorKey; report: SourceRunReport }
+
+export type PullStatus = 'ok' | 'partial' | 'failed'
+
+export interface PullResult {
+  runId: number
+  status: PullStatus
+  sources: SourceRunReport[]
+}
+
+interface Task {
+  source: Source
+  options: SourceOptions
+  brand?: Brand
+  key: CursorKey
+}
+
+/** A one-line, secret-free reason for a source failure. */
+export function describeFailure(err: unknown): string {
+  if (err instanceof HttpError) return err.message
+  if (err instanceof NetworkError) return err.message
+  if (err instanceof Error) return err.message
+  return String(err)
+}
+
+export function planTasks(deps: Deps, kinds?: readonly string[]): Task[] {
+  const config = deps.config()
+  const byKind = new Map(deps.sources.map((s) => [s.kind, s]))
+  if (kinds?.length) {
+    const configured = new Set(config.sources.map((s) => s.kind))
+    for (const k of kinds) {
+      if (!configured.has(k)) {
+        throw new UsageError(`no source of kind "${k}" in ${config.file} (configured: ${[...configured].join(', ')})`)
+      }
+    }
+  }
+  const tasks: Task[] = []
+  for (const entry of config.sources) {
+    if (kinds?.length && !kinds.includes(entry.kind)) continue
+    const source = byKind.get(entry.kind)
+    if (!source) continue // the config schema already rejects unknown kinds
+    // Parsing is idempotent for options that came through the config file, and fills in the
+    // defaults for configs built in code (the demo, tests).
+    const options = source.options.parse(entry.options) as SourceOptions
+    const instance = source.instanceKey(options)
+    const brands: (Brand | undefined)[] = source.scope === 'brand' ? config.brands : [undefined]
+    for (const brand of brands) {
+      tasks.push({ source, options, ...(brand ? { brand } : {}), key: { source: source.kind, instance, brand: brand?.name ?? '' } })
+    }
+  }
+  return tasks
+}
+
+export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResult> {
+  const config = deps.config()
+  const tasks = planTasks(deps, opts.kinds)
+  const store = deps.store()
+  const holder = deps.lock.holder
+  store.runs.acquirePullLock(holder, deps.now(), deps.lock.isAlive)
+  const runId = store.runs.start(deps.now())
+  try {
+    const matcher = compileMatcher(config.brands)
+    const scorer = deps.scorer()
+    const http = deps.http()
+    const sinceMs = opts.sinceMs ?? 7 * 24 * 3600 * 1000
+    const limit = pLimit(config.pull.concurrency)
+    opts.onProgress?.({ type: 'start', total: tasks.length })
+
+    const runTask = async (task: Task): Promise<SourceRunReport> => {
+      const report: SourceRunReport = { ...task.key, fetched: 0, new: 0, updated: 0, dropped: 0 }
+      const previous = store.cursors.get(task.key)
+      let last: Cursor | undefined
+      try {
+        const now = deps.now()
+        const enricher = createEnricher({ source: task.source.kind, brands: config.brands, matcher, scorer, now })
+        const ctx = {
+          http,
+          options: task.options,
+          env: deps.env,
+          now: deps.now,
+          warn: (m: string) => deps.warn(`${task.source.kind}: ${m}`),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        }
+        const maxPages = typeof task.options.maxPages === 'number' ? task.options.maxPages : (opts.maxPages ?? 10)
+        const pages = task.source.search(ctx, {
+          ...(task.brand ? { brand: task.brand } : {}),
+          ...(previous ? { cursor: previous } : {}),
+          since: now - sinceMs,
+          maxPages,
+        })
+        for await (const page of pages) {
+          report.fetched += page.mentions.length
+          const records = []
+          for (const draft of page.mentions) {
+            const record = enricher.enrich(draft)
+            if (record) records.push(record)
+            else report.dropped++
+          }
+          // One transaction per page: a crash keeps whole pages only; re-fetching them is harmless.
+          const counts = store.mentions.upsertPage(records)
+          report.new += counts.new
+          report.updated += counts.updated
+          last = page.cursor
+          opts.onProgress?.({ type: 'page', key: task.key, fetched: report.fetched })
+        }
+        // Only a finished walk moves the cursor (the adapter records any gap it still owes).
+        store.cursors.save(task.key, last ?? previous ?? {}, deps.now())
+      } catch (err) {
+        report.error = describeFailure(err)
+        store.cursors.recordError(task.key, report.error, deps.now())
+      }
+      opts.onProgress?.({ type: 'done', key: task.key, report })
+      return report
+    }
+
+    const reports = await Promise.all(tasks.map((t) => limit(() => runTask(t))))
+    const failed = reports.filter((r) => r.error).length
+    const status: PullStatus = failed === 0 ? 'ok' : failed === reports.length ? 'failed' : 'partial'
+    store.runs.finish(runId, status, reports, deps.now())
+    return { runId, status, sources: reports }
+  } catch (err) {
+    store.runs.finish(runId, 'failed', [], deps.now())
+    throw err
+  } finally {
+    store.runs.releasePullLock(holder)
+  }
+}

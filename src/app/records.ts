@@ -1,0 +1,55 @@
+// The pure middle of the pipeline: match → score → decide ownership. No I/O.
+import type { Brand, MentionDraft } from '../model.js'
+import type { Matcher } from '../match/matcher.js'
+import type { Scorer } from '../sentiment/index.js'
+import type { MentionRecord } from '../store/index.js'
+
+export interface Enricher {
+  /** A storable record, or null when the draft does not really mention any brand. */
+  enrich(draft: MentionDraft): MentionRecord | null
+}
+
+/**
+ * What gets matched and scored. A reply's title is its thread's title (context, not its own
+ * words), so replies are judged on their text alone; posts on title and text together.
+ */
+export function ownWords(d: Pick<MentionDraft, 'title' | 'text' | 'parentExternalId'>): string {
+  if (d.parentExternalId || !d.title) return d.text
+  return d.text ? `${d.title}\n${d.text}` : d.title
+}
+
+export function createEnricher(opts: {
+  source: string
+  brands: readonly Brand[]
+  matcher: Matcher
+  scorer: Scorer
+  now: number
+}): Enricher {
+  const own = new Map<string, Set<string>>()
+  for (const b of opts.brands) {
+    own.set(b.name, new Set((b.handles[opts.source] ?? []).map((h) => h.replace(/^@/, '').toLowerCase())))
+  }
+  return {
+    enrich(draft) {
+      const words = ownWords(draft)
+      const match = opts.matcher.match(words)
+      if (!match) return null
+      const handle = draft.author?.handle?.replace(/^@/, '').toLowerCase()
+      const isOwn = handle !== undefined && match.brands.some((b) => own.get(b)?.has(handle))
+      const s = opts.scorer.score(words)
+      return {
+        ...draft,
+        source: opts.source,
+        brands: match.brands,
+        terms: match.terms,
+        isOwn,
+        sentimentLabel: s.label,
+        sentimentScore: s.score,
+        intent: s.intent,
+        priority: 0,
+        scorerVersion: opts.scorer.version,
+        fetchedAt: opts.now,
+      }
+    },
+  }
+}

@@ -1,0 +1,89 @@
+// Finding, reading and validating the config file. Every problem names the file and the key.
+import path from 'node:path'
+import type { z } from 'zod'
+import type { Brand } from '../model.js'
+import { ConfigError } from '../errors.js'
+import type { Source } from '../sources/types.js'
+import { buildConfigSchema, type RawConfig, type SourceEntry, type SourceOptions } from './schema.js'
+import { configCandidates, type Env } from './paths.js'
+
+export interface Config {
+  /** Absolute path of the file it came from. */
+  file: string
+  database?: string
+  brands: Brand[]
+  sources: SourceEntry[]
+  sentiment: { words: Record<string, number> }
+  pull: { since: string; concurrency: number }
+}
+
+export interface ConfigFs {
+  exists(p: string): boolean
+  read(p: string): string
+}
+
+/** The file to use, or undefined when none exists. An explicit --config/MENTIONS_CONFIG must exist. */
+export function findConfig(fs: ConfigFs, env: Env, cwd: string, home: string, flag?: string): string | undefined {
+  const candidates = configCandidates(env, cwd, home, flag)
+  for (const c of candidates) if (fs.exists(c.path)) return c.path
+  const explicit = candidates.length === 1 ? candidates[0] : undefined
+  if (explicit) throw new ConfigError(`${explicit.path}: no such file (from ${explicit.origin})`)
+  return undefined
+}
+
+export function formatIssuePath(p: readonly PropertyKey[]): string {
+  let out = ''
+  for (const part of p) out += typeof part === 'number' ? `[${part}]` : `${out ? '.' : ''}${String(part)}`
+  return out || '(top level)'
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling; see \`mentions init\` for a full example)`
+  }
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator === 'kind') {
+    const options = (issue as { options?: unknown[] }).options ?? []
+    return `unknown source kind; use one of ${options.map((o) => `"${String(o)}"`).join(', ')}`
+  }
+  return issue.message
+}
+
+export function parseConfig(text: string, file: string, sources: readonly Source[]): Config {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (err) {
+    throw new ConfigError(`${file}: not valid JSON (${(err as Error).message})`)
+  }
+  const result = buildConfigSchema(sources).safeParse(json)
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${formatIssuePath(i.path)}: ${describeIssue(i)}`)
+    throw new ConfigError(`${file}: invalid configuration\n${lines.join('\n')}`)
+  }
+  return toConfig(result.data, file)
+}
+
+function toConfig(raw: RawConfig, file: string): Config {
+  const sources: SourceEntry[] = raw.sources.map((entry) => {
+    const { kind, ...options } = entry as { kind: string } & SourceOptions
+    return { kind, options }
+  })
+  return {
+    file,
+    ...(raw.database !== undefined ? { database: path.resolve(path.dirname(file), raw.database) } : {}),
+    brands: raw.brands,
+    sources,
+    sentiment: raw.sentiment,
+    pull: raw.pull,
+  }
+}
+
+export function loadConfig(fs: ConfigFs, file: string, sources: readonly Source[]): Config {
+  let text: string
+  try {
+    text = fs.read(file)
+  } catch (err) {
+    throw new ConfigError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
+  }
+  return parseConfig(text, file, sources)
+}

@@ -1,0 +1,127 @@
+// Schema changes, applied in order by PRAGMA user_version. Never edit a shipped migration;
+// append a new one.
+import type { Database } from 'better-sqlite3'
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: mentions, brands per mention, replies, triage + events, cursors, runs, the pull lock.
+  `
+  CREATE TABLE mentions (
+    id                 INTEGER PRIMARY KEY,
+    source             TEXT    NOT NULL,
+    external_id        TEXT    NOT NULL,
+    url                TEXT    NOT NULL,
+    canonical_url      TEXT,
+    brands             TEXT    NOT NULL,            -- JSON array, first = primary
+    terms              TEXT    NOT NULL,            -- JSON array of matched config terms
+    author_handle      TEXT,
+    author_name        TEXT,
+    author_reach       INTEGER,
+    title              TEXT,
+    text               TEXT    NOT NULL,
+    lang               TEXT,
+    created_at         INTEGER NOT NULL,
+    fetched_at         INTEGER NOT NULL,
+    updated_at         INTEGER NOT NULL,
+    parent_external_id TEXT,
+    thread_external_id TEXT,
+    likes              INTEGER,
+    reposts            INTEGER,
+    replies            INTEGER,
+    score              INTEGER,
+    is_own             INTEGER NOT NULL DEFAULT 0,
+    sentiment_score    REAL    NOT NULL,
+    sentiment_label    TEXT    NOT NULL CHECK (sentiment_label IN ('negative','neutral','positive')),
+    intent             TEXT    NOT NULL CHECK (intent IN ('complaint','question','praise','other')),
+    -- 'human' once someone ran \`mentions label\`: rescoring leaves that field alone.
+    sentiment_source   TEXT    NOT NULL DEFAULT 'scorer' CHECK (sentiment_source IN ('scorer','human')),
+    intent_source      TEXT    NOT NULL DEFAULT 'scorer' CHECK (intent_source IN ('scorer','human')),
+    priority           INTEGER NOT NULL DEFAULT 0,
+    scorer_version     TEXT    NOT NULL,
+    UNIQUE (source, external_id)
+  );
+  CREATE INDEX mentions_created ON mentions (created_at DESC);
+  -- The queues read newest-first over these partial indexes.
+  CREATE INDEX mentions_negative ON mentions (created_at DESC)
+    WHERE sentiment_label = 'negative' AND is_own = 0;
+  CREATE INDEX mentions_not_own ON mentions (created_at DESC) WHERE is_own = 0;
+  CREATE INDEX mentions_scorer ON mentions (scorer_version);
+
+  CREATE TABLE mention_brands (
+    brand      TEXT    NOT NULL,
+    mention_id INTEGER NOT NULL REFERENCES mentions (id) ON DELETE CASCADE,
+    PRIMARY KEY (brand, mention_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE replies (
+    mention_id        INTEGER NOT NULL REFERENCES mentions (id) ON DELETE CASCADE,
+    reply_source      TEXT    NOT NULL,
+    reply_external_id TEXT    NOT NULL,
+    replied_at        INTEGER NOT NULL,
+    handle            TEXT    NOT NULL,
+    PRIMARY KEY (mention_id, reply_source, reply_external_id)
+  );
+
+  CREATE TABLE triage (
+    mention_id    INTEGER PRIMARY KEY REFERENCES mentions (id) ON DELETE CASCADE,
+    state         TEXT    NOT NULL CHECK (state IN ('open','done','ignored','snoozed')),
+    assignee      TEXT,
+    snoozed_until INTEGER,
+    updated_at    INTEGER NOT NULL
+  );
+  CREATE INDEX triage_assignee ON triage (assignee) WHERE assignee IS NOT NULL;
+
+  CREATE TABLE events (
+    id         INTEGER PRIMARY KEY,
+    mention_id INTEGER NOT NULL REFERENCES mentions (id) ON DELETE CASCADE,
+    at         INTEGER NOT NULL,
+    actor      TEXT    NOT NULL,
+    action     TEXT    NOT NULL,
+    detail     TEXT    NOT NULL               -- JSON
+  );
+  CREATE INDEX events_mention ON events (mention_id, at);
+
+  CREATE TABLE cursors (
+    source        TEXT    NOT NULL,
+    instance      TEXT    NOT NULL,
+    brand         TEXT    NOT NULL,          -- '' for feed-scoped sources
+    cursor        TEXT    NOT NULL DEFAULT '{}',
+    etag          TEXT,
+    last_modified TEXT,
+    last_ok_at    INTEGER,
+    last_error    TEXT,
+    last_error_at INTEGER,
+    PRIMARY KEY (source, instance, brand)
+  );
+
+  CREATE TABLE runs (
+    id         INTEGER PRIMARY KEY,
+    started_at INTEGER NOT NULL,
+    ended_at   INTEGER,
+    status     TEXT    NOT NULL CHECK (status IN ('running','ok','partial','failed','interrupted')),
+    report     TEXT    NOT NULL DEFAULT '[]'   -- JSON: per source counts and errors
+  );
+
+  CREATE TABLE locks (
+    name       TEXT PRIMARY KEY,
+    pid        INTEGER NOT NULL,
+    host       TEXT    NOT NULL,
+    started_at INTEGER NOT NULL
+  );
+  `,
+]
+
+export function migrate(db: Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `database schema version ${current} is newer than this mentions (knows ${MIGRATIONS.length}); upgrade mentions`,
+    )
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    const sql = MIGRATIONS[v] as string
+    db.transaction(() => {
+      db.exec(sql)
+      db.pragma(`user_version = ${v + 1}`)
+    }).immediate()
+  }
+}
