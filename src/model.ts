@@ -128,6 +128,8 @@ export interface MentionView {
   likes: number | null
   reposts: number | null
   replies: number | null
+  /** The upstream id of the item this one replies to (null for posts). */
+  inReplyTo: string | null
 }
 
 export function toView(m: Mention): MentionView {
@@ -145,7 +147,8 @@ export function toView(m: Mention): MentionView {
     brands: m.brands,
     terms: m.terms,
     sentiment: m.sentimentLabel,
-    sentimentScore: m.sentimentScore,
+    // Three decimals carry all the meaning a score has; more is noise in every output.
+    sentimentScore: Math.round(m.sentimentScore * 1000) / 1000,
     intent: m.intent,
     state: m.state,
     assignee: m.assignee,
@@ -154,6 +157,7 @@ export function toView(m: Mention): MentionView {
     likes: m.likes,
     reposts: m.reposts,
     replies: m.replies,
+    inReplyTo: m.parentExternalId,
   }
 }
 
@@ -161,5 +165,5 @@ export function toView(m: Mention): MentionView {
 export const VIEW_FIELDS: readonly (keyof MentionView)[] = [
   'id', 'source', 'externalId', 'url', 'title', 'text', 'author', 'authorName', 'createdAt',
   'brand', 'brands', 'terms', 'sentiment', 'sentimentScore', 'intent', 'state', 'assignee',
-  'answered', 'priority', 'likes', 'reposts', 'replies',
+  'answered', 'priority', 'likes', 'reposts', 'replies', 'inReplyTo',
 ]

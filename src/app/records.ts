@@ -15,7 +15,8 @@ export interface Enricher {
  */
 export function ownWords(d: Pick<MentionDraft, 'title' | 'text' | 'parentExternalId'>): string {
   if (d.parentExternalId || !d.title) return d.text
-  return d.text ? `${d.title}\n${d.text}` : d.title
+  // Not whitespace: a phrase must not match across the seam (title "…Acme", text "Cloud …").
+  return d.text ? `${d.title} | ${d.text}` : d.title
 }
 
 export function createEnricher(opts: {

@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { BusyError, ConfigError, NotFoundError, UsageError } from '../errors.js'
 import { oneLine, stripTerminal } from '../report/sanitize.js'
 import { createStyle, type Style } from '../report/style.js'
-import { createDeps, type CliDeps, type GlobalFlags } from './deps.js'
+import type { CliDeps, GlobalFlags } from './deps.js'
 import { colorLevel, type IO } from './io.js'
 import { VERSION } from './version.js'
 
@@ -188,6 +188,9 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
     const stdoutStyle = createStyle(colorLevel(io.stdout, io.env, allowColor))
     stderrStyle = createStyle(colorLevel(io.stderr, io.env, allowColor))
     const warn = (m: string) => note(`${stderrStyle.warn('warning:')} ${oneLine(m)}`)
+    // Loaded here, not at the top: it pulls in SQLite, undici and every source, which
+    // --help and --version never need.
+    const { createDeps } = await import('./deps.js')
     deps = createDeps(io, { ...(globals.config ? { config: globals.config } : {}), ...(globals.db ? { db: globals.db } : {}) }, warn)
     const load = commands[name]
     if (!load) throw new UsageError(`unknown command ${name}`)

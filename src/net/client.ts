@@ -1,0 +1,571 @@
+// The one HTTP client. Every source fetches through it, so politeness (User-Agent, per-host
+// concurrency, honouring rate limits) and safety (timeouts, size cap, secret redaction) live here
+// once.
+//
+// Why undici's `fetch` and not `request`: `request` hands back the raw bytes, so gzip/deflate/br
+// would need our own zlib plumbing, and it follows no redirects (the redirect interceptor does
+// not report the final URL that HttpResponse.url promises). `fetch` decodes all three encodings
+// with stable code (undici's decompress interceptor is flagged experimental and prints a warning
+// to stderr), follows redirects, reports `response.url`, and drops Authorization on cross-origin
+// redirects. Its one cost is that failures arrive as `TypeError('fetch failed')` with the real
+// error in `cause`; `describeFailure` unwraps that.
+
+import { setTimeout as sleepTimer } from 'node:timers/promises'
+import pLimit, { type LimitFunction } from 'p-limit'
+import { Agent, EnvHttpProxyAgent, fetch, type Dispatcher, type Response } from 'undici'
+import { HttpError, NetworkError, type GetOptions, type Http, type HttpResponse } from './types.js'
+
+export interface HttpOptions {
+  /** e.g. "mentions/0.1.0 (+https://github.com/…)" */
+  userAgent: string
+  /** Per attempt: connect + headers + body. Default 15000. */
+  timeoutMs?: number
+  /** Default 10 MiB; a bigger body fails with NetworkError and the connection is dropped. */
+  maxBodyBytes?: number
+  /** Extra attempts after the first. Default 3. */
+  retries?: number
+  /** Requests in flight at once per host (host:port). Default 4. */
+  perHostConcurrency?: number
+  /** Cap on a rate-limit wait. Default 60000; a longer one fails at once with RateLimitError. */
+  maxRetryAfterMs?: number
+  /** Source of HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case). The client never reads process.env. */
+  env?: Readonly<Record<string, string | undefined>>
+  /** Injected so tests don't wait. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+  /** Jitter source in [0, 1). */
+  random?: () => number
+  /** Clock for HTTP-date and epoch rate-limit hints. Default Date.now. */
+  now?: () => number
+}
+
+/**
+ * An HttpError whose server said when to come back (Retry-After or an exhausted rate-limit
+ * window). Thrown at once when that wait is over `maxRetryAfterMs`, or when retries are spent.
+ */
+export class RateLimitError extends HttpError {
+  override name = 'RateLimitError'
+  constructor(
+    status: number,
+    url: string,
+    bodySnippet: string,
+    readonly retryAt: Date,
+    nowMs: number,
+  ) {
+    super(status, url, bodySnippet)
+    const seconds = Math.max(0, Math.ceil((retryAt.getTime() - nowMs) / 1000))
+    this.message = `${this.message} (rate limited: retry after ${retryAt.toISOString()}, in ${seconds} s)`
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 15_000
+const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
+const DEFAULT_RETRIES = 3
+const DEFAULT_PER_HOST = 4
+const DEFAULT_MAX_RETRY_AFTER_MS = 60_000
+const BACKOFF_BASE_MS = 500
+const BACKOFF_MAX_MS = 30_000
+/** Enough of an error body for a useful message; the rest is thrown away unread. */
+const ERROR_BODY_READ_BYTES = 8 * 1024
+const SNIPPET_CHARS = 200
+
+const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504])
+const RETRY_AFTER_STATUSES: ReadonlySet<number> = new Set([429, 503])
+
+/** Transient failures worth another attempt. DNS "not found", TLS and protocol errors are not. */
+const RETRYABLE_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+])
+
+// ---------------------------------------------------------------------------------------------
+// Redaction
+
+const SECRET_PARAM_NAMES: ReadonlySet<string> = new Set([
+  'key',
+  'token',
+  'access_token',
+  'api_key',
+  'apikey',
+  'sig',
+  'signature',
+  'password',
+  'passwd',
+  'client_secret',
+  'secret',
+  'auth',
+])
+
+/** Exact names above, plus `*_token`, `x-api-key`, `apiKey`, `refreshToken` and the like. */
+export function isSecretParamName(name: string): boolean {
+  const lower = name.trim().toLowerCase()
+  return (
+    SECRET_PARAM_NAMES.has(lower) ||
+    /[_.-](key|token|secret|password|signature|sig)$/.test(lower) ||
+    /(apikey|accesstoken|authtoken|refreshtoken|clientsecret)$/.test(lower)
+  )
+}
+
+function decodeParamName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '))
+  } catch {
+    return raw
+  }
+}
+
+/** Works on the raw text so the parts we keep stay byte-for-byte as the caller wrote them. */
+function redactParams(raw: string): string {
+  return raw
+    .split('&')
+    .map((part) => {
+      const eq = part.indexOf('=')
+      if (eq < 0) return part
+      const rawName = part.slice(0, eq)
+      return isSecretParamName(decodeParamName(rawName)) ? `${rawName}=***` : part
+    })
+    .join('&')
+}
+
+/**
+ * The URL with secret-looking query (and fragment) parameters replaced by `***` and any
+ * user:password removed, for messages and logs. Never use the result to make a request.
+ */
+export function redactUrl(url: string | URL): string {
+  const text = typeof url === 'string' ? url : url.href
+  let parsed: URL
+  try {
+    parsed = new URL(text)
+  } catch {
+    return redactUnparsed(text)
+  }
+  const userinfo = parsed.username || parsed.password ? '***@' : ''
+  const search = parsed.search ? `?${redactParams(parsed.search.slice(1))}` : ''
+  const hash = parsed.hash ? `#${redactParams(parsed.hash.slice(1))}` : ''
+  const origin = parsed.host ? `${parsed.protocol}//${userinfo}${parsed.host}` : parsed.protocol
+  return `${origin}${parsed.pathname}${search}${hash}`
+}
+
+function redactUnparsed(text: string): string {
+  const withoutUserinfo = scrubCredentials(text)
+  const hashAt = withoutUserinfo.indexOf('#')
+  const beforeHash = hashAt < 0 ? withoutUserinfo : withoutUserinfo.slice(0, hashAt)
+  const hash = hashAt < 0 ? '' : `#${redactParams(withoutUserinfo.slice(hashAt + 1))}`
+  const queryAt = beforeHash.indexOf('?')
+  if (queryAt < 0) return beforeHash + hash
+  return `${beforeHash.slice(0, queryAt)}?${redactParams(beforeHash.slice(queryAt + 1))}${hash}`
+}
+
+/** Removes `user:pass@` from any URL inside free text (undici messages can name a proxy). */
+function scrubCredentials(text: string): string {
+  return text.replace(/(\/\/)[^/\s@]+@/g, '$1***@')
+}
+
+const SECRET_HEADER = /authorization|cookie|token|secret|api-?key|password/i
+
+/** Values we sent that must not come back to us inside an error message (servers echo them). */
+function secretsSent(url: URL, headers: Readonly<Record<string, string>>): string[] {
+  const found: string[] = []
+  for (const [name, value] of url.searchParams) if (isSecretParamName(name)) found.push(value)
+  for (const [name, value] of Object.entries(headers)) {
+    if (!SECRET_HEADER.test(name)) continue
+    found.push(value)
+    const credential = /^\s*\S+\s+(\S+)\s*$/.exec(value)?.[1]
+    if (credential) found.push(credential)
+  }
+  if (url.password) found.push(decodeParamName(url.password))
+  // Short values would blank out ordinary words; longest first so a token inside a header wins.
+  return found.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length)
+}
+
+/** First ~200 characters of an error body, one line, no control characters, no secrets. */
+export function errorSnippet(body: string, secrets: readonly string[] = []): string {
+  let text = body
+  for (const secret of secrets) text = text.split(secret).join('***')
+  const oneLine = text
+    .replace(/\p{Cc}+/gu, ' ')
+    .replace(/[\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+  const chars = Array.from(oneLine)
+  return chars.length > SNIPPET_CHARS ? `${chars.slice(0, SNIPPET_CHARS).join('')}…` : oneLine
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rate-limit hints (pure)
+
+/** An HTTP-date or ISO time as a wait from now. Both name a month or a "T"/"Z", so bare numbers
+ * like "-5" (which Date.parse reads as a year) are refused. */
+function dateWaitMs(text: string, nowMs: number): number | undefined {
+  if (!/[a-z]/i.test(text)) return undefined
+  const at = Date.parse(text)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs)
+}
+
+/** Milliseconds to wait from a Retry-After value (delta seconds or HTTP-date), or undefined. */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined) return undefined
+  const text = value.trim()
+  if (text === '') return undefined
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000)
+  return dateWaitMs(text, nowMs)
+}
+
+/**
+ * A window-reset value as sent in the wild: epoch seconds (GitHub, X, Bluesky), epoch ms,
+ * seconds from now (Reddit; the RateLimit-Reset draft) or an ISO time (Mastodon).
+ */
+export function parseResetTime(value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined) return undefined
+  const text = value.trim()
+  if (text === '') return undefined
+  if (/^\d+(\.\d+)?$/.test(text)) {
+    const n = Number(text)
+    if (n >= 1e12) return Math.max(0, Math.round(n - nowMs))
+    if (n >= 1e9) return Math.max(0, Math.round(n * 1000 - nowMs))
+    return Math.round(n * 1000)
+  }
+  return dateWaitMs(text, nowMs)
+}
+
+const RATE_LIMIT_FAMILIES = [
+  ['x-ratelimit-remaining', 'x-ratelimit-reset'],
+  ['x-rate-limit-remaining', 'x-rate-limit-reset'],
+  ['ratelimit-remaining', 'ratelimit-reset'],
+] as const
+
+/** Wait implied by an exhausted rate-limit window (Remaining < 1 and a Reset), or undefined. */
+export function exhaustedWindowWaitMs(
+  headers: Readonly<Record<string, string>>,
+  nowMs: number,
+): number | undefined {
+  for (const [remainingName, resetName] of RATE_LIMIT_FAMILIES) {
+    const remaining = headers[remainingName]
+    if (remaining === undefined || !(Number(remaining) < 1)) continue
+    const wait = parseResetTime(headers[resetName], nowMs)
+    if (wait !== undefined) return wait
+  }
+  return undefined
+}
+
+/** Retry-After first; the rate-limit window headers only when it is absent. */
+export function rateLimitWaitMs(
+  headers: Readonly<Record<string, string>>,
+  nowMs: number,
+): number | undefined {
+  return parseRetryAfter(headers['retry-after'], nowMs) ?? exhaustedWindowWaitMs(headers, nowMs)
+}
+
+/** Exponential backoff with "equal jitter": half fixed, half random, so retries spread out. */
+export function backoffMs(attempt: number, random: () => number): number {
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt)
+  return Math.round(ceiling / 2 + (ceiling / 2) * random())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Failures
+
+interface FailureInfo {
+  code: string | undefined
+  message: string
+}
+
+/** The innermost error's code and message, through `cause` chains and AggregateErrors. */
+function describeFailure(err: unknown): FailureInfo {
+  let code: string | undefined
+  let message = err instanceof Error ? err.message : String(err)
+  let current: unknown = err
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    const own = (current as { code?: unknown }).code
+    if (typeof own === 'string') code = own
+    if (current.message) message = current.message
+    const next: unknown =
+      current instanceof AggregateError && current.errors.length > 0
+        ? current.errors[0]
+        : current.cause
+    current = next
+  }
+  return { code, message: scrubCredentials(message) }
+}
+
+class BodyTooLargeError extends Error {}
+
+type Attempt =
+  | { kind: 'done'; response: HttpResponse }
+  | { kind: 'status'; status: number; headers: Record<string, string>; snippet: string }
+  | { kind: 'network'; error: NetworkError; retryable: boolean }
+
+function headersToRecord(headers: Response['headers']): Record<string, string> {
+  const out: Record<string, string> = {}
+  headers.forEach((value, name) => {
+    out[name] = value
+  })
+  return out
+}
+
+/**
+ * Reads the body as UTF-8, counting decoded bytes as they arrive so a small compressed body
+ * cannot expand past the cap in memory. `truncate` stops quietly at the limit (error bodies);
+ * otherwise going over throws BodyTooLargeError.
+ */
+async function readText(response: Response, limit: number, truncate: boolean): Promise<string> {
+  if (!response.body) return ''
+  const reader = response.body.getReader()
+  const decoder = new TextDecoder('utf-8')
+  let size = 0
+  let text = ''
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      const room = limit - size
+      if (value.byteLength > room) {
+        if (!truncate) throw new BodyTooLargeError(`response body is over the ${limit}-byte limit`)
+        text += decoder.decode(value.subarray(0, room), { stream: true })
+        await reader.cancel().catch(() => undefined)
+        break
+      }
+      size += value.byteLength
+      text += decoder.decode(value, { stream: true })
+    }
+  } finally {
+    reader.releaseLock()
+  }
+  return text + decoder.decode()
+}
+
+function makeDispatcher(env: Readonly<Record<string, string | undefined>>, timeoutMs: number): Dispatcher {
+  const agentOptions = {
+    connect: { timeout: timeoutMs },
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  }
+  const pick = (name: string): string => env[name.toLowerCase()] || env[name.toUpperCase()] || ''
+  const httpProxy = pick('http_proxy')
+  const httpsProxy = pick('https_proxy')
+  if (!httpProxy && !httpsProxy) return new Agent(agentOptions)
+  // Every value is passed explicitly (empty string = none) so undici never falls back to
+  // process.env, which only the CLI layer may read.
+  return new EnvHttpProxyAgent({ ...agentOptions, httpProxy, httpsProxy, noProxy: pick('no_proxy') })
+}
+
+function toHttpUrl(input: string | URL): URL {
+  let url: URL
+  try {
+    url = new URL(typeof input === 'string' ? input : input.href)
+  } catch {
+    throw new TypeError(`Not a valid URL: ${redactUrl(String(input))}`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`Only http and https URLs can be fetched: ${redactUrl(url)}`)
+  }
+  return url
+}
+
+function lowerCaseKeys(headers: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers ?? {})) out[name.toLowerCase()] = value
+  return out
+}
+
+async function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  await sleepTimer(ms, undefined, signal ? { signal } : undefined)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client
+
+export function createHttp(opts: HttpOptions): Http & { close(): Promise<void> } {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  const retries = Math.max(0, opts.retries ?? DEFAULT_RETRIES)
+  const perHost = Math.max(1, opts.perHostConcurrency ?? DEFAULT_PER_HOST)
+  const maxRetryAfterMs = opts.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS
+  const sleep = opts.sleep ?? defaultSleep
+  const random = opts.random ?? Math.random
+  const now = opts.now ?? Date.now
+  const dispatcher = makeDispatcher(opts.env ?? {}, timeoutMs)
+
+  const limiters = new Map<string, LimitFunction>()
+  /** When a host told one request to back off, the others to that host wait too. */
+  const hostResumeAt = new Map<string, number>()
+
+  function limiterFor(host: string): LimitFunction {
+    let limit = limiters.get(host)
+    if (!limit) {
+      limit = pLimit(perHost)
+      limiters.set(host, limit)
+    }
+    return limit
+  }
+
+  async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (ms <= 0) return
+    try {
+      await sleep(ms, signal)
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason
+      throw err
+    }
+    signal?.throwIfAborted()
+  }
+
+  async function attemptOnce(
+    url: URL,
+    shownUrl: string,
+    headers: Record<string, string>,
+    secrets: readonly string[],
+    signal: AbortSignal | undefined,
+  ): Promise<Attempt> {
+    signal?.throwIfAborted()
+    const controller = new AbortController()
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      controller.abort(new Error(`timed out after ${timeoutMs} ms`))
+    }, timeoutMs)
+    const onAbort = (): void => controller.abort(signal?.reason)
+    signal?.addEventListener('abort', onAbort, { once: true })
+    const network = (message: string, retryable: boolean, cause?: unknown): Attempt => ({
+      kind: 'network',
+      retryable,
+      error: new NetworkError(`GET ${shownUrl} failed: ${message}`, shownUrl, { cause }),
+    })
+
+    try {
+      const response = await fetch(url, {
+        method: 'GET',
+        headers,
+        redirect: 'follow',
+        signal: controller.signal,
+        dispatcher,
+      })
+      const responseHeaders = headersToRecord(response.headers)
+      const finalUrl = response.url || url.href
+
+      if (response.status === 304) {
+        await response.body?.cancel().catch(() => undefined)
+        return {
+          kind: 'done',
+          response: { status: 304, url: finalUrl, headers: responseHeaders, body: '', notModified: true },
+        }
+      }
+      if (response.status >= 200 && response.status < 300) {
+        const declared = Number(responseHeaders['content-length'])
+        if (Number.isFinite(declared) && declared > maxBodyBytes) {
+          controller.abort(new BodyTooLargeError('declared length over the cap'))
+          return network(`response body of ${declared} bytes is over the ${maxBodyBytes}-byte limit`, false)
+        }
+        const body = await readText(response, maxBodyBytes, false)
+        return {
+          kind: 'done',
+          response: { status: response.status, url: finalUrl, headers: responseHeaders, body, notModified: false },
+        }
+      }
+      const errorBody = await readText(response, ERROR_BODY_READ_BYTES, true)
+      return {
+        kind: 'status',
+        status: response.status,
+        headers: responseHeaders,
+        snippet: errorSnippet(errorBody, secrets),
+      }
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason
+      if (err instanceof BodyTooLargeError) {
+        // Aborting destroys the socket, so the rest of the body is never downloaded.
+        controller.abort(err)
+        return network(err.message, false, err)
+      }
+      if (timedOut) return network(`timed out after ${timeoutMs} ms`, true, err)
+      const failure = describeFailure(err)
+      const retryable = failure.code !== undefined && RETRYABLE_CODES.has(failure.code)
+      const detail = failure.code && !failure.message.includes(failure.code)
+        ? `${failure.message} (${failure.code})`
+        : failure.message
+      return network(detail, retryable, err)
+    } finally {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+    }
+  }
+
+  function statusError(attempt: Extract<Attempt, { kind: 'status' }>, shownUrl: string): HttpError {
+    // GitHub answers an exhausted window with 403 rather than 429: not retried (it is a 4xx),
+    // but the caller still learns when the window reopens.
+    const wait = RETRY_AFTER_STATUSES.has(attempt.status)
+      ? rateLimitWaitMs(attempt.headers, now())
+      : attempt.status === 403
+        ? exhaustedWindowWaitMs(attempt.headers, now())
+        : undefined
+    if (wait === undefined) return new HttpError(attempt.status, shownUrl, attempt.snippet)
+    const at = now()
+    return new RateLimitError(attempt.status, shownUrl, attempt.snippet, new Date(at + wait), at)
+  }
+
+  async function get(input: string | URL, getOpts: GetOptions = {}): Promise<HttpResponse> {
+    const url = toHttpUrl(input)
+    const shownUrl = redactUrl(url)
+    const { signal } = getOpts
+    const headers: Record<string, string> = {
+      'user-agent': opts.userAgent,
+      'accept-encoding': 'gzip, deflate, br',
+      ...lowerCaseKeys(getOpts.headers),
+    }
+    if (getOpts.etag) headers['if-none-match'] = getOpts.etag
+    if (getOpts.lastModified) headers['if-modified-since'] = getOpts.lastModified
+    const secrets = secretsSent(url, headers)
+    const limit = limiterFor(url.host)
+
+    // The cooldown this request already slept through, so it does not wait for it twice.
+    let waitedUntil = 0
+    for (let attempt = 0; ; attempt++) {
+      signal?.throwIfAborted()
+      const resumeAt = hostResumeAt.get(url.host) ?? 0
+      if (resumeAt > waitedUntil) {
+        await pause(resumeAt - now(), signal)
+        waitedUntil = resumeAt
+      }
+      const outcome = await limit(() => attemptOnce(url, shownUrl, headers, secrets, signal))
+      if (outcome.kind === 'done') return outcome.response
+      const attemptsLeft = retries - attempt
+
+      if (outcome.kind === 'network') {
+        if (!outcome.retryable || attemptsLeft <= 0) throw outcome.error
+        await pause(backoffMs(attempt, random), signal)
+        continue
+      }
+
+      if (!RETRYABLE_STATUSES.has(outcome.status)) throw statusError(outcome, shownUrl)
+      const hinted = RETRY_AFTER_STATUSES.has(outcome.status)
+        ? rateLimitWaitMs(outcome.headers, now())
+        : undefined
+      // Waiting longer than the cap would stall the whole pull; the caller records the error
+      // (with retryAt) and the next run picks up from there.
+      if (hinted !== undefined && hinted > maxRetryAfterMs) throw statusError(outcome, shownUrl)
+      if (attemptsLeft <= 0) throw statusError(outcome, shownUrl)
+      if (hinted !== undefined) {
+        waitedUntil = now() + hinted
+        hostResumeAt.set(url.host, Math.max(waitedUntil, hostResumeAt.get(url.host) ?? 0))
+      }
+      await pause(hinted ?? backoffMs(attempt, random), signal)
+    }
+  }
+
+  return {
+    get,
+    async close() {
+      await dispatcher.close()
+    },
+  }
+}

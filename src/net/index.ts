@@ -1,0 +1,17 @@
+export { HttpError, NetworkError } from './types.js'
+export type { GetOptions, Http, HttpResponse } from './types.js'
+export {
+  RateLimitError,
+  backoffMs,
+  createHttp,
+  errorSnippet,
+  exhaustedWindowWaitMs,
+  isSecretParamName,
+  parseResetTime,
+  parseRetryAfter,
+  rateLimitWaitMs,
+  redactUrl,
+} from './client.js'
+export type { HttpOptions } from './client.js'
+export { startReplayServer } from './replay.js'
+export type { RecordedRequest, ReplayRoute, ReplayServer } from './replay.js'

@@ -1,0 +1,29 @@
+import { createCsvWriter } from './csv.js'
+import { createJsonWriter, createNdjsonWriter } from './json.js'
+import { createTableWriter, DEFAULT_TABLE_WIDTH } from './table.js'
+import { createTsvWriter } from './tsv.js'
+import type { RowWriter, WriterOptions } from './types.js'
+
+export { FORMATS } from './types.js'
+export type { Cell, Column, Format, Out, RowWriter, WriterOptions } from './types.js'
+
+/**
+ * A streaming writer for one list in one format. json/ndjson/csv/tsv write each row as it
+ * arrives; table buffers until end() because column widths depend on every row.
+ */
+export function createWriter<T>(opts: WriterOptions<T>): RowWriter<T> {
+  switch (opts.format) {
+    case 'json':
+      return createJsonWriter(opts.columns, opts.out)
+    case 'ndjson':
+      return createNdjsonWriter(opts.columns, opts.out)
+    case 'csv':
+      return createCsvWriter(opts.columns, opts.out)
+    case 'tsv':
+      return createTsvWriter(opts.columns, opts.out)
+    case 'table': {
+      const width = opts.width !== undefined && opts.width > 0 ? Math.floor(opts.width) : DEFAULT_TABLE_WIDTH
+      return createTableWriter(opts.tableColumns ?? opts.columns, opts.out, opts.style, width)
+    }
+  }
+}
