@@ -39,11 +39,14 @@ export const MIGRATIONS: readonly string[] = [
     scorer_version     TEXT    NOT NULL,
     UNIQUE (source, external_id)
   );
-  CREATE INDEX mentions_created ON mentions (created_at DESC);
-  -- The queues read newest-first over these partial indexes.
-  CREATE INDEX mentions_negative ON mentions (created_at DESC)
+  -- Lists are ordered (created_at DESC, id DESC); naming id in the index lets SQLite walk it
+  -- in that order and stop at LIMIT instead of sorting. The queues read the partial ones.
+  CREATE INDEX mentions_created ON mentions (created_at DESC, id DESC);
+  CREATE INDEX mentions_negative ON mentions (created_at DESC, id DESC)
     WHERE sentiment_label = 'negative' AND is_own = 0;
-  CREATE INDEX mentions_not_own ON mentions (created_at DESC) WHERE is_own = 0;
+  -- No partial index for is_own = 0 alone: the brand's own posts are few, mentions_created
+  -- serves the other queues, and a second candidate would lure the planner off the
+  -- selective negative index.
   CREATE INDEX mentions_scorer ON mentions (scorer_version);
 
   CREATE TABLE mention_brands (
