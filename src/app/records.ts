@@ -33,10 +33,13 @@ export function createEnricher(opts: {
   return {
     enrich(draft) {
       const words = ownWords(draft)
-      const match = opts.matcher.match(words)
-      if (!match) return null
       const handle = draft.author?.handle?.replace(/^@/, '').toLowerCase()
-      const isOwn = handle !== undefined && match.brands.some((b) => own.get(b)?.has(handle))
+      const ownBrands = handle === undefined ? [] : opts.brands.filter((b) => own.get(b.name)?.has(handle)).map((b) => b.name)
+      // The brand's own posts are kept even when they do not name it ("fixed now, sorry"):
+      // they are how a mention is known to be answered. They never enter a queue.
+      const match = opts.matcher.match(words) ?? (ownBrands.length ? { brands: ownBrands, terms: [] } : null)
+      if (!match) return null
+      const isOwn = ownBrands.length > 0
       const s = opts.scorer.score(words)
       return {
         ...draft,

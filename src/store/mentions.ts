@@ -145,6 +145,24 @@ export function mentionsRepo(db: Db) {
       scorer_version = @scorerVersion
     WHERE id = @id`)
 
+  // The brand answered a mention when one of its own posts replies to it. Either side may be
+  // stored first, so both directions are checked on every write.
+  const replyToParent = db.prepare(`
+    INSERT OR IGNORE INTO replies (mention_id, reply_source, reply_external_id, replied_at, handle)
+    SELECT p.id, @source, @externalId, @createdAt, @handle FROM mentions p
+    WHERE p.source = @source AND p.external_id = @parentExternalId`)
+  const repliesFromChildren = db.prepare(`
+    INSERT OR IGNORE INTO replies (mention_id, reply_source, reply_external_id, replied_at, handle)
+    SELECT @id, c.source, c.external_id, c.created_at, coalesce(c.author_handle, '')
+    FROM mentions c WHERE c.source = @source AND c.parent_external_id = @externalId AND c.is_own = 1`)
+
+  function recordReplies(m: MentionRecord, id: number): void {
+    if (m.isOwn && m.parentExternalId) {
+      replyToParent.run({ source: m.source, externalId: m.externalId, createdAt: m.createdAt, handle: m.author?.handle ?? '', parentExternalId: m.parentExternalId })
+    }
+    repliesFromChildren.run({ id, source: m.source, externalId: m.externalId })
+  }
+
   function params(m: MentionRecord) {
     return {
       source: m.source,
@@ -182,6 +200,7 @@ export function mentionsRepo(db: Db) {
     if (!existing) {
       const id = Number(insert.run(p).lastInsertRowid)
       for (const b of m.brands) insertBrand.run(b, id)
+      recordReplies(m, id)
       return 'new'
     }
     const brands = union(JSON.parse(existing.brands) as string[], m.brands)

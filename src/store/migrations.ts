@@ -48,6 +48,8 @@ export const MIGRATIONS: readonly string[] = [
   -- serves the other queues, and a second candidate would lure the planner off the
   -- selective negative index.
   CREATE INDEX mentions_scorer ON mentions (scorer_version);
+  -- Reply detection looks up a mention's children by the upstream parent id.
+  CREATE INDEX mentions_parent ON mentions (source, parent_external_id) WHERE parent_external_id IS NOT NULL;
 
   CREATE TABLE mention_brands (
     brand      TEXT    NOT NULL,

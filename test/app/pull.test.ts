@@ -71,6 +71,28 @@ describe('pull', () => {
     expect(all[0]).toMatchObject({ brands: ['Acme'], terms: ['acme'], state: 'open', answered: false })
   })
 
+  it("marks a mention answered when the brand's own handle replied, whichever arrives first", async () => {
+    const t = Date.now() - 3600_000
+    const question = hnComment('Is acme down for anyone else?', { id: '41000001', createdAt: t })
+    // The brand's reply does not name the brand: it is kept because of who wrote it.
+    const reply = hnComment('Fixed now, sorry about that. Details on our status page.', { id: '41000002', author: 'acme_support', parentId: 41000001, createdAt: t + 60_000 })
+    const late = hnComment('acme lost my data', { id: '41000003', createdAt: t + 120_000 })
+    const earlyReply = hnComment('We are looking into it.', { id: '41000004', author: 'ACME_Support', parentId: 41000003, createdAt: t + 180_000 })
+    const { deps } = await setup(
+      [
+        jsonRoute('/api/v1/search_by_date', hnPage([reply, question, earlyReply]), { times: 1 }),
+        jsonRoute('/api/v1/search_by_date', hnPage([late])),
+      ],
+      [{ kind: 'hackernews', options: {} }],
+    )
+    await pull(deps)
+    await pull(deps)
+    const unanswered = listQueue(deps, { queue: 'unanswered' })
+    expect(unanswered).toEqual([])
+    const all = listQueue(deps, { queue: 'all' })
+    expect(all.map((m) => [m.externalId, m.answered])).toEqual([['41000003', true], ['41000001', true]])
+  })
+
   it('resumes from the stored cursor on the next pull', async () => {
     const t = Date.now() - 7200_000
     const { deps, server } = await setup(

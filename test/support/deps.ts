@@ -70,7 +70,7 @@ export function hnPage(hits: object[], opts: { page?: number; nbPages?: number }
 }
 
 let nextId = 40_000_000
-export function hnComment(text: string, opts: { createdAt?: number; author?: string; id?: string } = {}): object {
+export function hnComment(text: string, opts: { createdAt?: number; author?: string; id?: string; parentId?: number } = {}): object {
   const created = opts.createdAt ?? Date.now() - 3600_000
   const id = opts.id ?? String(nextId++)
   return {
@@ -81,7 +81,7 @@ export function hnComment(text: string, opts: { createdAt?: number; author?: str
     created_at: new Date(created).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     created_at_i: Math.floor(created / 1000),
     objectID: id,
-    parent_id: 39000000,
+    parent_id: opts.parentId ?? 39000000,
     story_id: 39000000,
     story_title: 'Ask HN: Which cloud do you use?',
     story_url: null,

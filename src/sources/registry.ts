@@ -1,0 +1,32 @@
+// Every source adapter by kind. Adding a source = one import and one entry here.
+//
+// Typing: each adapter is declared with its precise options type (Source<HackerNewsOptions>,
+// Source<RssOptions>) and stored here as the contract's own erased form, `Source` (its
+// options seen as `{ baseUrl?: string }`). That is the shape callers need: they read
+// `options` to validate a config entry and hand the parsed value back to the same adapter's
+// `search`/`instanceKey`. A union of the precise types would refuse that call (TypeScript
+// would demand options satisfying every member at once), and `Source` would refuse
+// the assignment of `options` (a schema producing HackerNewsOptions is not one producing
+// never). The erasure needs no cast: `search` and `instanceKey` are declared as methods in
+// the contract, so TypeScript compares their parameters bivariantly. What keeps it sound at
+// run time is that options only ever reach an adapter through that adapter's own schema.
+import { hackerNewsSource } from './hackernews.js'
+import { rssSource } from './rss.js'
+import type { Source } from './types.js'
+
+export const sources: Readonly<Record<string, Source>> = Object.freeze({
+  [hackerNewsSource.kind]: hackerNewsSource,
+  [rssSource.kind]: rssSource,
+})
+
+/** The registered kinds, sorted (for help text and error messages). */
+export function sourceKinds(): string[] {
+  return Object.keys(sources).sort()
+}
+
+/** The adapter for `kind`; throws, naming the known kinds, when there is none. */
+export function getSource(kind: string): Source {
+  const source = Object.hasOwn(sources, kind) ? sources[kind] : undefined
+  if (!source) throw new Error(`unknown source kind "${kind}" (known: ${sourceKinds().join(', ')})`)
+  return source
+}

@@ -1,0 +1,376 @@
+import { readFileSync } from 'node:fs'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Brand } from '../../src/model.js'
+import { createHttp } from '../../src/net/client.js'
+import { startReplayServer, type ReplayRoute, type ReplayServer } from '../../src/net/replay.js'
+import {
+  hackerNewsOptions,
+  hackerNewsQueries,
+  hackerNewsSource,
+  parseHackerNews,
+  parseHackerNewsPage,
+  searchByDateUrl,
+} from '../../src/sources/hackernews.js'
+import { SourceResponseError, type Page, type SourceQuery } from '../../src/sources/types.js'
+
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../../fixtures/hackernews/${name}`, import.meta.url), 'utf8')
+
+const P0 = fixture('search_by_date_globex_p0.json')
+const P1 = fixture('search_by_date_globex_p1.json')
+const OLD = fixture('search_by_date_old_format_2020.json')
+const SEARCH = '/api/v1/search_by_date'
+/** created_at_i of the fixtures' newest and oldest hits on page 0 (T0 - 60, T0 - 7200). */
+const T0 = 1747224000
+const P0_NEWEST_MS = (T0 - 60) * 1000
+const P0_OLDEST_MS = (T0 - 7200) * 1000
+const P1_OLDEST_MS = (T0 - 26000) * 1000
+
+const globex: Brand = { name: 'Globex', terms: ['globex'], exclude: [], handles: {} }
+
+describe('parseHackerNews (2023+ format)', () => {
+  const drafts = parseHackerNews(P0)
+
+  it('maps a comment: text from comment_text, story title as context, parent and thread ids', () => {
+    const c = drafts.find((d) => d.externalId === '43981234')
+    expect(c).toEqual({
+      externalId: '43981234',
+      url: 'https://news.ycombinator.com/item?id=43981234',
+      title: 'Globex raises Series C to build a "boring" observability stack',
+      text:
+        'We ran Globex for about a year. The agent is lightweight, but the query language takes getting used to.\n\n' +
+        "The thing I didn't expect: their docs at https://docs.globex.example/agent are actually good & current.\n\n" +
+        'Would use again.',
+      author: { handle: 'mkrause' },
+      createdAt: P0_NEWEST_MS,
+      parentExternalId: '43980777',
+      threadExternalId: '43979001',
+    })
+  })
+
+  it('maps an Ask HN story: title, story_text as text, score and replies', () => {
+    const s = drafts.find((d) => d.externalId === '43980555')
+    expect(s?.title).toBe('Ask HN: Anyone migrated off Globex after the pricing change?')
+    expect(s?.text).toBe(
+      `Our bill went from $400 to $1,900/month with no change in volume. Support says it's "working as intended".\n\n` +
+        'Has anyone moved to something self-hosted? What did you lose?',
+    )
+    expect(s?.metrics).toEqual({ score: 14, replies: 9 })
+    expect(s?.canonicalUrl).toBeUndefined()
+    expect(s?.parentExternalId).toBeUndefined()
+  })
+
+  it('maps a url-only story: empty text, canonicalUrl = the story url', () => {
+    const s = drafts.find((d) => d.externalId === '43979001')
+    expect(s?.text).toBe('')
+    expect(s?.title).toBe('Globex raises Series C to build a "boring" observability stack')
+    expect(s?.canonicalUrl).toBe('https://techcrunch.example/2025/05/13/globex-series-c/')
+    expect(s?.url).toBe('https://news.ycombinator.com/item?id=43979001')
+  })
+
+  it('never stores _highlightResult markup', () => {
+    for (const d of drafts) {
+      expect(d.text).not.toContain('<em>')
+      expect(d.title ?? '').not.toContain('<em>')
+    }
+  })
+
+  it('reports paging fields', () => {
+    const page = parseHackerNewsPage(P0)
+    expect(page).toMatchObject({ page: 0, nbPages: 2, nbHits: 5, hitCount: 3, skipped: 0 })
+  })
+})
+
+describe('parseHackerNews (pre-2023 format)', () => {
+  const drafts = parseHackerNews(JSON.parse(OLD))
+
+  it('reads explicit nulls: a comment has no score (points null) and no canonicalUrl', () => {
+    const c = drafts.find((d) => d.externalId === '24967355')
+    expect(c?.metrics).toBeUndefined()
+    expect(c?.text).toBe(
+      "Initech's TPS tooling is the reason half of us learned to write cover sheets in our sleep.\n\nIt works, it's just <i>not</i> pleasant.",
+    )
+    expect(c?.parentExternalId).toBe('24967001')
+    expect(c?.createdAt).toBe(1604308491000)
+  })
+
+  it('falls back to created_at when created_at_i is missing', () => {
+    const s = drafts.find((d) => d.externalId === '24962218')
+    expect(s?.createdAt).toBe(Date.parse('2020-11-01T22:45:00.000Z'))
+    expect(s?.text).toBe('Getting a 502 on every page since this morning. Their status page says "All systems operational".')
+  })
+
+  it('reads a story with points and num_comments', () => {
+    const s = drafts.find((d) => d.externalId === '24967001')
+    expect(s?.metrics).toEqual({ score: 57, replies: 23 })
+    expect(s?.canonicalUrl).toBe('https://initech.example/blog/tps-open-source')
+  })
+})
+
+describe('parseHackerNews defensively', () => {
+  it('skips hits without an id or a time, and ignores fields of the wrong type', () => {
+    const page = parseHackerNewsPage({
+      hits: [
+        { created_at_i: 1700000000, title: 'no id' },
+        { objectID: '1', title: 'no time' },
+        { objectID: '2', created_at_i: 1700000000, title: 'odd fields', points: 'many', author: 7, _tags: 'story' },
+        { objectID: 3, created_at: '2023-11-14T22:13:20Z', comment_text: null, _tags: ['comment'] },
+      ],
+    })
+    expect(page.skipped).toBe(2)
+    expect(page.drafts.map((d) => d.externalId)).toEqual(['2', '3'])
+    expect(page.drafts[0]).toMatchObject({ title: 'odd fields', text: '' })
+    expect(page.drafts[0]?.author).toBeUndefined()
+    expect(page.drafts[0]?.metrics).toBeUndefined()
+    expect(page.drafts[1]).toMatchObject({ text: '', createdAt: 1700000000000 })
+  })
+
+  it('throws SourceResponseError for a body that is not JSON', () => {
+    expect(() => parseHackerNews('<html>502 Bad Gateway</html>', 'https://hn.example/x')).toThrow(SourceResponseError)
+    expect(() => parseHackerNews('<html>502 Bad Gateway</html>')).toThrow(/not JSON/)
+  })
+
+  it('throws SourceResponseError for JSON of the wrong shape', () => {
+    expect(() => parseHackerNews({ message: 'Invalid value for numericFilters', status: 400 })).toThrow(
+      SourceResponseError,
+    )
+    expect(() => parseHackerNews({ hits: 'nope' })).toThrow(/hits/)
+    expect(() => parseHackerNews(null)).toThrow(SourceResponseError)
+  })
+})
+
+describe('hackerNewsQueries', () => {
+  it('sends a quoted phrase as its words', () => {
+    expect(hackerNewsQueries(['"Acme Cloud"'])).toEqual(['acme cloud'])
+  })
+
+  it('drops a query whose hits are a subset of another query (and duplicates)', () => {
+    expect(hackerNewsQueries(['acme', '"acme cloud"', 'ACME', 'initech'])).toEqual(['acme', 'initech'])
+    expect(hackerNewsQueries(['"acme cloud"', '"cloud acme"'])).toEqual(['acme cloud'])
+  })
+
+  it('ignores empty terms', () => {
+    expect(hackerNewsQueries(['  ', '""'])).toEqual([])
+  })
+})
+
+describe('searchByDateUrl', () => {
+  it('builds the search_by_date URL with seconds in numericFilters', () => {
+    const url = searchByDateUrl('https://hn.algolia.com', {
+      query: 'acme cloud',
+      tags: '(story,comment)',
+      hitsPerPage: 100,
+      page: 2,
+      from: 1_700_000_000_999,
+      to: 1_700_000_500_001,
+    })
+    expect(url.origin + url.pathname).toBe('https://hn.algolia.com/api/v1/search_by_date')
+    expect(url.searchParams.get('query')).toBe('acme cloud')
+    expect(url.searchParams.get('numericFilters')).toBe('created_at_i>=1700000000,created_at_i<=1700000501')
+    expect(url.searchParams.get('page')).toBe('2')
+  })
+
+  it('keeps a path prefix of baseUrl (proxies)', () => {
+    const url = searchByDateUrl('http://127.0.0.1:9/hn/', { query: 'a', tags: 'story', hitsPerPage: 1, page: 0, from: 0 })
+    expect(url.pathname).toBe('/hn/api/v1/search_by_date')
+  })
+})
+
+describe('hackerNewsOptions', () => {
+  it('applies the documented defaults', () => {
+    expect(hackerNewsOptions.parse({})).toEqual({
+      baseUrl: 'https://hn.algolia.com',
+      maxPages: 5,
+      hitsPerPage: 100,
+      tags: '(story,comment)',
+    })
+  })
+
+  it('rejects out-of-range values', () => {
+    expect(hackerNewsOptions.safeParse({ maxPages: 0 }).success).toBe(false)
+    expect(hackerNewsOptions.safeParse({ hitsPerPage: 1001 }).success).toBe(false)
+    expect(hackerNewsOptions.safeParse({ baseUrl: 'not a url' }).success).toBe(false)
+  })
+
+  it('names the instance by its baseUrl and needs no credentials', () => {
+    expect(hackerNewsSource.instanceKey(hackerNewsOptions.parse({}))).toBe('https://hn.algolia.com')
+    expect(hackerNewsSource.requires).toEqual([])
+    expect(hackerNewsSource.scope).toBe('brand')
+  })
+})
+
+// ---------------------------------------------------------------------------------------
+// search() against a real loopback server through the real client
+
+const cleanups: (() => Promise<void>)[] = []
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.()
+})
+
+async function run(
+  routes: ReplayRoute[],
+  q: Omit<SourceQuery, 'maxPages' | 'since'> & Partial<Pick<SourceQuery, 'maxPages' | 'since'>>,
+  options: Record<string, unknown> = {},
+): Promise<{ pages: Page[]; server: ReplayServer; warnings: string[] }> {
+  const server = await startReplayServer(routes)
+  const http = createHttp({ userAgent: 'mentions-test', retries: 0, sleep: async () => {} })
+  cleanups.push(() => server.close(), () => http.close())
+  const warnings: string[] = []
+  const ctx = {
+    http,
+    options: hackerNewsOptions.parse({ baseUrl: server.url, hitsPerPage: 3, ...options }),
+    env: {},
+    now: () => T0 * 1000,
+    warn: (m: string) => void warnings.push(m),
+  }
+  const pages: Page[] = []
+  for await (const page of hackerNewsSource.search(ctx, { maxPages: 10, since: 1_747_000_000_000, ...q })) {
+    pages.push(page)
+  }
+  return { pages, server, warnings }
+}
+
+const twoPages: ReplayRoute[] = [
+  { path: SEARCH, query: { page: '0' }, body: P0 },
+  { path: SEARCH, query: { page: '1' }, body: P1 },
+]
+
+/** A 2023+ page with `n` comment hits, newest first, from `newestS` down one minute apart. */
+function syntheticPage(opts: { n: number; newestS: number; firstId: number; page: number; nbPages: number; nbHits: number }): string {
+  const hits = Array.from({ length: opts.n }, (_, i) => ({
+    _tags: ['comment'],
+    author: `user${i}`,
+    comment_text: `Globex comment ${opts.firstId + i}`,
+    created_at_i: opts.newestS - i * 60,
+    objectID: String(opts.firstId + i),
+    parent_id: 1,
+    story_id: 1,
+    story_title: 'Globex thread',
+  }))
+  return JSON.stringify({ hits, page: opts.page, nbPages: opts.nbPages, nbHits: opts.nbHits, hitsPerPage: 500 })
+}
+
+describe('hackernews search()', () => {
+  it('walks both pages, stops at nbPages, and gives every page the newest created_at of the pull', async () => {
+    const { pages, server } = await run(twoPages, { brand: globex })
+    expect(server.requests).toHaveLength(2)
+    expect(server.requests.map((r) => r.query.page)).toEqual(['0', '1'])
+    for (const r of server.requests) {
+      expect(r.path).toBe(SEARCH)
+      expect(r.query).toMatchObject({
+        query: 'globex',
+        tags: '(story,comment)',
+        hitsPerPage: '3',
+        numericFilters: 'created_at_i>=1747000000',
+      })
+    }
+    expect(pages).toHaveLength(2)
+    expect(pages.map((p) => p.mentions.length)).toEqual([3, 2])
+    // Each cursor is safe to commit as it stands: after page 0 the rest of the walk is owed.
+    expect(pages.map((p) => p.cursor)).toEqual([
+      { at: P0_NEWEST_MS, gap: { from: 1_747_000_000_000, to: P0_OLDEST_MS } },
+      { at: P0_NEWEST_MS },
+    ])
+  })
+
+  it('resumes from cursor.at (ms) as created_at_i>= seconds', async () => {
+    const { server } = await run([{ path: SEARCH, body: P1.replace('"nbPages": 2', '"nbPages": 1') }], {
+      brand: globex,
+      cursor: { at: 1_747_200_123_456 },
+    })
+    expect(server.requests[0]?.query.numericFilters).toBe('created_at_i>=1747200123')
+  })
+
+  it('keeps the previous cursor.at when nothing newer is found', async () => {
+    const empty = JSON.stringify({ hits: [], page: 0, nbPages: 0, nbHits: 0 })
+    const { pages } = await run([{ path: SEARCH, body: empty }], { brand: globex, cursor: { at: 1_747_300_000_000 } })
+    expect(pages).toHaveLength(1)
+    expect(pages[0]).toEqual({ mentions: [], cursor: { at: 1_747_300_000_000 } })
+  })
+
+  it('records the window it still owes as a gap when maxPages cuts the walk short', async () => {
+    const since = 1_747_000_000_000
+    const { pages, server, warnings } = await run(twoPages, { brand: globex, since, maxPages: 1 })
+    expect(server.requests).toHaveLength(1)
+    expect(pages).toHaveLength(1)
+    expect(pages[0]?.cursor).toEqual({ at: P0_NEWEST_MS, gap: { from: since, to: P0_OLDEST_MS } })
+    expect(warnings.join('\n')).toMatch(/stopped "globex" after 1 page/)
+  })
+
+  it('honours the smaller of the query bound and the configured maxPages', async () => {
+    const { server, pages } = await run(twoPages, { brand: globex, maxPages: 10 }, { maxPages: 1 })
+    expect(server.requests).toHaveLength(1)
+    expect(pages.at(-1)?.cursor.gap).toBeDefined()
+  })
+
+  it('fetches a recorded gap first, then the new window, and clears the gap when both finish', async () => {
+    const gap = { from: 1_747_000_000_000, to: P0_NEWEST_MS }
+    const previousAt = P0_NEWEST_MS + 60_000
+    const gapFilter = `created_at_i>=1747000000,created_at_i<=${P0_NEWEST_MS / 1000}`
+    const newFilter = `created_at_i>=${previousAt / 1000}`
+    const fresh = syntheticPage({ n: 1, newestS: T0 + 600, firstId: 43990000, page: 0, nbPages: 1, nbHits: 1 })
+    const { pages, server } = await run(
+      [
+        { path: SEARCH, query: { numericFilters: gapFilter, page: '0' }, body: P0 },
+        { path: SEARCH, query: { numericFilters: gapFilter, page: '1' }, body: P1 },
+        { path: SEARCH, query: { numericFilters: newFilter }, body: fresh },
+      ],
+      { brand: globex, cursor: { at: previousAt, gap } },
+    )
+    expect(server.requests.map((r) => r.query.numericFilters)).toEqual([gapFilter, gapFilter, newFilter])
+    // While the gap is being filled, the cursor still owes what is left of it.
+    expect(pages[0]?.cursor).toEqual({ at: previousAt, gap: { from: gap.from, to: P0_OLDEST_MS } })
+    expect(pages.at(-1)?.cursor).toEqual({ at: (T0 + 600) * 1000 })
+    expect(pages.flatMap((p) => p.mentions.map((m) => m.externalId))).toEqual([
+      '43981234', '43980555', '43979001', '43977310', '43976002', '43990000',
+    ])
+  })
+
+  it('shrinks the gap when the gap walk is itself cut short', async () => {
+    const gap = { from: 1_747_000_000_000, to: P0_NEWEST_MS }
+    const { pages } = await run(twoPages, { brand: globex, cursor: { at: P0_NEWEST_MS + 1000, gap }, maxPages: 1 })
+    // Gap walk: page 0 only; its oldest hit bounds what is still owed. The open window
+    // returned the same page (the server ignores filters), found nothing newer, so `at` holds.
+    const last = pages.at(-1)
+    expect(last?.cursor.gap).toEqual({ from: gap.from, to: P0_OLDEST_MS })
+    expect(last?.cursor.at).toBe(P0_NEWEST_MS + 1000)
+  })
+
+  it('issues one query per distinct term and drops hits already seen in this pull', async () => {
+    const brand: Brand = { name: 'Globex', terms: ['globex', '"globex agent"', 'initech'], exclude: [], handles: {} }
+    const onePage = P0.replace('"nbPages": 2', '"nbPages": 1')
+    const { pages, server } = await run([{ path: SEARCH, body: onePage }], { brand })
+    expect(server.requests.map((r) => r.query.query)).toEqual(['globex', 'initech'])
+    expect(pages.map((p) => p.mentions.length)).toEqual([3, 0])
+  })
+
+  it('slices below the oldest hit when paging would pass Algolia’s 1,000-hit cap', async () => {
+    const newestS = T0
+    const routes: ReplayRoute[] = [
+      { path: SEARCH, query: { page: '0', numericFilters: /^created_at_i>=\d+$/ }, times: 1,
+        body: syntheticPage({ n: 2, newestS, firstId: 100, page: 0, nbPages: 2, nbHits: 1200 }) },
+      { path: SEARCH, query: { page: '1' }, times: 1,
+        body: syntheticPage({ n: 2, newestS: newestS - 120, firstId: 102, page: 1, nbPages: 2, nbHits: 1200 }) },
+      { path: SEARCH, query: { page: '0', numericFilters: /<=/ }, times: 1,
+        body: syntheticPage({ n: 2, newestS: newestS - 180, firstId: 103, page: 0, nbPages: 1, nbHits: 2 }) },
+    ]
+    const { pages, server } = await run(routes, { brand: globex }, { hitsPerPage: 500 })
+    expect(server.requests).toHaveLength(3)
+    const third = server.requests[2]?.query
+    expect(third?.page).toBe('0')
+    expect(third?.numericFilters).toBe(`created_at_i>=1747000000,created_at_i<=${newestS - 180}`)
+    // Hit 103 sits on the slice boundary and comes back twice; it is stored once.
+    expect(pages.flatMap((p) => p.mentions.map((m) => m.externalId))).toEqual(['100', '101', '102', '103', '104'])
+    expect(pages.at(-1)?.cursor).toEqual({ at: newestS * 1000 })
+  })
+
+  it('throws SourceResponseError for a 200 that is not an Algolia response', async () => {
+    await expect(
+      run([{ path: SEARCH, body: '<html><body>Service Unavailable</body></html>' }], { brand: globex }),
+    ).rejects.toThrow(SourceResponseError)
+  })
+
+  it('refuses to run without a brand', async () => {
+    await expect(run(twoPages, {})).rejects.toThrow(/brand/)
+  })
+})
