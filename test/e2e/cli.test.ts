@@ -195,3 +195,56 @@ describe('mentions (built binary)', () => {
     expect(r.stdout).toContain(`${ESC}[31mnegative`)
   })
 })
+
+describe('labels, rescoring and explanations (built binary)', () => {
+  it('init writes files that pull can use, and refuses to overwrite without --force', async () => {
+    const work = path.join(dir, 'init')
+    fs.mkdirSync(work)
+    const first = await mentions(['init', '--brand', 'Globex'], { cwd: work })
+    expect(first.code).toBe(0)
+    expect(fs.readdirSync(work).sort()).toEqual(['.env.example', 'mentions.config.json', 'mentions.schema.json'])
+    const again = await mentions(['init'], { cwd: work })
+    expect(again.code).toBe(2)
+    expect(again.stderr).toMatch(/already exist.*--force/)
+    const listed = await mentions(['sources', '--json'], { cwd: work })
+    expect((JSON.parse(listed.stdout) as { source: string }[]).map((s) => s.source)).toEqual(['hackernews', 'rss'])
+  })
+
+  it('a human label survives rescore; show explains the score', async () => {
+    const labelDb = path.join(dir, 'label.db')
+    expect((await mentions(['demo', '--db', labelDb])).code).toBe(0)
+    const before = JSON.parse((await mentions(['queue', 'all', '--json', '--db', labelDb])).stdout) as { id: number; sentiment: string }[]
+    const target = before.find((m) => m.sentiment !== 'positive')!
+    const labelled = await mentions(['label', String(target.id), '--sentiment', 'positive', '--intent', 'praise', '--db', labelDb], { env: { MENTIONS_USER: 'ana' } })
+    expect(labelled.code).toBe(0)
+    expect(labelled.stderr).toContain(`Labelled #${target.id}`)
+
+    const rescored = await mentions(['rescore', '--all', '--db', labelDb])
+    expect(rescored.code).toBe(0)
+    expect(rescored.stderr).toMatch(/Rescored \d+ mentions/)
+
+    const shown = JSON.parse((await mentions(['show', String(target.id), '--json', '--db', labelDb])).stdout) as {
+      sentiment: string
+      intent: string
+      overridden: { sentiment: boolean; intent: boolean }
+      explanation: { label: string; tokens: unknown[]; rules: unknown[] }
+    }
+    expect(shown).toMatchObject({ sentiment: 'positive', intent: 'praise', overridden: { sentiment: true, intent: true } })
+    expect(Array.isArray(shown.explanation.tokens)).toBe(true)
+
+    const text = await mentions(['show', String(target.id), '--db', labelDb])
+    expect(text.stdout).toMatch(/Why (negative|neutral|positive)/)
+    expect(text.stdout).toContain('[human]')
+
+    expect((await mentions(['show', '99999', '--db', labelDb])).code).toBe(1)
+    expect((await mentions(['label', String(target.id), '--db', labelDb])).code).toBe(2)
+    expect((await mentions(['label', String(target.id), '--sentiment', 'furious', '--db', labelDb])).code).toBe(2)
+  })
+
+  it('score --explain lists the tokens that moved the score', async () => {
+    const r = await mentions(['score', '--explain', '--text', 'not good at all, support never answered'])
+    const [result] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { label: string; tokens: { token: string }[]; rules: string[] })
+    expect(result?.label).toBe('negative')
+    expect(result?.tokens.length).toBeGreaterThan(0)
+  })
+})
