@@ -32,12 +32,8 @@ interface StoredTextRow {
 
 export type UpsertOutcome = 'new' | 'updated' | 'unchanged'
 
-export interface QueueFilter {
+export interface QueueFilter extends ListFilter {
   queue: QueueName
-  brand?: string
-  source?: string
-  /** Epoch ms: only mentions created at or after. */
-  since?: number
   limit?: number
   now: number
 }
@@ -119,6 +115,31 @@ function fromRow(r: Row): Mention {
     assignee: r.assignee,
     answered: r.answered === 1,
   }
+}
+
+/** Filters every list shares: source, brand (any case), created since. */
+export interface ListFilter {
+  source?: string
+  brand?: string
+  since?: number
+}
+
+function commonFilters(f: ListFilter): { where: string[]; args: Record<string, unknown> } {
+  const where: string[] = []
+  const args: Record<string, unknown> = {}
+  if (f.source) {
+    where.push('m.source = @source')
+    args.source = f.source
+  }
+  if (f.since !== undefined) {
+    where.push('m.created_at >= @since')
+    args.since = f.since
+  }
+  if (f.brand) {
+    where.push('EXISTS (SELECT 1 FROM mention_brands b WHERE b.mention_id = m.id AND b.brand = @brand COLLATE NOCASE)')
+    args.brand = f.brand
+  }
+  return { where, args }
 }
 
 const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])]
@@ -229,25 +250,14 @@ export function mentionsRepo(db: Db) {
   })
 
   function queueSql(f: QueueFilter): { sql: string; args: Record<string, unknown> } {
-    const where = [
+    const { where, args } = commonFilters(f)
+    where.unshift(
       'm.is_own = 0',
       `(t.state IS NULL OR t.state = 'open' OR (t.state = 'snoozed' AND t.snoozed_until <= @now))`,
-    ]
-    const args: Record<string, unknown> = { now: f.now }
+    )
+    args.now = f.now
     if (f.queue === 'negative') where.push(`m.sentiment_label = 'negative'`)
     if (f.queue === 'unanswered') where.push('NOT EXISTS (SELECT 1 FROM replies r WHERE r.mention_id = m.id)')
-    if (f.source) {
-      where.push('m.source = @source')
-      args.source = f.source
-    }
-    if (f.since !== undefined) {
-      where.push('m.created_at >= @since')
-      args.since = f.since
-    }
-    if (f.brand) {
-      where.push('EXISTS (SELECT 1 FROM mention_brands b WHERE b.mention_id = m.id AND b.brand = @brand COLLATE NOCASE)')
-      args.brand = f.brand
-    }
     const limit = f.limit !== undefined ? ' LIMIT @limit' : ''
     if (f.limit !== undefined) args.limit = f.limit
     return { sql: `${SELECT_VIEW} WHERE ${where.join(' AND ')} ORDER BY m.created_at DESC, m.id DESC${limit}`, args }
@@ -267,21 +277,8 @@ export function mentionsRepo(db: Db) {
     },
 
     /** Every mention, newest first, streamed row by row. */
-    *iterate(f: { since?: number; brand?: string; source?: string } = {}): Generator<Mention> {
-      const where: string[] = []
-      const args: Record<string, unknown> = {}
-      if (f.since !== undefined) {
-        where.push('m.created_at >= @since')
-        args.since = f.since
-      }
-      if (f.source) {
-        where.push('m.source = @source')
-        args.source = f.source
-      }
-      if (f.brand) {
-        where.push('EXISTS (SELECT 1 FROM mention_brands b WHERE b.mention_id = m.id AND b.brand = @brand COLLATE NOCASE)')
-        args.brand = f.brand
-      }
+    *iterate(f: ListFilter = {}): Generator<Mention> {
+      const { where, args } = commonFilters(f)
       const sql = `${SELECT_VIEW}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY m.created_at DESC, m.id DESC`
       for (const r of db.prepare(sql).iterate(args) as IterableIterator<Row>) yield fromRow(r)
     },
