@@ -1,0 +1,224 @@
+// Turns the word lists into one lookup: a table from word to Entry, where an Entry carries its
+// valence, its roles (negator, modifier, …) and a trie of the phrases it starts. One lookup
+// per token answers everything the rules need to know about it.
+import {
+  AFTER_NEGATION_AGAIN, CONCESSIONS, CONTRASTS, DOMAIN_OTHER, EMOJI_OVERRIDES, EMOTICONS,
+  EXPECTATIONS, FAILURES, GRIEVANCE_OPENERS, HASHTAG_PREFIXES, HASHTAG_SUFFIXES, MODIFIERS, NEGATORS,
+  POLITENESS, PRAISE_CUES, QUESTION_OPENERS, REQUESTS, SARCASM_LONE, SARCASM_PHRASES, SARCASM_PRONE,
+  SARCASM_TRIGGERS, type Lexicon,
+} from './lexicon.js'
+import { WordTable } from './table.js'
+
+export const R_NEGATOR = 1
+export const R_MODIFIER = 2
+export const R_CONTRAST = 4
+export const R_CONCESSION = 8
+export const R_SARC_PRONE = 16
+export const R_SARC_TRIGGER = 32
+export const R_FAILURE = 64
+export const R_QUESTION = 128
+export const R_GRIEVANCE = 256
+export const R_PRAISE = 512
+/** "love how …", "gotta love …": sarcastic whenever the rest of the sentence is negative. */
+export const R_SARC_LEAD = 1024
+/** "great", "perfect" … alone in a sentence right after a complaint. */
+export const R_SARC_LONE = 2048
+/** "thanks", "appreciate it": manners when the text asks for something. */
+export const R_POLITE = 4096
+/** "please", "can you", "dm me": the text asks the brand to act. */
+export const R_REQUEST = 8192
+/** "again", "anymore": churn after a negation in the same sentence. */
+export const R_AGAIN = 16384
+
+export type EntrySource = 'afinn' | 'emoji' | 'emoticon' | 'domain' | 'failure' | 'sarcasm' | 'user' | 'none'
+
+export interface Entry {
+  /** The word or phrase as the lexicon spells it. */
+  readonly key: string
+  valence: number
+  /** Valence inside a negation scope when it is not simply the flipped valence. */
+  negated: number
+  hasNegated: boolean
+  factor: number
+  /** A modifier's own valence, used when it has nothing to modify ("damn!", "pretty"). */
+  modValence: number
+  roles: number
+  source: EntrySource
+  /** A phrase ends here (an entry can also exist only as a step towards longer phrases). */
+  terminal: boolean
+  next: WordTable<Entry> | null
+}
+
+export interface CompiledLexicon {
+  words: WordTable<Entry>
+  /** Hashtag bodies that are concatenated phrases: #neveragain, #customerservicefail. */
+  hashtags: WordTable<Entry>
+  /** Verdicts at either end of a compound hashtag, longest first. */
+  hashtagSuffixes: readonly [string, Entry][]
+  hashtagPrefixes: readonly [string, Entry][]
+  emoticons: readonly string[]
+}
+
+/** Number tokens match `<n>` in phrases. */
+export const NUM_KEY = '<n>'
+
+const newEntry = (key: string): Entry => ({
+  key, valence: 0, negated: 0, hasNegated: false, factor: 1, modValence: 0, roles: 0, source: 'none', terminal: false, next: null,
+})
+
+function splitKey(key: string): string[] {
+  // Tokens never contain hyphens, so neither may lexicon keys.
+  return key.toLowerCase().replace(/\u2019/g, "'").replace(/-/g, ' ').split(/\s+/).filter(Boolean)
+}
+
+/** Finds or creates the entry for a word or phrase, creating the trie path to it. */
+function entryFor(words: WordTable<Entry>, key: string, exact = false): Entry | null {
+  const parts = exact ? [key] : splitKey(key)
+  if (parts.length === 0) return null
+  let map = words
+  let node: Entry | undefined
+  let path = ''
+  for (let p = 0; p < parts.length; p++) {
+    const part = parts[p] as string
+    path = p === 0 ? part : `${path} ${part}`
+    node = map.get(part)
+    if (node === undefined) {
+      node = newEntry(path)
+      map.set(part, node)
+    }
+    if (p < parts.length - 1) {
+      node.next ??= new WordTable<Entry>()
+      map = node.next
+    }
+  }
+  if (node === undefined) return null
+  node.terminal = true
+  return node
+}
+
+function setValence(words: WordTable<Entry>, lex: Lexicon, source: EntrySource, roles = 0, exact = false): void {
+  for (const [key, v] of Object.entries(lex)) {
+    const e = entryFor(words, key, exact)
+    if (e === null) continue
+    e.valence = v
+    e.source = source
+    e.roles |= roles
+  }
+}
+
+function addRole(words: WordTable<Entry>, keys: readonly string[], role: number): void {
+  for (const key of keys) {
+    const e = entryFor(words, key)
+    if (e !== null) e.roles |= role
+  }
+}
+
+export interface CompileInput {
+  afinn: Lexicon
+  emoji: Lexicon
+  user: Lexicon
+}
+
+export function compileLexicon({ afinn, emoji, user }: CompileInput): CompiledLexicon {
+  const words = new WordTable<Entry>(8192)
+  // Later layers override earlier ones: AFINN, then emoji, then ours, then the user's.
+  setValence(words, afinn, 'afinn')
+  setValence(words, emoji, 'emoji', 0, true)
+  setValence(words, EMOJI_OVERRIDES, 'emoji', 0, true)
+  setValence(words, EMOTICONS, 'emoticon', 0, true)
+  for (const [e, v] of Object.entries(EMOTICONS)) {
+    // Letter emoticons ("xD") reach the scorer as lower-cased words.
+    if (/^[a-z]/i.test(e)) setValence(words, { [e.toLowerCase()]: v }, 'emoticon', 0, true)
+  }
+  setValence(words, DOMAIN_OTHER, 'domain')
+  setValence(words, SARCASM_TRIGGERS, 'domain', R_SARC_TRIGGER)
+  setValence(words, FAILURES, 'failure', R_FAILURE)
+  setValence(words, SARCASM_PHRASES, 'sarcasm', R_FAILURE)
+  for (const [key, v] of Object.entries(EXPECTATIONS)) {
+    const e = entryFor(words, key)
+    if (e === null) continue
+    e.negated = v
+    e.hasNegated = true
+  }
+  // Negators are pure operators: AFINN's −1 for "no" would count a negation twice.
+  for (const key of NEGATORS) {
+    const e = entryFor(words, key)
+    if (e === null) continue
+    e.roles |= R_NEGATOR
+    e.valence = 0
+  }
+  for (const [key, f] of Object.entries(MODIFIERS)) {
+    const e = entryFor(words, key)
+    if (e === null) continue
+    e.roles |= R_MODIFIER
+    e.factor = f
+    // "pretty", "super", "damn": valence of their own only when nothing follows to modify.
+    if (e.source === 'afinn' || e.source === 'none') {
+      e.modValence = e.valence
+      e.valence = 0
+    }
+  }
+  addRole(words, CONTRASTS, R_CONTRAST)
+  addRole(words, CONCESSIONS, R_CONCESSION)
+  addRole(words, SARCASM_PRONE, R_SARC_PRONE)
+  addRole(words, ['love how', 'love that', 'love when', 'love it when', 'gotta love', 'got to love', 'love being', 'interesting how', 'funny how', 'amazing how'], R_SARC_LEAD)
+  addRole(words, SARCASM_LONE, R_SARC_LONE | R_SARC_PRONE)
+  addRole(words, QUESTION_OPENERS, R_QUESTION)
+  addRole(words, GRIEVANCE_OPENERS, R_GRIEVANCE | R_QUESTION)
+  addRole(words, PRAISE_CUES, R_PRAISE)
+  addRole(words, POLITENESS, R_POLITE)
+  addRole(words, REQUESTS, R_REQUEST)
+  addRole(words, AFTER_NEGATION_AGAIN, R_AGAIN)
+  for (const [key, v] of Object.entries(user)) {
+    if (!Number.isFinite(v)) continue
+    const e = entryFor(words, key)
+    if (e === null) continue
+    e.valence = Math.max(-5, Math.min(5, v))
+    e.source = 'user'
+    e.hasNegated = false
+    e.roles &= ~(R_NEGATOR | R_MODIFIER)
+  }
+
+  // Hashtags glue words together: #neveragain is the phrase "never again".
+  const hashtags = new WordTable<Entry>(1024)
+  const collect = (map: WordTable<Entry>): void => {
+    for (const e of map.values()) {
+      if (e.terminal && e.valence !== 0 && e.key.includes(' ')) hashtags.set(e.key.replace(/ /g, ''), e)
+      if (e.next) collect(e.next)
+    }
+  }
+  collect(words)
+
+  const affixes = (lex: Lexicon, label: (a: string) => string): [string, Entry][] =>
+    Object.entries(lex)
+      .sort((a, b) => b[0].length - a[0].length)
+      .map(([affix, v]) => {
+        const e = newEntry(label(affix))
+        e.valence = v
+        e.roles = v < 0 ? R_FAILURE : 0
+        e.source = 'domain'
+        e.terminal = true
+        return [affix, e]
+      })
+  return {
+    words,
+    hashtags,
+    hashtagSuffixes: affixes(HASHTAG_SUFFIXES, (a) => `#…${a}`),
+    hashtagPrefixes: affixes(HASHTAG_PREFIXES, (a) => `#${a}…`),
+    emoticons: Object.keys(EMOTICONS),
+  }
+}
+
+/** FNV-1a over the user's words in key order: a short tag that changes when they change. */
+export function hashWords(words: Lexicon): string {
+  let h = 0x811c9dc5
+  const text = Object.keys(words)
+    .sort()
+    .map((k) => `${k}=${words[k]}`)
+    .join(';')
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i)
+    h = Math.imul(h, 0x01000193) >>> 0
+  }
+  return h.toString(16).padStart(8, '0')
+}

@@ -1,0 +1,87 @@
+// Builds a scorer: compile the lexicon once, then tokenize → score → intent per text.
+import { createRequire } from 'node:module'
+import type { SentimentLabel } from '../model.js'
+import { compileLexicon, hashWords, type CompiledLexicon } from './compile.js'
+import { explainIntent, intentOf } from './intent.js'
+import type { Lexicon } from './lexicon.js'
+import { Features, scoreTokens, type TraceToken } from './rules.js'
+import { buildEmoticonTable, tokenize, TokenBuffer, type EmoticonTable } from './tokenize.js'
+import type { Explanation, Scorer, ScorerOptions, SentimentResult } from './types.js'
+
+/** Bump whenever the lexicon or the rules change: stored rows are rescored by version. */
+export const SCORER_VERSION = 'cs-1'
+
+/** VADER's normalisation constant: raw sums of about ±4 land near ±0.7. */
+export const ALPHA = 15
+/** |score| below this is neutral. */
+export const NEUTRAL_BAND = 0.05
+
+export function normalize(raw: number): number {
+  if (raw === 0) return 0
+  const s = raw / Math.sqrt(raw * raw + ALPHA)
+  return s < -1 ? -1 : s > 1 ? 1 : s
+}
+
+export function labelOf(score: number): SentimentLabel {
+  return score >= NEUTRAL_BAND ? 'positive' : score <= -NEUTRAL_BAND ? 'negative' : 'neutral'
+}
+
+interface Base {
+  afinn: Lexicon
+  emoji: Lexicon
+}
+let base: Base | undefined
+function loadBase(): Base {
+  // The `sentiment` package's AFINN-165 and its emoji list, read once per process.
+  const require = createRequire(import.meta.url)
+  base ??= {
+    afinn: require('sentiment/languages/en/labels.json') as Lexicon,
+    emoji: require('sentiment/build/emoji.json') as Lexicon,
+  }
+  return base
+}
+
+let shared: { lex: CompiledLexicon; emoticons: EmoticonTable } | undefined
+
+export function createScorer(opts: ScorerOptions = {}): Scorer {
+  const user = opts.words ?? {}
+  const hasUser = Object.keys(user).length > 0
+  let compiled: { lex: CompiledLexicon; emoticons: EmoticonTable }
+  if (!hasUser && shared !== undefined) {
+    compiled = shared
+  } else {
+    const lex = compileLexicon({ ...loadBase(), user })
+    compiled = { lex, emoticons: buildEmoticonTable(lex.emoticons) }
+    if (!hasUser) shared = compiled
+  }
+  const { lex, emoticons } = compiled
+  const version = hasUser ? `${SCORER_VERSION}+u${hashWords(user)}` : SCORER_VERSION
+  // Reused across calls: scoring is synchronous, so one buffer per scorer is enough.
+  const tokens = new TokenBuffer()
+  const features = new Features()
+
+  const score = (text: string): SentimentResult => {
+    tokenize(text, tokens, emoticons)
+    scoreTokens(lex, tokens, features, null)
+    const s = normalize(features.raw)
+    const label = labelOf(s)
+    return { label, score: s, intent: intentOf(features, label, s) }
+  }
+
+  const explain = (text: string): Explanation => {
+    const buffer = new TokenBuffer()
+    const f = new Features()
+    const trace: TraceToken[] = []
+    tokenize(text, buffer, emoticons)
+    scoreTokens(lex, buffer, f, trace)
+    const s = normalize(f.raw)
+    const label = labelOf(s)
+    const decision = explainIntent(f, label, s)
+    const rules = [...(f.rules ?? [])]
+    if (f.sarcasm > 0) rules.push(`sarcasm ×${f.sarcasm}`)
+    rules.push(decision.reason)
+    return { label, score: s, intent: decision.intent, tokens: trace, rules, raw: f.raw }
+  }
+
+  return { version, score, explain }
+}

@@ -1,0 +1,37 @@
+// The scorer's public types; index.ts re-exports them.
+import type { Intent, SentimentLabel } from '../model.js'
+
+export interface SentimentResult {
+  label: SentimentLabel
+  /** Normalised to [-1, 1]. */
+  score: number
+  intent: Intent
+}
+
+export interface ExplainedToken {
+  token: string
+  /** Contribution to the raw score after every rule applied. */
+  weight: number
+  /** Rules that changed this token's weight (e.g. "negated by 'not' ×-0.75", "caps ×1.5"). */
+  rules: string[]
+}
+
+export interface Explanation extends SentimentResult {
+  tokens: ExplainedToken[]
+  /** Sentence-level rules that fired (e.g. "emphasis: 3×'!'", "complaint: service failure 'on hold'"). */
+  rules: string[]
+  /** Sum of the token weights before normalisation; score = normalize(raw). */
+  raw?: number
+}
+
+export interface Scorer {
+  /** Stored with each row; changes whenever the scorer, lexicon or user words change. */
+  readonly version: string
+  score(text: string): SentimentResult
+  explain(text: string): Explanation
+}
+
+export interface ScorerOptions {
+  /** User lexicon additions from config (`sentiment.words`), -5 … 5. Keys may be phrases. */
+  words?: Record<string, number>
+}

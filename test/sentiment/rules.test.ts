@@ -1,0 +1,170 @@
+// One block per rule. Each case is chosen so that it fails when that rule is taken out
+// (the plain AFINN sum, or the sum without the rule, gives a different answer).
+import { describe, expect, it } from 'vitest'
+import { createScorer } from '../../src/sentiment/index.js'
+
+const scorer = createScorer()
+const label = (text: string) => scorer.score(text).label
+const score = (text: string) => scorer.score(text).score
+const rulesOf = (text: string) => scorer.explain(text).tokens.flatMap((t) => t.rules)
+
+describe('domain lexicon (service failures)', () => {
+  it('reads complaints that have no AFINN word as negative', () => {
+    expect(label("I've been on hold for 2 hours")).toBe('negative')
+    expect(label('@airline flight cancelled, rebooked for tomorrow, on hold for 2 hours')).toBe('negative')
+    expect(label('I was charged twice for one order')).toBe('negative')
+    expect(label('my parcel never arrived')).toBe('negative')
+  })
+
+  it('names the phrase in the explanation', () => {
+    expect(rulesOf("I've been on hold for 2 hours")).toContain("domain: 'on hold' -2")
+  })
+
+  it('treats negated expectations as failures', () => {
+    expect(label("still haven't received my refund")).toBe('negative')
+    expect(label('no response from support yet')).toBe('negative')
+    expect(scorer.explain('nobody has responded').tokens.some((t) => t.rules.some((r) => r.startsWith("expected 'responded'")))).toBe(true)
+  })
+
+  it('does not count a request for help as praise', () => {
+    // AFINN gives "help" +2 and "please" +1.
+    expect(label('please help me with my account')).toBe('neutral')
+  })
+})
+
+describe('negation', () => {
+  it('flips a positive word in its scope', () => {
+    expect(label('the support agent was not helpful')).toBe('negative')
+    expect(rulesOf('the support agent was not helpful')).toContain("negated by 'not' ×-0.75")
+  })
+
+  it('makes "not bad" not negative', () => {
+    expect(label('not bad at all')).not.toBe('negative')
+    expect(label('the food was not terrible')).not.toBe('negative')
+  })
+
+  it('reads "no problem" as not negative', () => {
+    expect(label('no problem, happy to wait')).not.toBe('negative')
+    expect(label('no problem')).not.toBe('negative')
+  })
+
+  it('stops at the end of the clause', () => {
+    // Without a clause boundary "not" would reach "great" and flip it.
+    expect(label('I did not expect it. The support was great')).toBe('positive')
+  })
+
+  it('reads counterfactuals as negation', () => {
+    expect(label('it would have been nice to get a call')).toBe('negative')
+  })
+})
+
+describe('contrast and concession', () => {
+  it('weighs the clause after "but" more', () => {
+    expect(label('the app is nice but it crashes every time')).toBe('negative')
+    // Without the contrast rule "lovely" (+3) outweighs "slow".
+    expect(label('the staff were lovely but the app is slow')).toBe('negative')
+    expect(rulesOf('the staff were lovely but the app is slow')).toContain("contrast: after 'but' ×1.5")
+    expect(label('delivery was slow but the support team was wonderful')).toBe('positive')
+  })
+
+  it('weighs a conceded clause less', () => {
+    expect(label('although the staff were nice, my order is wrong')).toBe('negative')
+    expect(rulesOf('although the staff were nice, my order is wrong')).toContain("concession after 'although' ×0.5")
+  })
+})
+
+describe('intensifiers and diminishers', () => {
+  it('"very" and "extremely" strengthen, "slightly" and "kind of" soften', () => {
+    expect(score('the service was very good')).toBeGreaterThan(score('the service was good'))
+    expect(score('the service was extremely bad')).toBeLessThan(score('the service was bad'))
+    expect(score('the service was slightly bad')).toBeGreaterThan(score('the service was bad'))
+    expect(score('the app is kind of slow')).toBeGreaterThan(score('the app is slow'))
+    expect(rulesOf('the service was very good')).toContain("intensified by 'very' ×1.3")
+  })
+
+  it('lets a modifier with nothing to modify keep its own valence', () => {
+    expect(label('damn, this again')).toBe('negative')
+  })
+})
+
+describe('emphasis', () => {
+  it('counts an ALL-CAPS word more', () => {
+    expect(score('the support was AWFUL')).toBeLessThan(score('the support was awful'))
+    expect(rulesOf('the support was AWFUL')).toContain('caps ×1.5')
+  })
+
+  it('does not count caps when the whole text shouts', () => {
+    expect(score('THE SUPPORT WAS AWFUL')).toBe(score('the support was awful'))
+  })
+
+  it('counts repeated "!" towards the sign of the text', () => {
+    expect(score('great service!!!')).toBeGreaterThan(score('great service'))
+    expect(score('terrible service!!!')).toBeLessThan(score('terrible service'))
+    expect(scorer.explain('great service!!!').rules).toContain("emphasis: 3×'!'")
+  })
+
+  it('reads "??" as exasperation', () => {
+    expect(label('where is my order??')).toBe('negative')
+  })
+})
+
+describe('emoji and emoticons', () => {
+  it('scores emoji, also with skin tones', () => {
+    expect(label('my order just arrived 😡')).toBe('negative')
+    expect(label('my order just arrived 👍🏽')).toBe('positive')
+    expect(rulesOf('my order just arrived 😡')).toContain('emoji 😡 -3')
+  })
+
+  it('scores emoticons glued to words, not clock times', () => {
+    expect(label('my flight landed :(')).toBe('negative')
+    expect(label('got my refund:)')).toBe('positive')
+    expect(label('the app update is out :/')).toBe('negative')
+    expect(label('the meeting moved to 8:30')).toBe('neutral')
+    expect(label('heart it &lt;3')).toBe('positive')
+  })
+})
+
+describe('sarcasm', () => {
+  it('reads fixed sarcastic phrases as negative', () => {
+    expect(label('thanks for nothing')).toBe('negative')
+    expect(label('just what I needed today')).toBe('negative')
+  })
+
+  it('turns praise right before a harm negative', () => {
+    expect(label('great job losing my bag')).toBe('negative')
+    expect(label('thanks for cancelling my order')).toBe('negative')
+    expect(rulesOf('great job losing my bag')).toContain("sarcasm: 'great job' … 'losing'")
+  })
+
+  it('turns a lone "great" after a complaint negative', () => {
+    expect(label('Delayed again. Great.')).toBe('negative')
+    expect(label('Great.')).toBe('positive')
+  })
+
+  it('leaves sincere thanks alone', () => {
+    expect(label('thanks for fixing my account so quickly')).toBe('positive')
+  })
+})
+
+describe('hashtags, mentions and links', () => {
+  it('counts the word in a hashtag', () => {
+    expect(label('new update #fail')).toBe('negative')
+    expect(label('switching banks #NeverAgain')).toBe('negative')
+    expect(label('checkout broke again #AcmeFail')).toBe('negative')
+  })
+
+  it('does not read handles and links as words', () => {
+    expect(label('@happy_helper see https://good.example/great-awesome')).toBe('neutral')
+  })
+})
+
+describe('politeness', () => {
+  it('does not read thanks in a question as praise', () => {
+    expect(label('can I change my seat? thanks')).toBe('neutral')
+    expect(scorer.explain('can I change my seat? thanks').rules).toContain('politeness: thanks in a request or question is not praise')
+  })
+
+  it('keeps thanks for something as praise', () => {
+    expect(label('thanks for the quick reply! one more thing?')).toBe('positive')
+  })
+})
