@@ -8,7 +8,7 @@ import type { CommandContext } from '../run.js'
 type Scored = { text: string; result: SentimentResult | Explanation }
 
 const fields = (explain: boolean): Column<Scored>[] => [
-  { key: 'label', header: 'LABEL', get: (r) => r.result.label },
+  { key: 'label', header: 'LABEL', get: (r) => r.result.label, colour: (text, r, style) => style.sentiment(r.result.label, text) },
   { key: 'score', header: 'SCORE', get: (r) => Math.round(r.result.score * 1000) / 1000 },
   { key: 'intent', header: 'INTENT', get: (r) => r.result.intent },
   ...(explain
