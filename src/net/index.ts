@@ -6,12 +6,11 @@ export {
   createHttp,
   errorSnippet,
   exhaustedWindowWaitMs,
-  isSecretParamName,
   parseResetTime,
   parseRetryAfter,
   rateLimitWaitMs,
-  redactUrl,
 } from './client.js'
 export type { HttpOptions } from './client.js'
 export { startReplayServer } from './replay.js'
 export type { RecordedRequest, ReplayRoute, ReplayServer } from './replay.js'
+export { isSecretParamName, redactUrl } from './redact.js'

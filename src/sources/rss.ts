@@ -1,5 +1,6 @@
 // RSS 2.0, Atom, RDF and JSON Feed (blogs, Google Alerts, hnrss.org). A feed is fetched
 // once per pull with a conditional GET and matched against every brand locally.
+import { redactUrl } from '../net/redact.js'
 import {
   parseFeed as parseAnyFeed,
   type AnyFeed,
@@ -320,6 +321,7 @@ export const rssSource: Source<RssOptions> = {
   scope: 'feed',
   options: rssOptions,
   requires: [],
-  instanceKey: (options) => options.url,
+  // The key is stored and printed: a token in a private feed URL must not be.
+  instanceKey: (options) => redactUrl(options.url),
   search: searchFeed,
 }

@@ -1,7 +1,8 @@
 import { createServer as createHttpServer, type Server } from 'node:http'
 import { connect, type AddressInfo, type Socket } from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createHttp, RateLimitError, redactUrl, type HttpOptions } from '../../src/net/client.js'
+import { createHttp, RateLimitError, type HttpOptions } from '../../src/net/client.js'
+import { redactUrl } from '../../src/net/redact.js'
 import { HttpError, NetworkError } from '../../src/net/types.js'
 import { jsonRoute, startReplayServer, type ReplayRoute, type ReplayServer } from '../support/replay.js'
 
