@@ -3,7 +3,6 @@ import pLimit from 'p-limit'
 import { UsageError } from '../errors.js'
 import { compileMatcher } from '../match/matcher.js'
 import type { Brand, Cursor } from '../model.js'
-import { HttpError, NetworkError } from '../net/types.js'
 import type { SourceOptions } from '../config/schema.js'
 import type { Source } from '../sources/types.js'
 import type { CursorKey, SourceRunReport } from '../store/index.js'
@@ -41,12 +40,12 @@ interface Task {
   key: CursorKey
 }
 
-/** A one-line, secret-free reason for a source failure. */
+/**
+ * A one-line reason for a source failure. The HTTP client already redacts URLs and blanks
+ * any secret it sent out of response snippets, so messages are safe to store and print.
+ */
 export function describeFailure(err: unknown): string {
-  if (err instanceof HttpError) return err.message
-  if (err instanceof NetworkError) return err.message
-  if (err instanceof Error) return err.message
-  return String(err)
+  return err instanceof Error ? err.message : String(err)
 }
 
 export function planTasks(deps: Deps, kinds?: readonly string[]): Task[] {
