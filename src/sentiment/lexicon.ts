@@ -64,6 +64,9 @@ export const FAILURES: Lexicon = {
   'keeps crashing': -3, freezes: -2, freezing: -1, 'keeps freezing': -3, glitch: -2,
   glitches: -2, glitchy: -2, buggy: -2, bug: -1, bugs: -1, outage: -3, outages: -3,
   'is down': -2, 'was down': -2, 'went down': -2, 'goes down': -2, 'down again': -3,
+  // …but "the bill is down 38%" is a decrease: the longer phrase wins and weighs nothing.
+  'is down <n>': 0, 'was down <n>': 0, 'are down <n>': 0, 'went down <n>': 0, 'is down by': 0,
+  'was down by': 0, 'are down by': 0, 'went down by': 0,
   'not working': -3, "doesn't work": -3, 'doesnt work': -3, "didn't work": -2,
   "won't work": -3, 'wont work': -3, 'stopped working': -3, "won't load": -3, 'wont load': -3,
   "doesn't load": -3, 'not loading': -3, "can't log in": -3, "can't login": -3,

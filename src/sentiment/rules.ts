@@ -227,7 +227,9 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
 
     const roles = entry.roles
     let opensGrievance = false
-    if (sentenceStart && (roles & R_QUESTION) !== 0) {
+    // "Why is my order late" asks; "Why we moved to Acme" announces an explanation.
+    const statement = (roles & R_GRIEVANCE) !== 0 && opensStatement(tokens, end) && !endsWithQuestionMark(tokens, end)
+    if (sentenceStart && (roles & R_QUESTION) !== 0 && !statement) {
       f.questionOpeners++
       if ((roles & R_GRIEVANCE) !== 0) {
         f.grievances++
@@ -420,6 +422,13 @@ function wordsUntilSentenceEnd(tokens: TokenBuffer, from: number): number {
 }
 
 const isSentenceEnd = (k: number): boolean => k === K_STOP || k === K_BANG || k === K_QMARK
+
+/** Subjects that turn "why …" into a statement (a title, an explanation), not a question. */
+const STATEMENT_SUBJECTS: ReadonlySet<string> = new Set(['we', 'i', 'they', 'he', 'she', 'people', 'companies', 'teams'])
+
+function opensStatement(tokens: TokenBuffer, at: number): boolean {
+  return at < tokens.n && (tokens.kind[at] as number) === K_WORD && STATEMENT_SUBJECTS.has(tokens.textOf(at))
+}
 
 function endsWithQuestionMark(tokens: TokenBuffer, from: number): boolean {
   for (let j = from; j < tokens.n; j++) {

@@ -32,6 +32,23 @@ describe('domain lexicon (service failures)', () => {
   })
 })
 
+describe('domain phrases that only look like failures', () => {
+  it('reads "is down 38%" as a decrease, not an outage', () => {
+    expect(label('the checkout page is down again')).toBe('negative')
+    expect(label('our bill is down 38% since the move')).not.toBe('negative')
+    expect(label('latency went down by half')).not.toBe('negative')
+  })
+})
+
+describe('grievance openers', () => {
+  it('reads "why …" as a complaint when it asks, not when it announces', () => {
+    expect(scorer.score('why is my order still not here').intent).toBe('complaint')
+    expect(scorer.score('why did you cancel my order?')).toMatchObject({ label: 'negative', intent: 'complaint' })
+    expect(scorer.score('Why we moved our stack to Acme')).toMatchObject({ label: 'neutral', intent: 'other' })
+    expect(scorer.score('why we still cannot log in?').intent).toBe('complaint')
+  })
+})
+
 describe('negation', () => {
   it('flips a positive word in its scope', () => {
     expect(label('the support agent was not helpful')).toBe('negative')
