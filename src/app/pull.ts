@@ -25,7 +25,7 @@ export type PullProgress =
   | { type: 'page'; key: CursorKey; fetched: number }
   | { type: 'done'; key: CursorKey; report: SourceRunReport }
 
-export type PullStatus = 'ok' | 'partial' | 'failed'
+export type PullStatus = 'ok' | 'partial' | 'failed' | 'interrupted'
 
 export interface PullResult {
   runId: number
@@ -140,7 +140,9 @@ export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResu
 
     const reports = await Promise.all(tasks.map((t) => limit(() => runTask(t))))
     const failed = reports.filter((r) => r.error).length
-    const status: PullStatus = failed === 0 ? 'ok' : failed === reports.length ? 'failed' : 'partial'
+    const status: PullStatus = opts.signal?.aborted
+      ? 'interrupted'
+      : failed === 0 ? 'ok' : failed === reports.length ? 'failed' : 'partial'
     store.runs.finish(runId, status, reports, deps.now())
     return { runId, status, sources: reports }
   } catch (err) {

@@ -16,6 +16,8 @@ export interface IO {
   env: Env
   cwd: string
   home: string
+  /** Aborted on the first Ctrl-C, so long commands can stop cleanly. */
+  signal?: AbortSignal
 }
 
 /**

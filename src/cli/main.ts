@@ -17,7 +17,15 @@ try {
   }
 }
 
+// First Ctrl-C: stop cleanly (stored pages stay, the lock is released). Second: stop now.
+const interrupt = new AbortController()
+process.once('SIGINT', () => {
+  interrupt.abort(new Error('interrupted'))
+  process.once('SIGINT', () => process.exit(130))
+})
+
 process.exitCode = await run(process.argv.slice(2), {
+  signal: interrupt.signal,
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,

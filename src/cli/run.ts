@@ -1,5 +1,5 @@
 // Builds the command tree and runs it. Exit codes are decided here and nowhere else:
-// 0 ok, 1 failure, 2 usage or configuration error, 3 partial failure.
+// 0 ok, 1 failure, 2 usage or configuration error, 3 partial failure, 130 interrupted (Ctrl-C).
 import { Command, CommanderError, Option } from 'commander'
 import { BusyError, ConfigError, NotFoundError, UsageError } from '../errors.js'
 import { oneLine, stripTerminal } from '../report/sanitize.js'
@@ -8,7 +8,7 @@ import type { CliDeps, GlobalFlags } from './deps.js'
 import { colorLevel, type IO } from './io.js'
 import { VERSION } from './version.js'
 
-export const EXIT = { ok: 0, failure: 1, usage: 2, partial: 3 } as const
+export const EXIT = { ok: 0, failure: 1, usage: 2, partial: 3, interrupted: 130 } as const
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
 
 export interface CommandContext {

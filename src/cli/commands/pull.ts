@@ -41,9 +41,14 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
       ...(kinds ? { kinds } : {}),
       ...(sinceMs !== undefined ? { sinceMs } : {}),
       ...(progress ? { onProgress: progress } : {}),
+      ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     })
   } finally {
     if (progress) ctx.io.stderr.write('\r\x1b[2K')
+  }
+  if (result.status === 'interrupted') {
+    ctx.note('Interrupted: every page stored so far is kept; the next pull resumes where each source stopped.')
+    return EXIT.interrupted
   }
   // Quiet when there is nothing to say, so cron mails only what matters.
   for (const r of result.sources) {
