@@ -41,8 +41,20 @@ export function createEnricher(opts: {
       if (!match) return null
       const isOwn = ownBrands.length > 0
       const s = opts.scorer.score(words)
+      // Fields listed, not spread: adapters build drafts with optional keys in varying order,
+      // and copying such objects key by key was the slowest step of a pull (see bench/).
       return {
-        ...draft,
+        externalId: draft.externalId,
+        url: draft.url,
+        canonicalUrl: draft.canonicalUrl,
+        title: draft.title,
+        text: draft.text,
+        author: draft.author,
+        createdAt: draft.createdAt,
+        lang: draft.lang,
+        parentExternalId: draft.parentExternalId,
+        threadExternalId: draft.threadExternalId,
+        metrics: draft.metrics,
         source: opts.source,
         brands: match.brands,
         terms: match.terms,
