@@ -10,8 +10,8 @@ import { startReplayServer } from '../../net/replay.js'
 import { createScorer } from '../../sentiment/index.js'
 import { openStore, type Store } from '../../store/index.js'
 import { writeMentions } from '../output.js'
-import { EXIT, type CommandContext } from '../run.js'
-import { sourceLabel } from './pull.js'
+import type { CommandContext } from '../run.js'
+import { pullExitCode, sourceLabel } from './pull.js'
 
 const fixturesDir = new URL('../../../fixtures/demo/', import.meta.url)
 
@@ -46,7 +46,7 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
       writeMentions(ctx, mentions, ctx.io.stdout.isTTY ? 'table' : 'tsv')
     }
     if (given || opts.keep === true) ctx.note(s.dim(`\nDatabase: ${database}  (try: mentions queue all --db ${database})`))
-    return result.status === 'ok' ? EXIT.ok : result.status === 'partial' ? EXIT.partial : EXIT.failure
+    return pullExitCode(result.status)
   } finally {
     store?.close()
     await server.close()

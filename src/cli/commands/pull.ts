@@ -1,9 +1,23 @@
-import { pull, type PullProgress } from '../../app/pull.js'
+import { pull, type PullProgress, type PullStatus } from '../../app/pull.js'
 import { parseDuration } from '../../config/duration.js'
 import type { SourceRunReport } from '../../store/index.js'
 import { oneLine } from '../../report/sanitize.js'
 import { durationFlag } from '../flags.js'
 import { EXIT, type CommandContext } from '../run.js'
+
+/** Exit code for a pull's outcome: 0 ok, 3 some sources failed, 1 all failed, 130 interrupted. */
+export function pullExitCode(status: PullStatus): number {
+  switch (status) {
+    case 'ok':
+      return EXIT.ok
+    case 'partial':
+      return EXIT.partial
+    case 'failed':
+      return EXIT.failure
+    case 'interrupted':
+      return EXIT.interrupted
+  }
+}
 
 export function sourceLabel(r: Pick<SourceRunReport, 'source' | 'instance' | 'brand'>): string {
   const where = r.source === 'rss' ? ` ${r.instance}` : ''
@@ -48,7 +62,7 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   }
   if (result.status === 'interrupted') {
     ctx.note('Interrupted: every page stored so far is kept; the next pull resumes where each source stopped.')
-    return EXIT.interrupted
+    return pullExitCode(result.status)
   }
   // Quiet when there is nothing to say, so cron mails only what matters.
   for (const r of result.sources) {
@@ -58,5 +72,5 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
       ctx.note(`${ctx.stderrStyle.bold('✓')} ${sourceLabel(r)}: ${r.new} new, ${r.updated} updated`)
     }
   }
-  return result.status === 'ok' ? EXIT.ok : result.status === 'partial' ? EXIT.partial : EXIT.failure
+  return pullExitCode(result.status)
 }
