@@ -155,7 +155,7 @@ export const DOMAIN_OTHER: Lexicon = {
   better: 1, 'expected better': -2, 'expect better': -2, 'deserve better': -3, 'deserves better': -2,
   'better off': -1, 'much better': 2, 'so much better': 3, 'feel better': 1, hope: 0, hoping: 0,
   upgrade: 0, early: 0, 'arrived early': 2, care: 0, award: 1, gold: 0, friend: 0, loyal: 0,
-  yeah: 0, fine: 1, worth: 1, reach: 0, share: 0, resolve: 0, allow: 0, support: 1, lol: 1,
+  yeah: 0, fine: 1, worth: 1, reach: 0, share: 0, resolve: 0, allow: 0, support: 0, lol: 1,
   wish: 0, safety: 0,
   hopes: 0, 'honest question': 0, 'good times': 2, 'great service': 3, 'awesome job': 3,
   'nice work': 3, 'love it': 3,

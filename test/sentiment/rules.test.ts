@@ -40,6 +40,12 @@ describe('domain phrases that only look like failures', () => {
   })
 })
 
+describe('brand-monitor nouns', () => {
+  it('reads "support" as the team, not as praise', () => {
+    expect(label('I contacted support about my invoice')).toBe('neutral')
+  })
+})
+
 describe('grievance openers', () => {
   it('reads "why …" as a complaint when it asks, not when it announces', () => {
     expect(scorer.score('why is my order still not here').intent).toBe('complaint')

@@ -1,5 +1,5 @@
 import { scoreLine } from '../../app/score.js'
-import { createWriter, type Column } from '../../report/render.js'
+import { createWriter, type Column, type RowWriter } from '../../report/render.js'
 import type { Explanation, SentimentResult } from '../../sentiment/index.js'
 import { readLines } from '../lines.js'
 import { resolveFormat } from '../output.js'
@@ -7,19 +7,30 @@ import type { CommandContext } from '../run.js'
 
 type Scored = { text: string; result: SentimentResult | Explanation }
 
-const fields = (explain: boolean): Column<Scored>[] => [
+const columns: Column<Scored>[] = [
+  { key: 'text', header: 'TEXT', get: (r) => r.text, tableWidth: 'flex' },
   { key: 'label', header: 'LABEL', get: (r) => r.result.label, colour: (text, r, style) => style.sentiment(r.result.label, text) },
   { key: 'score', header: 'SCORE', get: (r) => Math.round(r.result.score * 1000) / 1000 },
   { key: 'intent', header: 'INTENT', get: (r) => r.result.intent },
-  ...(explain
-    ? [
-        { key: 'tokens', header: 'TOKENS', get: (r: Scored) => ('tokens' in r.result ? r.result.tokens.map((t) => `${t.token}${t.weight >= 0 ? '+' : ''}${round(t.weight)}${t.rules.length ? ` (${t.rules.join('; ')})` : ''}`) : []) },
-        { key: 'rules', header: 'RULES', get: (r: Scored) => ('rules' in r.result ? r.result.rules : []) },
-      ]
-    : []),
 ]
 
-const round = (n: number) => Math.round(n * 100) / 100
+/**
+ * json/ndjson print the scorer's own objects: an explanation nests token objects, which the
+ * column writers (flat cells) cannot carry. The table is for eyes and stays flat.
+ */
+function jsonWriter(format: 'json' | 'ndjson', write: (s: string) => void): RowWriter<Scored> {
+  let first = true
+  return {
+    write(r) {
+      const json = JSON.stringify(r.result)
+      write(format === 'ndjson' ? `${json}\n` : `${first ? '[\n' : ',\n'}${json}`)
+      first = false
+    },
+    end() {
+      if (format === 'json') write(first ? '[]\n' : '\n]\n')
+    },
+  }
+}
 
 export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const explain = opts.explain === true
@@ -27,28 +38,12 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   const scorer = ctx.deps.scorer()
   const out = ctx.io.stdout
   const write = (s: string) => void out.write(s)
-
-  // ndjson and json keep the scorer's own objects (explanations nest); table flattens.
-  const columns = fields(explain)
-  const tableColumns: Column<Scored>[] = [{ key: 'text', header: 'TEXT', get: (r) => r.text, tableWidth: 'flex' }, ...columns.slice(0, 3)]
-  let first = true
   const writer =
     format === 'table'
-      ? createWriter<Scored>({ format, columns, tableColumns, out: { write }, style: ctx.stdoutStyle, ...(out.columns ? { width: out.columns } : {}) })
-      : {
-          write: (r: Scored) => {
-            const json = JSON.stringify(r.result)
-            if (format === 'ndjson') write(`${json}\n`)
-            else write(`${first ? '[\n' : ',\n'}${json}`)
-            first = false
-          },
-          end: () => {
-            if (format === 'json') write(first ? '[]\n' : '\n]\n')
-          },
-        }
+      ? createWriter<Scored>({ format, columns, out: { write }, style: ctx.stdoutStyle, ...(out.columns ? { width: out.columns } : {}) })
+      : jsonWriter(format === 'json' ? 'json' : 'ndjson', write)
 
-  const texts: AsyncIterable<string> | string[] =
-    typeof opts.text === 'string' ? [opts.text] : readLines(ctx.io.stdin)
+  const texts: AsyncIterable<string> | string[] = typeof opts.text === 'string' ? [opts.text] : readLines(ctx.io.stdin)
   if (typeof opts.text !== 'string' && ctx.io.stdin.isTTY) ctx.note('Reading lines from standard input (Ctrl-D to finish)…')
   for await (const text of texts) writer.write({ text, result: scoreLine(scorer, text, explain) })
   writer.end()
