@@ -4,18 +4,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createHttp, RateLimitError, type HttpOptions } from '../../src/net/client.js'
 import { redactUrl } from '../../src/net/redact.js'
 import { HttpError, NetworkError } from '../../src/net/types.js'
-import { jsonRoute, startReplayServer, type ReplayRoute, type ReplayServer } from '../support/replay.js'
+import { jsonRoute, startReplayServer, useReplayServers, type ReplayRoute, type ReplayServer } from '../support/replay.js'
 
 const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.()
 })
-
-async function serve(routes: ReplayRoute[]): Promise<ReplayServer> {
-  const server = await startReplayServer(routes)
-  cleanups.push(() => server.close())
-  return server
-}
+const serve = useReplayServers()
 
 /** A client whose waits are recorded instead of slept, on a fake clock the waits advance. */
 function client(overrides: Partial<HttpOptions> = {}) {

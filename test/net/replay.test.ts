@@ -2,18 +2,13 @@ import { gunzipSync } from 'node:zlib'
 import { Agent, request } from 'undici'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startReplayServer, type ReplayRoute, type ReplayServer } from '../../src/net/replay.js'
-import { fileRoute, jsonRoute } from '../support/replay.js'
+import { fileRoute, jsonRoute, useReplayServers } from '../support/replay.js'
 
 const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.()
 })
-
-async function serve(routes: ReplayRoute[]): Promise<ReplayServer> {
-  const server = await startReplayServer(routes)
-  cleanups.push(() => server.close())
-  return server
-}
+const serve = useReplayServers()
 
 /** Raw undici `request`: no decompression, no default headers, so we see exactly what was sent. */
 async function raw(url: string, headers: Record<string, string> = {}) {
