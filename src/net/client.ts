@@ -14,7 +14,7 @@ import { setTimeout as sleepTimer } from 'node:timers/promises'
 import pLimit, { type LimitFunction } from 'p-limit'
 import { Agent, EnvHttpProxyAgent, fetch, type Dispatcher, type Response } from 'undici'
 import { HttpError, NetworkError, type GetOptions, type Http, type HttpResponse } from './types.js'
-import { decodeParamName, isSecretParamName, redactUrl, scrubCredentials } from './redact.js'
+import { decodeParamName, errorSnippet, isSecretParamName, redactUrl, scrubCredentials } from './redact.js'
 
 export interface HttpOptions {
   /** e.g. "mentions/0.1.0 (+https://github.com/…)" */
@@ -67,7 +67,6 @@ const BACKOFF_BASE_MS = 500
 const BACKOFF_MAX_MS = 30_000
 /** Enough of an error body for a useful message; the rest is thrown away unread. */
 const ERROR_BODY_READ_BYTES = 8 * 1024
-const SNIPPET_CHARS = 200
 
 const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504])
 const RETRY_AFTER_STATUSES: ReadonlySet<number> = new Set([429, 503])
@@ -105,19 +104,6 @@ function secretsSent(url: URL, headers: Readonly<Record<string, string>>): strin
   if (url.password) found.push(decodeParamName(url.password))
   // Short values would blank out ordinary words; longest first so a token inside a header wins.
   return found.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length)
-}
-
-/** First ~200 characters of an error body, one line, no control characters, no secrets. */
-export function errorSnippet(body: string, secrets: readonly string[] = []): string {
-  let text = body
-  for (const secret of secrets) text = text.split(secret).join('***')
-  const oneLine = text
-    .replace(/\p{Cc}+/gu, ' ')
-    .replace(/[\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim()
-  const chars = Array.from(oneLine)
-  return chars.length > SNIPPET_CHARS ? `${chars.slice(0, SNIPPET_CHARS).join('')}…` : oneLine
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ export {
   RateLimitError,
   backoffMs,
   createHttp,
-  errorSnippet,
   exhaustedWindowWaitMs,
   parseResetTime,
   parseRetryAfter,
@@ -13,4 +12,4 @@ export {
 export type { HttpOptions } from './client.js'
 export { startReplayServer } from './replay.js'
 export type { RecordedRequest, ReplayRoute, ReplayServer } from './replay.js'
-export { isSecretParamName, redactUrl } from './redact.js'
+export { errorSnippet, isSecretParamName, redactUrl } from './redact.js'

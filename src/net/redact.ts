@@ -79,3 +79,21 @@ function redactUnparsed(text: string): string {
 export function scrubCredentials(text: string): string {
   return text.replace(/(\/\/)[^/\s@]+@/g, '$1***@')
 }
+
+/**
+ * The start of an untrusted body for an error message: one line, no control or bidi
+ * characters, `secrets` blanked out, at most `max` characters.
+ */
+export function errorSnippet(body: string, secrets: readonly string[] = [], max = 200): string {
+  // Only the head can be shown; bodies may be megabytes. The margin leaves room for secrets
+  // that straddle the cut and for whitespace that collapses.
+  let text = body.length > max * 4 + 256 ? body.slice(0, max * 4 + 256) : body
+  for (const secret of secrets) text = text.split(secret).join('***')
+  const oneLine = text
+    .replace(/\p{Cc}+/gu, ' ')
+    .replace(/[\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+  const chars = Array.from(oneLine)
+  return chars.length > max ? `${chars.slice(0, max).join('')}…` : oneLine
+}

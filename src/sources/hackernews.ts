@@ -1,5 +1,6 @@
 // Hacker News through Algolia's HN Search API (no credentials). One brand → one or more
 // search_by_date walks, newest first, resumed from a created_at timestamp.
+import { errorSnippet } from '../net/redact.js'
 import { z } from 'zod'
 import type { Cursor, MentionDraft } from '../model.js'
 import { htmlToText, normaliseWhitespace } from './html.js'
@@ -156,8 +157,7 @@ function httpUrl(s: string | null | undefined): string | undefined {
 }
 
 function snippet(s: string): string {
-  const t = s.slice(0, 60).replace(/\s+/g, ' ')
-  return s.length > 60 ? `${t}…` : t || 'empty body'
+  return errorSnippet(s, [], 60) || 'empty body'
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import {
   backoffMs,
-  errorSnippet,
   exhaustedWindowWaitMs,
   parseResetTime,
   parseRetryAfter,
   rateLimitWaitMs,
 } from '../../src/net/client.js'
+import { errorSnippet } from '../../src/net/redact.js'
 
 const NOW = Date.parse('2026-08-01T14:00:00Z')
 
