@@ -1,5 +1,6 @@
 // Hacker News through Algolia's HN Search API (no credentials). One brand → one or more
 // search_by_date walks, newest first, resumed from a created_at timestamp.
+import { httpUrl } from './url.js'
 import { errorSnippet } from '../net/redact.js'
 import { z } from 'zod'
 import type { Cursor, MentionDraft } from '../model.js'
@@ -144,16 +145,6 @@ function hitToDraft(hit: Hit): MentionDraft | undefined {
   if (typeof hit.num_comments === 'number') metrics.replies = hit.num_comments
   if (Object.keys(metrics).length > 0) draft.metrics = metrics
   return draft
-}
-
-function httpUrl(s: string | null | undefined): string | undefined {
-  if (!s) return undefined
-  try {
-    const u = new URL(s)
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined
-  } catch {
-    return undefined
-  }
 }
 
 function snippet(s: string): string {

@@ -1,5 +1,6 @@
 // RSS 2.0, Atom, RDF and JSON Feed (blogs, Google Alerts, hnrss.org). A feed is fetched
 // once per pull with a conditional GET and matched against every brand locally.
+import { httpUrl } from './url.js'
 import { redactUrl } from '../net/redact.js'
 import {
   parseFeed as parseAnyFeed,
@@ -240,16 +241,6 @@ function toDraft(item: ItemFields, feedUrl: string, fallbackUrl: string | undefi
 }
 
 /** An absolute http(s) URL, resolving a relative one against `base`. */
-function httpUrl(s: string | undefined, base: string): string | undefined {
-  if (!s) return undefined
-  try {
-    const u = new URL(s, base)
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /**
  * Google wraps result links (`https://www.google.com/url?rct=j&sa=t&url=<REAL>&…`; older
  * links use `q=`). Stored mentions should point at the page itself.
