@@ -224,8 +224,10 @@ export function mentionsRepo(db: Db) {
       recordReplies(m, id)
       return 'new'
     }
-    const brands = union(JSON.parse(existing.brands) as string[], m.brands)
-    const terms = union(JSON.parse(existing.terms) as string[], m.terms)
+    const storedBrands = JSON.parse(existing.brands) as string[]
+    const storedTerms = JSON.parse(existing.terms) as string[]
+    const brands = union(storedBrands, m.brands)
+    const terms = union(storedTerms, m.terms)
     const same =
       existing.text === p.text &&
       existing.title === p.title &&
@@ -234,8 +236,8 @@ export function mentionsRepo(db: Db) {
       existing.reposts === p.reposts &&
       existing.replies === p.replies &&
       existing.score === p.score &&
-      brands.length === (JSON.parse(existing.brands) as string[]).length &&
-      terms.length === (JSON.parse(existing.terms) as string[]).length
+      brands.length === storedBrands.length &&
+      terms.length === storedTerms.length
     if (same) return 'unchanged'
     update.run({ ...p, brands: JSON.stringify(brands), terms: JSON.stringify(terms), id: existing.id })
     for (const b of m.brands) insertBrand.run(b, existing.id)
