@@ -265,6 +265,15 @@ export function mentionsRepo(db: Db) {
     return { sql: `${SELECT_VIEW} WHERE ${where.join(' AND ')} ORDER BY m.created_at DESC, m.id DESC${limit}`, args }
   }
 
+  // Queue queries vary only by which filters are present: a handful of distinct SQL
+  // strings, each prepared once.
+  const prepared = new Map<string, ReturnType<Db['prepare']>>()
+  const prepare = (sql: string) => {
+    let stmt = prepared.get(sql)
+    if (!stmt) prepared.set(sql, (stmt = db.prepare(sql)))
+    return stmt
+  }
+
   const byId = db.prepare<[number], Row>(`${SELECT_VIEW} WHERE m.id = ?`)
   const insertEvent = db.prepare(
     `INSERT INTO events (mention_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)`,
@@ -275,13 +284,15 @@ export function mentionsRepo(db: Db) {
 
     queue(f: QueueFilter): Mention[] {
       const { sql, args } = queueSql(f)
-      return (db.prepare(sql).all(args) as Row[]).map(fromRow)
+      return (prepare(sql).all(args) as Row[]).map(fromRow)
     },
 
     /** Every mention, newest first, streamed row by row. */
     *iterate(f: ListFilter = {}): Generator<Mention> {
       const { where, args } = commonFilters(f)
       const sql = `${SELECT_VIEW}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY m.created_at DESC, m.id DESC`
+      // Not cached: an iterator left open (a reader that went away) would keep a shared
+      // statement busy.
       for (const r of db.prepare(sql).iterate(args) as IterableIterator<Row>) yield fromRow(r)
     },
 
