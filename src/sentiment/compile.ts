@@ -4,7 +4,7 @@
 import {
   AFTER_NEGATION_AGAIN, CONCESSIONS, CONTRASTS, DOMAIN_OTHER, EMOJI_OVERRIDES, EMOTICONS,
   EXPECTATIONS, FAILURES, GRIEVANCE_OPENERS, HASHTAG_PREFIXES, HASHTAG_SUFFIXES, MODIFIERS, NEGATORS,
-  POLITENESS, PRAISE_CUES, QUESTION_OPENERS, REQUESTS, SARCASM_LONE, SARCASM_PHRASES, SARCASM_PRONE,
+  POLITENESS, PRAISE_CUES, IRREALIS_MARKERS, QUESTION_OPENERS, REQUESTS, SARCASM_LONE, SARCASM_PHRASES, SARCASM_PRONE,
   SARCASM_TRIGGERS, type Lexicon,
 } from './lexicon.js'
 import { WordTable } from './table.js'
@@ -29,6 +29,8 @@ export const R_POLITE = 4096
 export const R_REQUEST = 8192
 /** "again", "anymore": churn after a negation in the same sentence. */
 export const R_AGAIN = 16384
+/** "if", "wish", "would": the clause they open is wished for, not what happened. */
+export const R_IRREALIS = 32768
 
 export type EntrySource = 'afinn' | 'emoji' | 'emoticon' | 'domain' | 'failure' | 'sarcasm' | 'user' | 'none'
 
@@ -152,8 +154,8 @@ export function compileLexicon({ afinn, emoji, user }: CompileInput): CompiledLe
     if (e === null) continue
     e.roles |= R_MODIFIER
     e.factor = f
-    // "pretty", "super", "damn": valence of their own only when nothing follows to modify.
-    if (e.source === 'afinn' || e.source === 'none') {
+    // "pretty", "super", "seriously": valence of their own only when nothing follows to modify.
+    if (e.source !== 'user') {
       e.modValence = e.valence
       e.valence = 0
     }
@@ -169,6 +171,7 @@ export function compileLexicon({ afinn, emoji, user }: CompileInput): CompiledLe
   addRole(words, POLITENESS, R_POLITE)
   addRole(words, REQUESTS, R_REQUEST)
   addRole(words, AFTER_NEGATION_AGAIN, R_AGAIN)
+  addRole(words, IRREALIS_MARKERS, R_IRREALIS)
   for (const [key, v] of Object.entries(user)) {
     if (!Number.isFinite(v)) continue
     const e = entryFor(words, key)

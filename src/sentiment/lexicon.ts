@@ -126,6 +126,27 @@ export const FAILURES: Lexicon = {
   vanished: -2, disappeared: -2, expired: -1, "i'll believe it when": -2, 'ill believe it when': -2,
   "can't make this up": -2, 'cant make this up': -2, 'means nothing': -2, 'mean nothing': -2,
   'no stars': -3, 'money grab': -3, 'cash grab': -3, 'price gouging': -3, 'bait and switch': -3,
+  // handled badly: what staff or systems did to the customer
+  mishandled: -3, mishandling: -3, botched: -3, mismanaged: -3, mismanagement: -3, bumped: -2,
+  'bumped me': -3, downgraded: -2, 'kicked off': -3, 'turned away': -3, 'turned me away': -3,
+  malfunction: -2, malfunctioning: -3, inoperable: -2, inop: -2, faulty: -2, snafu: -2, mixup: -2,
+  'mix up': -2, 'screwed up': -3, 'messed up': -3, 'screw up': -2, screwup: -3, 'dropped the ball': -3,
+  'lost track': -2, mistreated: -3, 'treated like': -2, negligent: -3, negligence: -3,
+  'where is my': -2, "where's my": -2, 'wheres my': -2, 'where are my': -2, 'what happened to my': -2,
+  'getting old': -2, 'enough with': -2, 'enough is enough': -3, 'had it with': -3, 'done with you': -3,
+  "i'm done": -2, 'im done': -2, 'never fly': -3, 'never book': -3, 'never use': -2,
+  'never recommend': -3, 'stay away': -3, 'avoid at all costs': -4, beware: -2,
+  'non existent': -3, nonexistent: -3, 'no one to': -2, 'nowhere to be found': -3,
+  'no staff': -2, 'no agent': -2, 'no agents': -2, 'no gate': -2, 'no crew': -2, 'no food': -2,
+  'no water': -2, 'no seat': -2, 'no seats': -2, 'no hotel': -2, 'no voucher': -2, 'no blanket': -1,
+  'no air': -2, 'no heat': -2, 'no bags': -2, 'no luggage': -2, 'no record': -2,
+  'still sitting': -2, 'still on the ground': -2, 'still on the plane': -3, 'still on the tarmac': -3,
+  'still at the gate': -2, 'still in the': -1, 'sitting on the tarmac': -3, 'stuck on the': -3,
+  'canned response': -2, 'generic response': -2, 'automated response': -2, 'form letter': -1,
+  'copy and paste': -2, 'high call volume': -1, 'high call volumes': -1, 'real person': -1,
+  'live person': -1, 'human being': -1, 'actual person': -1, 'actual human': -1,
+  overcrowded: -2, 'short staffed': -2, overworked: -1, 'false information': -3, 'wrong information': -3,
+  'wrong info': -3, 'misinformed': -2, incorrect: -2, inaccurate: -2, invalid: -1, declined: -2,
 }
 
 /** Negative or positive but no failure in itself: a request to cancel is not a complaint. */
@@ -157,9 +178,25 @@ export const DOMAIN_OTHER: Lexicon = {
   upgrade: 0, early: 0, 'arrived early': 2, care: 0, award: 1, gold: 0, friend: 0, loyal: 0,
   yeah: 0, fine: 1, worth: 1, reach: 0, share: 0, resolve: 0, allow: 0, support: 0, lol: 1,
   wish: 0, safety: 0,
+  // everyday warmth AFINN lacks: superlatives, cheers and slang
+  nicest: 3, coolest: 3, funniest: 3, luckiest: 3, prettiest: 3, cutest: 3, kindest: 3,
+  friendliest: 3, woot: 2, whoo: 2, yippee: 3, hooray: 3, booyah: 2, wtg: 3, fab: 3, lovin: 2,
+  fave: 2, special: 2, precious: 2, gorgeous: 3, smiley: 2, blessed: 3, neato: 2, psyched: 3,
+  pumped: 2, yum: 2, awsome: 3, 'a blast': 3, 'had a blast': 3, giggle: 2, grin: 2, cozy: 2,
+  genius: 3, miraculous: 3, 'heck yes': 3, 'hell yes': 3, 'hell yeah': 3, 'fuck yeah': 3,
+  'f yeah': 3, tgif: 2, pleasantly: 2, 'good night': 1, goodnight: 1,
+  // complaint vocabulary AFINN lacks
+  lie: -2, lying: -2, untruthful: -3, shenanigans: -2, peeved: -2, irked: -2, seething: -3,
+  inconvenienced: -2, deplorable: -3, rudely: -2, rudest: -3, rudeness: -3, condescending: -2,
+  dismissive: -2, snotty: -2, snarky: -1, unapologetic: -2, uncaring: -2, stuffy: -1, ordeal: -2,
+  gouging: -3, pricey: -1, shady: -2, sketchy: -2, bogus: -2, bs: -2, substandard: -2,
+  clowns: -2, amateurs: -2, amateurish: -2, inhumane: -3, letdown: -2, 'let down': -2, 'let me down': -3,
+  robotic: -1, 'no help whatsoever': -3, 'whatsoever': -1, 'third world': -2, 'cattle': -1,
+  'sardines': -1, 'hostage': -2,
   hopes: 0, 'honest question': 0, 'good times': 2, 'great service': 3, 'awesome job': 3,
   'nice work': 3, 'love it': 3,
-  truthful: 2, forever: -1, 'hoping for': 0, 'was hoping': 0, 'hoping to': 0, 'not bad': 2, 'not too bad': 1, 'no complaints': 2, 'not disappointed': 2,
+  truthful: 2, forever: -1, 'hoping for': 0, 'was hoping': 0, 'hoping to': 0, 'not bad': 2, 'not too bad': 1, 'not a bad': 2, 'not so bad': 1, 'not that bad': 1, 'not too shabby': 2,
+  'would recommend': 2, 'would highly recommend': 3, 'would definitely recommend': 3, 'no complaints': 2, 'not disappointed': 2,
   "can't complain": 1, 'cant complain': 1, 'cannot complain': 1, "can't wait": 2, 'cant wait': 2,
   'cannot wait': 2, "couldn't be happier": 4, 'couldnt be happier': 4, 'could not be happier': 4,
   "couldn't be better": 3, 'couldnt be better': 3, "can't thank you enough": 4,
@@ -345,6 +382,13 @@ export const QUESTION_OPENERS: readonly string[] = [
 
 /** A question that opens with these asks about a problem ("why is my order still not here?"). */
 export const GRIEVANCE_OPENERS: readonly string[] = ['why', 'how come', 'what happened', 'what is going on', "what's going on", 'whats going on']
+
+/**
+ * Open a clause whose warm words are wished for, not had: "that would be great", "I wish the
+ * staff were helpful", "if you cared about customers". Longer phrases ("would recommend") are
+ * entries of their own and keep their valence.
+ */
+export const IRREALIS_MARKERS: readonly string[] = ['if', 'wish', 'would', 'unless']
 
 /** Churn: "never … again", "won't … anymore" anywhere in one sentence. */
 export const AFTER_NEGATION_AGAIN: readonly string[] = ['again', 'anymore', 'any more', 'ever again']

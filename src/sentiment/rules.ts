@@ -1,18 +1,18 @@
 // The scoring pass: one walk over the tokens applying every rule as it goes. score() runs it
 // with no trace; explain() passes a Trace and gets the same numbers with their reasons.
 import {
-  NUM_KEY, R_AGAIN, R_CONCESSION, R_CONTRAST, R_FAILURE, R_GRIEVANCE, R_MODIFIER, R_NEGATOR, R_POLITE,
+  NUM_KEY, R_AGAIN, R_CONCESSION, R_IRREALIS, R_CONTRAST, R_FAILURE, R_GRIEVANCE, R_MODIFIER, R_NEGATOR, R_POLITE,
   R_PRAISE, R_QUESTION, R_REQUEST, R_SARC_LEAD, R_SARC_LONE, R_SARC_PRONE, R_SARC_TRIGGER, type CompiledLexicon, type Entry,
 } from './compile.js'
 import {
   F_CAPS, F_ELONGATED, K_BANG, K_COMMA, K_EMOJI, K_EMOTICON, K_HASHTAG, K_MENTION, K_NUM, K_QMARK,
   K_STOP, K_URL, K_WORD, type TokenBuffer,
 } from './tokenize.js'
-import { hashOf } from './table.js'
+import { HASH_SEED, hashOf, hashStep } from './table.js'
 
 /** Tunables, named so the explanation and the tests can speak of them. */
 export const NEGATE_POSITIVE = -0.75
-export const NEGATE_NEGATIVE = -0.25
+export const NEGATE_NEGATIVE = 0.25
 /**
  * Negative words outweigh positive ones in a mixed message: a complaint wrapped in courtesy is
  * still a complaint ("thanks, but my bag is lost").
@@ -38,6 +38,8 @@ export const EXASPERATION_WEIGHT = -1
 export const CHURN_WEIGHT = -2
 /** Valence inside a plain question ("is my flight delayed?") is asked about, not asserted. */
 export const QUESTIONED = 0.5
+/** Warm words in a clause opened by "if", "wish", "would": wanted, not had ("that would be great"). */
+export const IRREALIS = 0
 
 export interface TraceToken {
   token: string
@@ -132,8 +134,32 @@ function hashtagEntry(lex: CompiledLexicon, tokens: TokenBuffer, i: number): Ent
   for (const [prefix, e] of lex.hashtagPrefixes) {
     if (length > prefix.length + 2 && src.startsWith(prefix, start)) return e
   }
+  // #horriblecustomerservice, #rudestaff: a strong word glued to the front of the tag, else
+  // to its end. Longest first, and at least four letters so #badminton stays a sport.
+  const longest = Math.min(length - HASHTAG_REST, HASHTAG_LONGEST)
+  if (longest < HASHTAG_WORD) return null
+  // Prefix hashes come out of one scan (FNV extends to the right), longest tried first.
+  let h = HASH_SEED
+  for (let k = 0; k < longest; k++) {
+    h = hashStep(h, src.charCodeAt(start + k))
+    prefixHashes[k] = h
+  }
+  for (let k = longest; k >= HASHTAG_WORD; k--) {
+    const e = lex.words.find(prefixHashes[k - 1] as number, src, start, start + k)
+    if (e !== undefined && e.terminal && Math.abs(e.valence) >= 2) return e
+  }
+  for (let k = longest; k >= HASHTAG_WORD; k--) {
+    const e = lex.words.find(hashOf(src, end - k, end), src, end - k, end)
+    if (e !== undefined && e.terminal && Math.abs(e.valence) >= 2) return e
+  }
   return null
 }
+
+/** Shortest word a hashtag is split into, shortest remainder beside it, longest word tried. */
+const HASHTAG_WORD = 4
+const HASHTAG_REST = 3
+const HASHTAG_LONGEST = 14
+const prefixHashes = new Int32Array(HASHTAG_LONGEST)
 
 const span = { end: 0 }
 
@@ -165,6 +191,7 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
   let sentenceStart = true
   let sentenceLength = -1
   let questioned = false
+  let irrealis = ''
   let negatedInSentence = ''
   let exasperated = false
   // Politeness weight, removed at the end when the text asks for something; scaled with contrast.
@@ -192,6 +219,7 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
       negUntil = -1
       modUntil = -1
       conceding = false
+      irrealis = ''
       sarcUntil = -1
       if (kind !== K_COMMA) {
         sentenceStart = true
@@ -266,13 +294,14 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
       negUntil = -1
       sarcUntil = -1
     }
+    if ((roles & R_IRREALIS) !== 0) irrealis = entry.key
     if ((roles & R_CONCESSION) !== 0) {
       conceding = true
       concessionWord = entry.key
     }
 
     // The word's own weight.
-    const negated = i <= negUntil && (roles & R_NEGATOR) === 0
+    const negated = i <= negUntil && (roles & R_NEGATOR) === 0 && (kind === K_WORD || kind === K_NUM)
     let w = 0
     let rules: string[] | null = null
     if (negated && entry.hasNegated) {
@@ -323,6 +352,10 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
     if (conceding) {
       w *= CONCEDED
       if (rules !== null) rules.push(`concession after '${concessionWord}' ×${CONCEDED}`)
+    }
+    if (irrealis !== '' && w > 0 && (roles & R_IRREALIS) === 0) {
+      w *= IRREALIS
+      if (rules !== null) rules.push(`wished for, not had ('${irrealis}') ×${IRREALIS}`)
     }
     if (questioned) {
       w *= QUESTIONED

@@ -63,7 +63,21 @@ describe('negation', () => {
 
   it('makes "not bad" not negative', () => {
     expect(label('not bad at all')).not.toBe('negative')
-    expect(label('the food was not terrible')).not.toBe('negative')
+    expect(label('not a bad game tonight')).toBe('positive')
+  })
+
+  it('softens a negated negative word instead of flipping it to praise', () => {
+    // "no staff anywhere, non-existent/terrible service" is still a complaint.
+    const plain = score('the food was terrible')
+    const negated = score('the food was not terrible')
+    expect(negated).toBeGreaterThan(plain)
+    expect(negated).toBeLessThanOrEqual(0)
+    expect(rulesOf('the food was not terrible')).toContain("negated by 'not' ×0.25")
+  })
+
+  it('leaves hashtags and emoji outside a negation', () => {
+    expect(label('no staff anywhere #neveragain')).toBe('negative')
+    expect(rulesOf('no staff anywhere #neveragain').some((r) => r.includes('negated'))).toBe(false)
   })
 
   it('reads "no problem" as not negative', () => {
@@ -189,5 +203,56 @@ describe('politeness', () => {
 
   it('keeps thanks for something as praise', () => {
     expect(label('thanks for the quick reply! one more thing?')).toBe('positive')
+  })
+})
+
+describe('wished for, not had (if / wish / would / unless)', () => {
+  it('does not count warm words in a wish as praise', () => {
+    // Plain AFINN reads "great" and "helpful" as praise in both.
+    expect(label('if you could tell me where I am staying tonight that would be great')).toBe('neutral')
+    expect(label('I wish someone at the desk were helpful')).not.toBe('positive')
+    expect(rulesOf('that would be great')).toContain("wished for, not had ('would') ×0")
+  })
+
+  it('keeps a recommendation, which is a phrase of its own', () => {
+    expect(label('I would recommend them to anyone')).toBe('positive')
+  })
+
+  it('ends at the clause', () => {
+    expect(label('if it rains we stay in, but the staff were wonderful')).toBe('positive')
+  })
+})
+
+describe('compound hashtags', () => {
+  it('splits a strong word off the front or the end of a tag', () => {
+    expect(label('#HorribleCustomerService at the counter')).toBe('negative')
+    expect(label('landed at last #feelingblessed')).toBe('positive')
+  })
+
+  it('needs four letters, so "win" does not make #winterwonderland a verdict', () => {
+    expect(label('#winterwonderland tonight')).toBe('neutral')
+  })
+})
+
+describe('modifiers', () => {
+  it('does not count an intensifier as a word of its own when it intensifies', () => {
+    // "seriously" alone is exasperation; before "amazing" it only makes it stronger.
+    expect(label('Seriously amazing day.')).toBe('positive')
+    expect(label('Seriously?')).toBe('negative')
+  })
+})
+
+describe('vocabulary AFINN lacks', () => {
+  it('reads complaint words and phrases as negative', () => {
+    // None of these has an AFINN word.
+    expect(label('they mishandled my bag')).toBe('negative')
+    expect(label('where is my bag')).toBe('negative')
+    expect(label('customer service is non-existent')).toBe('negative')
+    expect(label('still sitting at the gate')).toBe('negative')
+  })
+
+  it('reads everyday warmth as positive', () => {
+    expect(label('the soup was the nicest thing ever')).toBe('positive')
+    expect(label('that ice cream was fab')).toBe('positive')
   })
 })
