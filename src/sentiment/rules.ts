@@ -40,6 +40,8 @@ export const CHURN_WEIGHT = -2
 export const QUESTIONED = 0.5
 /** Warm words in a clause opened by "if", "wish", "would": wanted, not had ("that would be great"). */
 export const IRREALIS = 0
+/** Warm words below this weight in a question are asked about; stronger ones are asserted. */
+export const QUESTION_MILD = 3
 
 export interface TraceToken {
   token: string
@@ -192,6 +194,8 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
   let sentenceLength = -1
   let questioned = false
   let irrealis = ''
+  let requested = ''
+  let inQuestion = false
   let negatedInSentence = ''
   let exasperated = false
   // Politeness weight, removed at the end when the text asks for something; scaled with contrast.
@@ -220,6 +224,8 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
       modUntil = -1
       conceding = false
       irrealis = ''
+      requested = ''
+      inQuestion = false
       sarcUntil = -1
       if (kind !== K_COMMA) {
         sentenceStart = true
@@ -231,7 +237,10 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
       continue
     }
 
-    if (sentenceLength < 0) sentenceLength = wordsUntilSentenceEnd(tokens, i)
+    if (sentenceLength < 0) {
+      sentenceLength = wordsUntilSentenceEnd(tokens, i)
+      inQuestion = endsWithQuestionMark(tokens, i)
+    }
     let entry: Entry | null = null
     let end = i + 1
     if (kind === K_WORD || kind === K_NUM) {
@@ -266,7 +275,10 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
         questioned = endsWithQuestionMark(tokens, end)
       }
     }
-    if ((roles & R_REQUEST) !== 0) f.requests++
+    if ((roles & R_REQUEST) !== 0) {
+      f.requests++
+      requested = entry.key
+    }
     sentenceStart = false
     if ((roles & R_PRAISE) !== 0) f.praise++
     if ((roles & R_NEGATOR) !== 0) {
@@ -356,6 +368,15 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
     if (irrealis !== '' && w > 0 && (roles & R_IRREALIS) === 0) {
       w *= IRREALIS
       if (rules !== null) rules.push(`wished for, not had ('${irrealis}') ×${IRREALIS}`)
+    } else if (w > 0 && (roles & (R_REQUEST | R_PRAISE)) === 0) {
+      // What a request asks for is not had yet ("can you find me a good seat"), and a mild warm
+      // word in a question is asked about ("any good deals?", "is the wifi free?"). Praise
+      // inside either ("please tell them well done", "isn't it wonderful?") is still praise.
+      const asked = requested !== '' ? `asked for ('${requested}')` : inQuestion && kind === K_WORD && w < QUESTION_MILD ? 'asked about (question)' : ''
+      if (asked !== '') {
+        w *= IRREALIS
+        if (rules !== null) rules.push(`${asked}, not had ×${IRREALIS}`)
+      }
     }
     if (questioned) {
       w *= QUESTIONED

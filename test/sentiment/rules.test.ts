@@ -256,3 +256,26 @@ describe('vocabulary AFINN lacks', () => {
     expect(label('that ice cream was fab')).toBe('positive')
   })
 })
+
+describe('asked for or asked about, not had', () => {
+  it('does not count what a request asks for as praise', () => {
+    // AFINN: "good" +3, "free" +1.
+    expect(label('can you find me a good seat on the next flight')).toBe('neutral')
+    expect(rulesOf('can you find me a good seat')).toContain("asked for ('can you'), not had ×0")
+  })
+
+  it('keeps praise inside a request', () => {
+    expect(label('please tell the crew well done')).toBe('positive')
+  })
+
+  it('reads a mild warm word in a question as asked about', () => {
+    // AFINN: "safe" +1, "better" +2 (ours +1).
+    expect(label('will my bag be safe in the hold?')).toBe('neutral')
+    expect(label('is it better to book online?')).toBe('neutral')
+    expect(label('my bag will be safe in the hold')).toBe('positive')
+  })
+
+  it('keeps a strong warm word in a question', () => {
+    expect(label('did you see how amazing the sunset was?')).toBe('positive')
+  })
+})
