@@ -262,7 +262,7 @@ export const NEGATORS: readonly string[] = [
   'non', 'no one', 'noone', 'no longer', 'less than', 'lack', 'lacking', 'would have been', "would've been", 'wouldve been',
   'could have been', "could've been", 'should have been', "should've been", 'shouldve been',
   'should have', "should've", 'shouldve', 'would have', "would've", 'wouldve', 'supposed to be', 'lacks', 'yet to', 'fails to', 'failed to', 'refuse to',
-  'refuses to', 'refused to',
+  'refuses to', 'refused to', 'zero',
 ]
 
 /** Intensifiers and diminishers: factor applied to the next scored word. */

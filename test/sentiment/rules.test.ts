@@ -249,6 +249,7 @@ describe('vocabulary AFINN lacks', () => {
     expect(label('where is my bag')).toBe('negative')
     expect(label('customer service is non-existent')).toBe('negative')
     expect(label('still sitting at the gate')).toBe('negative')
+    expect(label('zero help from support')).toBe('negative')
   })
 
   it('reads everyday warmth as positive', () => {
