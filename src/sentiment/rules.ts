@@ -137,7 +137,7 @@ function hashtagEntry(lex: CompiledLexicon, tokens: TokenBuffer, i: number): Ent
     if (length > prefix.length + 2 && src.startsWith(prefix, start)) return e
   }
   // #horriblecustomerservice, #rudestaff: a strong word glued to the front of the tag, else
-  // to its end. Longest first, and at least four letters so #badminton stays a sport.
+  // to its end. Longest first, and at least four letters so "win" does not judge #winterfest.
   const longest = Math.min(length - HASHTAG_REST, HASHTAG_LONGEST)
   if (longest < HASHTAG_WORD) return null
   // Prefix hashes come out of one scan (FNV extends to the right), longest tried first.
@@ -225,10 +225,10 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
       conceding = false
       irrealis = ''
       requested = ''
-      inQuestion = false
       sarcUntil = -1
       if (kind !== K_COMMA) {
         sentenceStart = true
+        inQuestion = false
         sentenceLength = -1
         questioned = false
         negatedInSentence = ''
@@ -370,8 +370,8 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
       if (rules !== null) rules.push(`wished for, not had ('${irrealis}') ×${IRREALIS}`)
     } else if (w > 0 && (roles & (R_REQUEST | R_PRAISE)) === 0) {
       // What a request asks for is not had yet ("can you find me a good seat"), and a mild warm
-      // word in a question is asked about ("any good deals?", "is the wifi free?"). Praise
-      // inside either ("please tell them well done", "isn't it wonderful?") is still praise.
+      // word in a question is asked about ("is it better to book online?"). Praise inside a
+      // request ("please tell them well done") and strong words in a question stay.
       const asked = requested !== '' ? `asked for ('${requested}')` : inQuestion && kind === K_WORD && w < QUESTION_MILD ? 'asked about (question)' : ''
       if (asked !== '') {
         w *= IRREALIS

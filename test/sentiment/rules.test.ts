@@ -274,6 +274,8 @@ describe('asked for or asked about, not had', () => {
     expect(label('will my bag be safe in the hold?')).toBe('neutral')
     expect(label('is it better to book online?')).toBe('neutral')
     expect(label('my bag will be safe in the hold')).toBe('positive')
+    // The question is the whole sentence, commas and all.
+    expect(label('hi, is it better to book online?')).toBe('neutral')
   })
 
   it('keeps a strong warm word in a question', () => {
