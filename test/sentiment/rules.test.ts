@@ -282,3 +282,9 @@ describe('asked for or asked about, not had', () => {
     expect(label('did you see how amazing the sunset was?')).toBe('positive')
   })
 })
+
+describe('public thanks', () => {
+  it('weighs a shout-out as strong praise, above the trouble it was about', () => {
+    expect(label('shout-out to the support engineer who untangled a DNS mess that was my own fault')).toBe('positive')
+  })
+})
