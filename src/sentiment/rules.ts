@@ -238,8 +238,9 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
     }
 
     if (sentenceLength < 0) {
-      sentenceLength = wordsUntilSentenceEnd(tokens, i)
-      inQuestion = endsWithQuestionMark(tokens, i)
+      scanSentence(tokens, i, sentence)
+      sentenceLength = sentence.words
+      inQuestion = sentence.question
     }
     let entry: Entry | null = null
     let end = i + 1
@@ -265,14 +266,14 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
     const roles = entry.roles
     let opensGrievance = false
     // "Why is my order late" asks; "Why we moved to Acme" announces an explanation.
-    const statement = (roles & R_GRIEVANCE) !== 0 && opensStatement(tokens, end) && !endsWithQuestionMark(tokens, end)
+    const statement = (roles & R_GRIEVANCE) !== 0 && opensStatement(tokens, end) && !inQuestion
     if (sentenceStart && (roles & R_QUESTION) !== 0 && !statement) {
       f.questionOpeners++
       if ((roles & R_GRIEVANCE) !== 0) {
         f.grievances++
         opensGrievance = true
       } else {
-        questioned = endsWithQuestionMark(tokens, end)
+        questioned = inQuestion
       }
     }
     if ((roles & R_REQUEST) !== 0) {
@@ -464,16 +465,23 @@ function modifiesNext(lex: CompiledLexicon, tokens: TokenBuffer, from: number): 
   return false
 }
 
-/** Words, hashtags and emoji from `from` to the end of its sentence. */
-function wordsUntilSentenceEnd(tokens: TokenBuffer, from: number): number {
+/**
+ * One look ahead per sentence: its words, hashtags and emoji from `from` on, and whether '?'
+ * ends it. Every rule that needs either reads it from here.
+ */
+function scanSentence(tokens: TokenBuffer, from: number, out: { words: number; question: boolean }): void {
   let count = 0
-  for (let j = from; j < tokens.n; j++) {
+  let j = from
+  for (; j < tokens.n; j++) {
     const k = tokens.kind[j] as number
     if (isSentenceEnd(k)) break
     if (k === K_WORD || k === K_NUM || k === K_HASHTAG || k === K_EMOJI || k === K_EMOTICON) count++
   }
-  return count
+  out.words = count
+  out.question = j < tokens.n && (tokens.kind[j] as number) === K_QMARK
 }
+
+const sentence = { words: 0, question: false }
 
 const isSentenceEnd = (k: number): boolean => k === K_STOP || k === K_BANG || k === K_QMARK
 
@@ -483,15 +491,6 @@ const STATEMENT_SUBJECTS: ReadonlySet<string> = new Set(['we', 'i', 'they', 'he'
 function opensStatement(tokens: TokenBuffer, at: number): boolean {
   return at < tokens.n && (tokens.kind[at] as number) === K_WORD && STATEMENT_SUBJECTS.has(tokens.textOf(at))
 }
-
-function endsWithQuestionMark(tokens: TokenBuffer, from: number): boolean {
-  for (let j = from; j < tokens.n; j++) {
-    const k = tokens.kind[j] as number
-    if (isSentenceEnd(k)) return k === K_QMARK
-  }
-  return false
-}
-
 
 /** The words as written (lower-cased), so a phrase with a number reads "for 2 hours". */
 function surface(tokens: TokenBuffer, from: number, to: number, kind: number): string {
