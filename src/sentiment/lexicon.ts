@@ -142,6 +142,17 @@ export const FAILURES: Lexicon = {
   'no air': -2, 'no heat': -2, 'no bags': -2, 'no luggage': -2, 'no record': -2,
   'still sitting': -2, 'still on the ground': -2, 'still on the plane': -3, 'still on the tarmac': -3,
   'still at the gate': -2, 'still in the': -1, 'sitting on the tarmac': -3, 'stuck on the': -3,
+  // could not do what they came to do
+  "can't get": -2, 'cant get': -2, 'cannot get': -2, "couldn't get": -2, 'couldnt get': -2,
+  'could not get': -2, "can't access": -2, 'cant access': -2, 'cannot access': -2,
+  'unable to access': -2, "can't find": -1, 'cant find': -1, "couldn't find": -1, 'couldnt find': -1,
+  "haven't been able to": -2, 'havent been able to': -2, 'have not been able to': -2,
+  "hasn't been able to": -2, 'hasnt been able to': -2, "wasn't able to": -2, 'wasnt able to': -2,
+  'was not able to': -2, "weren't able to": -2, 'were not able to': -2, 'not able to': -2,
+  "can't seem to": -2, 'cant seem to': -2, "can't even": -2, 'cant even': -2,
+  "wouldn't let me": -2, 'wouldnt let me': -2, 'would not let me': -2, "didn't let me": -2,
+  'didnt let me': -2, "can't count on": -2, 'cant count on': -2, "can't rely on": -2,
+  'cant rely on': -2, 'keep getting': -1, 'keeps getting': -1,
   'canned response': -2, 'generic response': -2, 'automated response': -2, 'form letter': -1,
   'copy and paste': -2, 'high call volume': -1, 'high call volumes': -1, 'real person': -1,
   'live person': -1, 'human being': -1, 'actual person': -1, 'actual human': -1,
@@ -185,6 +196,11 @@ export const DOMAIN_OTHER: Lexicon = {
   pumped: 2, yum: 2, awsome: 3, 'a blast': 3, 'had a blast': 3, giggle: 2, grin: 2, cozy: 2,
   genius: 3, miraculous: 3, 'heck yes': 3, 'hell yes': 3, 'hell yeah': 3, 'fuck yeah': 3,
   'f yeah': 3, tgif: 2, pleasantly: 2, 'good night': 1, goodnight: 1,
+  thnx: 2, thanx: 2, thanxs: 2, tks: 2, thks: 2, tnx: 2, thankyou: 2, thanku: 2, 'thank u': 2,
+  'appreciate it': 2, exceptional: 3, 'hats off': 3, smoothest: 3, rad: 2, rectified: 2,
+  relaxing: 2, 'looking forward': 2, 'look forward': 2, 'gold star': 2, rockstar: 3,
+  'rock star': 3, angel: 2, angels: 2, 'look forward to hearing': 0, 'looking forward to hearing': 0,
+  'thanks again': 2, 'thank you again': 2, 'thanks for the update': 2,
   // complaint vocabulary AFINN lacks
   lie: -2, lying: -2, untruthful: -3, shenanigans: -2, peeved: -2, irked: -2, seething: -3,
   inconvenienced: -2, deplorable: -3, rudely: -2, rudest: -3, rudeness: -3, condescending: -2,
@@ -194,7 +210,15 @@ export const DOMAIN_OTHER: Lexicon = {
   robotic: -1, 'no help whatsoever': -3, 'whatsoever': -1, 'third world': -2, 'cattle': -1,
   'sardines': -1, 'hostage': -2,
   hopes: 0, 'honest question': 0, 'good times': 2, 'great service': 3, 'awesome job': 3,
-  'nice work': 3, 'love it': 3,
+  'nice work': 3, 'love it': 3, 'nice one': 2, 'good one': 2, 'well played': 2, 'how nice': 2,
+  'how lovely': 2, 'how convenient': 2, convenient: 2, priceless: 2, 'good grief': -2,
+  // names of loyalty-programme products, not verdicts: "award ticket", "loyalty program"
+  'award travel': 0, 'award ticket': 0, 'award tickets': 0, 'award tix': 0, 'award seat': 0,
+  'award seats': 0, 'award flight': 0, 'award flights': 0, 'award trip': 0, 'award reservation': 0,
+  'award booking': 0, 'award availability': 0, 'saver award': 0, 'saver awards': 0,
+  'reward travel': 0, 'reward flight': 0, 'reward flights': 0, 'reward reservation': 0,
+  'loyalty program': 0, 'loyalty programs': 0, 'loyalty programme': 0, 'loyalty team': 0,
+  'loyalty number': 0, 'rewards number': 0, 'rewards program': 0, 'rewards member': 0,
   truthful: 2, forever: -1, 'hoping for': 0, 'was hoping': 0, 'hoping to': 0, 'not bad': 2, 'not too bad': 1, 'not a bad': 2, 'not so bad': 1, 'not that bad': 1, 'not too shabby': 2,
   'would recommend': 2, 'would highly recommend': 3, 'would definitely recommend': 3, 'no complaints': 2, 'not disappointed': 2,
   "can't complain": 1, 'cant complain': 1, 'cannot complain': 1, "can't wait": 2, 'cant wait': 2,
@@ -291,11 +315,14 @@ export const CONCESSIONS: readonly string[] = ['although', 'though', 'even thoug
  * they turn negative.
  */
 export const SARCASM_PRONE: readonly string[] = [
-  'great', 'thanks', 'thank', 'thank you', 'love', 'awesome', 'nice', 'perfect', 'wonderful',
+  'great', 'thnx', 'thanx', 'thanxs', 'tks', 'thks', 'tnx', 'thankyou', 'thanku', 'thank u', 'thanks for the update', 'thanks again', 'thanks', 'thank', 'thank you', 'love', 'awesome', 'nice', 'perfect', 'wonderful',
   'fantastic', 'brilliant', 'excellent', 'amazing', 'lovely', 'good', 'great job', 'good job',
   'nice job', 'well done', 'way to go', 'bravo', 'congrats', 'congratulations', 'cool',
   'fun', 'best', 'superb', 'stellar', 'impressive', 'kudos', 'appreciate', 'glad', 'happy',
   'gotta love', 'got to love', 'love how', 'love that', 'love when', 'love it when',
+  'super', 'classy', 'stunning', 'charming', 'splendid', 'terrific', 'outstanding', 'fabulous',
+  'marvelous', 'priceless', 'convenient', 'nice one', 'good one', 'well played', 'how nice',
+  'how lovely', 'how convenient',
 ]
 
 /** Warm words that, as a short sentence of their own after a complaint, are sarcasm ("Great."). */
@@ -304,6 +331,9 @@ export const SARCASM_LONE: readonly string[] = [
   'excellent', 'amazing', 'superb', 'stellar', 'impressive', 'bravo', 'great job', 'good job',
   'nice job', 'well done', 'fun', 'good times', 'love it', 'awesome job', 'great service',
   'great work', 'nice work', 'way to go', 'thanks a lot', 'thanks a bunch', 'real nice',
+  'super', 'classy', 'stunning', 'charming', 'splendid', 'terrific', 'outstanding', 'fabulous',
+  'marvelous', 'priceless', 'convenient', 'nice one', 'good one', 'well played', 'how nice',
+  'how lovely', 'how convenient',
 ]
 
 /** Verbs that, right after a sarcasm-prone word, describe the harm ("thanks for losing …"). */
@@ -321,9 +351,9 @@ export const SARCASM_PHRASES: Lexicon = {
   'oh great': -2, 'oh joy': -2, 'oh wonderful': -2, 'oh perfect': -2, 'just great': -2,
   'just perfect': -2, 'just wonderful': -2, 'just what i needed': -3, 'just what i need': -3,
   'exactly what i needed': -2, 'so much for': -2, 'good luck with that': -2, 'nice try': -1,
-  'thanks for the update': 0, 'what a surprise': -1, 'big surprise': -2, 'shocker': -2,
+  'what a surprise': -1, 'big surprise': -2, 'shocker': -2,
   'surprise surprise': -2, 'love being': -1, 'as usual': -1, 'as always': 0, 'clap clap': -2,
-  'slow clap': -3, 'thanks again': 0, 'real nice': -1, 'sure thing': 0,
+  'slow clap': -3, 'real nice': -1, 'sure thing': 0,
 }
 
 /** Hashtag endings and starts that carry a verdict (#UnitedFail, #worstservice, #lovethem). */
@@ -361,7 +391,7 @@ export const EMOJI_OVERRIDES: Lexicon = {
  * ("can I change my seat? thanks").
  */
 export const POLITENESS: readonly string[] = [
-  'thanks', 'thank you', 'thank', 'thx', 'ty', 'tia', 'appreciate', 'appreciate it',
+  'thnx', 'thanx', 'thanxs', 'tks', 'thks', 'tnx', 'thankyou', 'thanku', 'thank u', 'thanks again', 'thank you again', 'thanks', 'thank you', 'thank', 'thx', 'ty', 'tia', 'appreciate', 'appreciate it',
   'would appreciate', "i'd appreciate", 'much appreciated', 'cheers', 'kind regards', 'regards',
 ]
 
@@ -380,6 +410,11 @@ export const QUESTION_OPENERS: readonly string[] = [
   'wheres', "where's", 'whens', "when's", 'isnt', "isn't", 'was', 'were',
 ]
 
+/** Words a sentence can start with before its real opener: "but why …", "ok so how do I …". */
+export const LEAD_INS: readonly string[] = [
+  'but', 'and', 'so', 'ok', 'okay', 'well', 'also', 'then', 'now', 'seriously', 'honestly', 'hey', 'hi', 'hello',
+]
+
 /** A question that opens with these asks about a problem ("why is my order still not here?"). */
 export const GRIEVANCE_OPENERS: readonly string[] = ['why', 'how come', 'what happened', 'what is going on', "what's going on", 'whats going on']
 
@@ -395,9 +430,9 @@ export const AFTER_NEGATION_AGAIN: readonly string[] = ['again', 'anymore', 'any
 
 /** Words that make a positive text praise rather than merely pleasant. */
 export const PRAISE_CUES: readonly string[] = [
-  'thanks', 'thank', 'thank you', 'thx', 'ty', 'tysm', 'love', 'loved', 'loving', 'appreciate',
+  'thnx', 'thanx', 'thanxs', 'tks', 'thks', 'tnx', 'thankyou', 'thanku', 'thank u', 'thanks', 'thank', 'thank you', 'thx', 'ty', 'tysm', 'love', 'loved', 'loving', 'appreciate',
   'appreciated', 'much appreciated', 'kudos', 'great job', 'good job', 'nice job', 'well done',
-  'great work', 'awesome', 'amazing', 'excellent', 'fantastic', 'best', 'wonderful', 'shout out',
+  'great work', 'awesome', 'amazing', 'excellent', 'fantastic', 'the best', 'compliment', 'compliments', 'exceptional', 'hats off', 'best', 'wonderful', 'shout out',
   'shoutout', 'props', 'you rock', 'grateful', 'impressed', 'perfect', 'great', 'brilliant',
   'outstanding', 'superb', 'helpful', 'friendly', 'above and beyond', 'made my day', 'lifesaver',
   'life saver', 'happy customer', 'recommend', 'highly recommend',

@@ -1,7 +1,7 @@
 // The scoring pass: one walk over the tokens applying every rule as it goes. score() runs it
 // with no trace; explain() passes a Trace and gets the same numbers with their reasons.
 import {
-  NUM_KEY, R_AGAIN, R_CONCESSION, R_IRREALIS, R_CONTRAST, R_FAILURE, R_GRIEVANCE, R_MODIFIER, R_NEGATOR, R_POLITE,
+  NUM_KEY, R_AGAIN, R_LEAD_IN, R_CONCESSION, R_IRREALIS, R_CONTRAST, R_FAILURE, R_GRIEVANCE, R_MODIFIER, R_NEGATOR, R_POLITE,
   R_PRAISE, R_QUESTION, R_REQUEST, R_SARC_LEAD, R_SARC_LONE, R_SARC_PRONE, R_SARC_TRIGGER, type CompiledLexicon, type Entry,
 } from './compile.js'
 import {
@@ -258,7 +258,8 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
       entry = lex.words.get(tokens.symbol[i] as string) ?? null
     }
     if (entry === null) {
-      if (kind === K_WORD || kind === K_HASHTAG) sentenceStart = false
+      // A tag in front ("#PHL why …") does not open the sentence; a word does.
+      if (kind === K_WORD) sentenceStart = false
       i = end
       continue
     }
@@ -280,7 +281,8 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
       f.requests++
       requested = entry.key
     }
-    sentenceStart = false
+    const opensSentence = sentenceStart
+    sentenceStart = sentenceStart && (roles & R_LEAD_IN) !== 0
     if ((roles & R_PRAISE) !== 0) f.praise++
     if ((roles & R_NEGATOR) !== 0) {
       negUntil = end - 1 + NEGATION_REACH
@@ -308,7 +310,8 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
       sarcUntil = -1
     }
     if ((roles & R_IRREALIS) !== 0) irrealis = entry.key
-    if ((roles & R_CONCESSION) !== 0) {
+    // "While the crew was kind, …" concedes; "delayed while we sat on the tarmac" tells when.
+    if ((roles & R_CONCESSION) !== 0 && (opensSentence || !TEMPORAL_CONCESSIONS.has(entry.key))) {
       conceding = true
       concessionWord = entry.key
     }
@@ -482,6 +485,9 @@ function scanSentence(tokens: TokenBuffer, from: number, out: { words: number; q
 }
 
 const sentence = { words: 0, question: false }
+
+/** Concessions that mid-sentence mostly mean "during". */
+const TEMPORAL_CONCESSIONS: ReadonlySet<string> = new Set(['while', 'whilst'])
 
 const isSentenceEnd = (k: number): boolean => k === K_STOP || k === K_BANG || k === K_QMARK
 

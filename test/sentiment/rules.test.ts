@@ -288,3 +288,54 @@ describe('public thanks', () => {
     expect(label('shout-out to the support engineer who untangled a DNS mess that was my own fault')).toBe('positive')
   })
 })
+
+describe('could not do what they came to do', () => {
+  it('reads "can\'t get", "haven\'t been able to" as a failure', () => {
+    // No AFINN word in any of these; "can't" alone negates nothing that has a weight.
+    expect(scorer.score("I can't get through to anyone about my booking")).toMatchObject({ label: 'negative', intent: 'complaint' })
+    expect(label("haven't been able to log in to my account all morning")).toBe('negative')
+    expect(label('the page would not let me finish the payment')).toBe('negative')
+  })
+
+  it('keeps the fixed phrases that mean the opposite', () => {
+    expect(label("can't wait for the new release")).toBe('positive')
+    expect(label("couldn't be happier with the support")).toBe('positive')
+  })
+})
+
+describe('sentence lead-ins', () => {
+  it('lets "but", "and", "so" or a tag come before a grievance opener', () => {
+    expect(label('I understand. But why is this the only order not shipped?')).toBe('negative')
+    expect(label('#Berlin why does it take a week to ship a parcel?')).toBe('negative')
+    expect(rulesOf('So why did it take a week?')).toContain("grievance: 'why …' -1")
+  })
+})
+
+describe('"while"', () => {
+  it('concedes at the start of a sentence, tells the time mid-sentence', () => {
+    expect(rulesOf('While the staff were friendly, my order is wrong')).toContain("concession after 'while' ×0.5")
+    // Read as a concession, the wait after "while" would count half.
+    const mid = scorer.explain('the crew left us on the tarmac while we waited for 3 hours')
+    expect(mid.tokens.flatMap((t) => t.rules).some((r) => r.startsWith('concession'))).toBe(false)
+    expect(mid.tokens.find((t) => t.token === 'waited for')?.weight).toBe(-2.5)
+  })
+})
+
+describe('more ways to say it', () => {
+  it('reads spelled-out thanks as thanks and sarcastic one-word verdicts as sarcasm', () => {
+    expect(label('thnx')).toBe('positive')
+    expect(label('appreciate it!!')).toBe('positive')
+    expect(label('Order lost, support silent. Classy.')).toBe('negative')
+    expect(label('Classy.')).toBe('positive')
+  })
+
+  it('reads loyalty-programme product names as names, not verdicts', () => {
+    // AFINN: "award" +3, "loyalty" +3.
+    expect(label('how do I book an award ticket with my loyalty program points')).toBe('neutral')
+  })
+
+  it('reads "look forward to hearing from you" as a sign-off', () => {
+    expect(label('I sent the details, look forward to hearing from you')).toBe('neutral')
+    expect(label('looking forward to the trip')).toBe('positive')
+  })
+})
