@@ -178,6 +178,7 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
   let total = 0
   let negUntil = -1
   let negWord = ''
+  let negatesPraiseOnly = false
   let modFactor = 1
   let modUntil = -1
   let modWord = ''
@@ -287,6 +288,9 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
     if ((roles & R_NEGATOR) !== 0) {
       negUntil = end - 1 + NEGATION_REACH
       negWord = entry.key
+      // A complaint phrase ("can't get", "don't give a") already says the negative; it flips
+      // praise after it but does not soften the harm ("don't give a shit", "can't even get on hold").
+      negatesPraiseOnly = entry.valence < 0
       negatedInSentence = entry.key
     }
     const modifies = (roles & R_MODIFIER) !== 0 && (entry.modValence === 0 || modifiesNext(lex, tokens, end))
@@ -317,7 +321,8 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
     }
 
     // The word's own weight.
-    const negated = i <= negUntil && (roles & R_NEGATOR) === 0 && (kind === K_WORD || kind === K_NUM)
+    const negated = i <= negUntil && (roles & R_NEGATOR) === 0 && (kind === K_WORD || kind === K_NUM) &&
+      !(negatesPraiseOnly && entry.valence < 0)
     let w = 0
     let rules: string[] | null = null
     if (negated && entry.hasNegated) {

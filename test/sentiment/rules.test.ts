@@ -339,3 +339,25 @@ describe('more ways to say it', () => {
     expect(label('looking forward to the trip')).toBe('positive')
   })
 })
+
+describe('complaint phrases that open with a negator', () => {
+  it('still negate the praise that follows them', () => {
+    // "can't get" is a phrase of its own; without carrying the negation "good" would win.
+    expect(label("I can't get a good seat on any flight")).toBe('negative')
+  })
+
+  it('do not soften the harm they already name', () => {
+    const e = scorer.explain("you don't give a shit")
+    expect(e.tokens.some((t) => t.rules.some((r) => r.startsWith('negated by')))).toBe(false)
+    expect(e.label).toBe('negative')
+  })
+})
+
+describe('how long it took and where they went instead', () => {
+  it('reads waits and defections as complaints', () => {
+    expect(label('we sat on the runway for an hour')).toBe('negative')
+    expect(label("It's been 6 days.")).toBe('negative')
+    expect(label('next time I will book with another airline')).toBe('negative')
+    expect(label('the refund is still pending')).toBe('negative')
+  })
+})
