@@ -184,7 +184,7 @@ export const DOMAIN_OTHER: Lexicon = {
   accommodating: 2, comfy: 2, tasty: 2, 'top notch': 3, spotless: 2, legend: 2, legendary: 3,
   heroes: 2, awesomeness: 3, stoked: 3, wow: 0, 'good luck': 1, 'best way': 0, 'at best': -1,
   'the best way': 0, 'at least': 0, like: 0, 'i like': 2, 'we like': 2, 'i really like': 3,
-  'like it': 2, 'like this': 1, 'could be better': -2, 'should be better': -2,
+  'like it': 2, 'like this': 0, 'could be better': -2, 'should be better': -2,
   united: 0, clearly: 0, chance: 0, chances: 0, 'any chance': 0, 'good morning': 0,
   'good afternoon': 0, 'good evening': 0, h8: -3, 'bad ass': 3, badass: 3, 'is the shit': 3,
   'damn you': -3, 'damn it': -2, yay: 2, yaay: 2, negatively: -2,
@@ -220,7 +220,8 @@ export const DOMAIN_OTHER: Lexicon = {
   'what gives': -2, 'is this how you': -2, 'this is how you treat': -2, 'how you treat': -1,
   'no end in sight': -2, 'any end in sight': -1, "i'd rather": -1, 'id rather': -1,
   'would rather': -1, 'too long': -1, 'too busy': -1, "can't afford": -2, 'cant afford': -2,
-  humiliating: -3, slammed: -2, 'beyond redemption': -3, oy: -1, shafted: -3,
+  'leaves a lot to be desired': -3, 'left a lot to be desired': -3, 'leave a lot to be desired': -3,
+  'to be desired': -2, humiliating: -3, slammed: -2, 'beyond redemption': -3, oy: -1, shafted: -3,
   'one thing right': -2, 'anything right': -2, 'still pending': -2, 'still says': -1,
   'still shows': -1, 'for an hour': -1, 'for a half hour': -1, 'half an hour': -1,
   'more than an hour': -1, 'more than <n> hours': -2, 'with no result': -2, 'no results': -1,
@@ -232,6 +233,10 @@ export const DOMAIN_OTHER: Lexicon = {
   hopes: 0, 'honest question': 0, 'good times': 2, 'great service': 3, 'awesome job': 3,
   'nice work': 3, 'love it': 3, 'nice one': 2, 'good one': 2, 'well played': 2, 'how nice': 2,
   'how lovely': 2, 'how convenient': 2, convenient: 2, priceless: 2, 'good grief': -2,
+  // words that name or describe rather than judge: "pretty sure", "the quality of", "be honest"
+  loyalty: 0, 'big ups': 3, profit: 0, profits: 0, quality: 0, 'high quality': 2, 'top quality': 2,
+  'pretty sure': 0, 'pretty much': 0, 'be honest': 0, 'to be honest': 0, 'reach out': 0,
+  'reaching out': 0, 'reached out': 0, 'responsible for': 0,
   // names of loyalty-programme products, not verdicts: "award ticket", "loyalty program"
   'award travel': 0, 'award ticket': 0, 'award tickets': 0, 'award tix': 0, 'award seat': 0,
   'award seats': 0, 'award flight': 0, 'award flights': 0, 'award trip': 0, 'award reservation': 0,
@@ -252,7 +257,7 @@ export const DOMAIN_OTHER: Lexicon = {
   'taken care of': 2, 'took care of': 2,
   // politeness in requests is not praise
   help: 0, please: 0, pls: 0, plz: 0, want: 0, 'thanks in advance': 0, 'thank you in advance': 0,
-  'any help': 0, 'can you help': 0, 'please help': 0, 'need help': -1, hopefully: 0,
+  'any help': 0, 'can you help': 0, 'please help': 0, 'need help': 0, leave: 0, leaves: 0, hopefully: 0,
   'feel like': 0, 'feels like': 0, 'looks like': 0, 'seems like': 0, 'like a': 0,
   'just like': 0, 'something like': 0, 'would like': 0, "i'd like": 0, 'id like': 0, free: 0,
   top: 0, save: 0, credit: 0, yes: 0, 'no problem': 1, 'no worries': 1,

@@ -361,3 +361,13 @@ describe('how long it took and where they went instead', () => {
     expect(label('the refund is still pending')).toBe('negative')
   })
 })
+
+describe('words that describe rather than judge', () => {
+  it('reads departures, hedges and business nouns as neutral', () => {
+    // AFINN: "leave" -1, "pretty" +1, "quality" +2, "profits" +2, "loyalty" +3.
+    expect(label('what time does the flight leave?')).toBe('neutral')
+    expect(label("pretty sure the parcel was sent to my old address")).toBe('neutral')
+    expect(label('profits are up this quarter')).toBe('neutral')
+    expect(label('your service leaves a lot to be desired')).toBe('negative')
+  })
+})
