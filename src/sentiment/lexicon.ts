@@ -220,6 +220,10 @@ export const DOMAIN_OTHER: Lexicon = {
   'what gives': -2, 'is this how you': -2, 'this is how you treat': -2, 'how you treat': -1,
   'no end in sight': -2, 'any end in sight': -1, "i'd rather": -1, 'id rather': -1,
   'would rather': -1, 'too long': -1, 'too busy': -1, "can't afford": -2, 'cant afford': -2,
+  ratchet: -2, screwing: -3, cranky: -2, understaffing: -2, 'slap in the face': -3,
+  'timing out': -2, 'times out': -2, disconnecting: -2, 'how does that help': -2,
+  'how is that helpful': -2, 'no one would': -2, 'nobody would': -2, 'not enough': -2,
+  'no option': -2, 'no options': -2, 'over and over': -2,
   'leaves a lot to be desired': -3, 'left a lot to be desired': -3, 'leave a lot to be desired': -3,
   'to be desired': -2, humiliating: -3, slammed: -2, 'beyond redemption': -3, oy: -1, shafted: -3,
   'one thing right': -2, 'anything right': -2, 'still pending': -2, 'still says': -1,
@@ -231,7 +235,9 @@ export const DOMAIN_OTHER: Lexicon = {
   robotic: -1, 'no help whatsoever': -3, 'whatsoever': -1, 'third world': -2, 'cattle': -1,
   'sardines': -1, 'hostage': -2,
   hopes: 0, 'honest question': 0, 'good times': 2, 'great service': 3, 'awesome job': 3,
-  'nice work': 3, 'love it': 3, 'nice one': 2, 'good one': 2, 'well played': 2, 'how nice': 2,
+  'nice work': 3, 'love it': 3, 'keep up the good work': 3, 'keep up the great work': 3,
+  'nice going': 2, 'good going': 2, 'great going': 2, 'good work': 3,
+  'take the fun out': -3, 'taken the fun out': -3, 'took the fun out': -3, 'takes the fun out': -3, 'nice one': 2, 'good one': 2, 'well played': 2, 'how nice': 2,
   'how lovely': 2, 'how convenient': 2, convenient: 2, priceless: 2, 'good grief': -2,
   // words that name or describe rather than judge: "pretty sure", "the quality of", "be honest"
   loyalty: 0, 'big ups': 3, profit: 0, profits: 0, quality: 0, 'high quality': 2, 'top quality': 2,
@@ -352,7 +358,7 @@ export const SARCASM_PRONE: readonly string[] = [
 
 /** Warm words that, as a short sentence of their own after a complaint, are sarcasm ("Great."). */
 export const SARCASM_LONE: readonly string[] = [
-  'great', 'perfect', 'awesome', 'wonderful', 'fantastic', 'brilliant', 'lovely', 'nice', 'cool',
+  'keep up the good work', 'keep up the great work', 'nice going', 'good going', 'great going', 'good work', 'great', 'perfect', 'awesome', 'wonderful', 'fantastic', 'brilliant', 'lovely', 'nice', 'cool',
   'excellent', 'amazing', 'superb', 'stellar', 'impressive', 'bravo', 'great job', 'good job',
   'nice job', 'well done', 'fun', 'good times', 'love it', 'awesome job', 'great service',
   'great work', 'nice work', 'way to go', 'thanks a lot', 'thanks a bunch', 'real nice',

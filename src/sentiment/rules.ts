@@ -410,7 +410,8 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
     }
     if (w > 0 && (roles & R_SARC_PRONE) !== 0) {
       // "Great.", "Lots of fun!", "Great job" as a sentence of their own after a complaint.
-      const alone = sentenceLength <= SARCASM_SHORT_SENTENCE
+      // A phrase counts as one word: "Keep up the good work!" is as short as "Great job!".
+      const alone = sentenceLength - (end - i - 1) <= SARCASM_SHORT_SENTENCE
       if (alone && (roles & R_SARC_LONE) !== 0 && (f.failures > 0 || total < 0)) {
         w = -w
         f.sarcasm++

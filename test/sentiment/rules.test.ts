@@ -371,3 +371,19 @@ describe('words that describe rather than judge', () => {
     expect(label('your service leaves a lot to be desired')).toBe('negative')
   })
 })
+
+describe('stock praise as sarcasm', () => {
+  it('counts a phrase as one word when judging whether the sentence stands alone', () => {
+    expect(label('two delayed orders this week. Keep up the good work!')).toBe('negative')
+    expect(label('Keep up the good work!')).toBe('positive')
+  })
+})
+
+describe('more complaint vocabulary', () => {
+  it('reads repetition, shortage and time-outs as complaints', () => {
+    expect(label('the website keeps timing out')).toBe('negative')
+    expect(label('you have said the same thing over and over')).toBe('negative')
+    expect(label('not enough staff at the desk')).toBe('negative')
+    expect(label("the tracking info is not accurate")).toBe('negative')
+  })
+})
