@@ -304,6 +304,9 @@ export const EXPECTATIONS: Lexicon = {
   tracking: -1, signal: -2, service: -1, wifi: -2, internet: -2, power: -2, seats: -1,
   seat: -1, compensation: -2, refund: -2, help: -2, helped: -2, helping: -2, assistance: -2,
   support: -1, 'customer service': -2, care: -1, 'picks up': -2, 'picked up': -2, 'pick up': -2,
+  'picking up': -2, upgrade: -1, upgraded: -1, 'make it': -2, 'made it': -2, 'going through': -2,
+  'going thru': -2, 'go through': -1, 'gotten through': -2, 'got through': -2, 'get through': -2,
+  'hear anything': -2, accurate: -2, correct: -1,
   answers: -2, 'calls back': -2, updated: -2, addressed: -2, told: -2, tell: -2, telling: -2, informed: -2, notified: -2,
 }
 
