@@ -159,6 +159,8 @@ export const FAILURES: Lexicon = {
   // how long it has been
   'been <n> days': -2, 'been <n> hours': -2, 'been <n> weeks': -2, 'been <n> months': -2,
   'over <n> mins': -1, 'over <n> minutes': -1, 'no one could': -2, 'nobody could': -2,
+  'canned reply': -2, 'standard reply': -2, 'standard response': -2, 'generic reply': -2,
+  'automated reply': -2, 'miss my': -2, 'making me miss': -3, 'made me miss': -3,
   'canned response': -2, 'generic response': -2, 'automated response': -2, 'form letter': -1,
   'copy and paste': -2, 'high call volume': -1, 'high call volumes': -1, 'real person': -1,
   'live person': -1, 'human being': -1, 'actual person': -1, 'actual human': -1,
@@ -207,6 +209,9 @@ export const DOMAIN_OTHER: Lexicon = {
   'appreciate it': 2, exceptional: 3, 'hats off': 3, smoothest: 3, rad: 2, rectified: 2,
   relaxing: 2, 'looking forward': 2, 'look forward': 2, 'gold star': 2, rockstar: 3,
   'rock star': 3, angel: 2, angels: 2, 'look forward to hearing': 0, 'looking forward to hearing': 0,
+  // "thanks so much for …" is not the sarcastic "so much for …"
+  'thanks so much': 3, 'thank you so much': 3, 'thx so much': 3, 'thank u so much': 3,
+  'thanks very much': 3, 'thank you very much': 3, 'thanks a million': 3,
   'thanks again': 2, 'thank you again': 2, 'thanks for the update': 2,
   // complaint vocabulary AFINN lacks
   lie: -2, lying: -2, untruthful: -3, shenanigans: -2, peeved: -2, irked: -2, seething: -3,
@@ -236,7 +241,7 @@ export const DOMAIN_OTHER: Lexicon = {
   'sardines': -1, 'hostage': -2,
   hopes: 0, 'honest question': 0, 'good times': 2, 'great service': 3, 'awesome job': 3,
   'nice work': 3, 'love it': 3, 'keep up the good work': 3, 'keep up the great work': 3,
-  'nice going': 2, 'good going': 2, 'great going': 2, 'good work': 3,
+  'not cool': -2, 'nice going': 2, 'good going': 2, 'great going': 2, 'good work': 3,
   'take the fun out': -3, 'taken the fun out': -3, 'took the fun out': -3, 'takes the fun out': -3, 'nice one': 2, 'good one': 2, 'well played': 2, 'how nice': 2,
   'how lovely': 2, 'how convenient': 2, convenient: 2, priceless: 2, 'good grief': -2,
   // words that name or describe rather than judge: "pretty sure", "the quality of", "be honest"
@@ -349,7 +354,7 @@ export const CONCESSIONS: readonly string[] = ['although', 'though', 'even thoug
  * they turn negative.
  */
 export const SARCASM_PRONE: readonly string[] = [
-  'great', 'thnx', 'thanx', 'thanxs', 'tks', 'thks', 'tnx', 'thankyou', 'thanku', 'thank u', 'thanks for the update', 'thanks again', 'thanks', 'thank', 'thank you', 'love', 'awesome', 'nice', 'perfect', 'wonderful',
+  'great', 'thnx', 'thanx', 'thanxs', 'tks', 'thks', 'tnx', 'thankyou', 'thanku', 'thank u', 'thanks for the update', 'thanks again', 'thanks so much', 'thank you so much', 'thx so much', 'thank u so much', 'thanks very much', 'thank you very much', 'thanks a million', 'thanks', 'thank', 'thank you', 'love', 'awesome', 'nice', 'perfect', 'wonderful',
   'fantastic', 'brilliant', 'excellent', 'amazing', 'lovely', 'good', 'great job', 'good job',
   'nice job', 'well done', 'way to go', 'bravo', 'congrats', 'congratulations', 'cool',
   'fun', 'best', 'superb', 'stellar', 'impressive', 'kudos', 'appreciate', 'glad', 'happy',
@@ -375,12 +380,13 @@ export const SARCASM_TRIGGERS: Lexicon = {
   losing: -2, lose: -2, cancelling: -2, canceling: -2, delaying: -2, breaking: -2, ruining: -2,
   ruin: -2, stranding: -2, overcharging: -2, charging: -1, wasting: -2, waste: -2,
   ignoring: -2, misplacing: -2, damaging: -2, dropping: -2, 'hanging up': -2,
-  'making me wait': -3, 'keeping me': -1, 'leaving me': -2, 'leaving us': -2,
+  'leaving my': -2, forgetting: -2, dishonoring: -2, patronizing: -2, 'making me wait': -3, 'keeping me': -1, 'leaving me': -2, 'leaving us': -2,
   nothing: -2, 'being stuck': -3, 'sitting on': -1, 'sitting here': -2, waiting: -1,
 }
 
 /** Fixed sarcastic expressions: negative wherever they appear. */
 export const SARCASM_PHRASES: Lexicon = {
+  'thanks for no': -3, 'thank you for no': -3, 'thanks for the no': -3, 'yea right': -2,
   'thanks for nothing': -3, 'thank you for nothing': -3, 'thanks a lot': 1, 'thanks a bunch': 1, 'yeah right': -2,
   'oh great': -2, 'oh joy': -2, 'oh wonderful': -2, 'oh perfect': -2, 'just great': -2,
   'just perfect': -2, 'just wonderful': -2, 'just what i needed': -3, 'just what i need': -3,
@@ -425,7 +431,7 @@ export const EMOJI_OVERRIDES: Lexicon = {
  * ("can I change my seat? thanks").
  */
 export const POLITENESS: readonly string[] = [
-  'thnx', 'thanx', 'thanxs', 'tks', 'thks', 'tnx', 'thankyou', 'thanku', 'thank u', 'thanks again', 'thank you again', 'thanks', 'thank you', 'thank', 'thx', 'ty', 'tia', 'appreciate', 'appreciate it',
+  'thnx', 'thanx', 'thanxs', 'tks', 'thks', 'tnx', 'thankyou', 'thanku', 'thank u', 'thanks again', 'thank you again', 'thanks so much', 'thank you so much', 'thx so much', 'thank u so much', 'thanks very much', 'thank you very much', 'thanks a million', 'thanks', 'thank you', 'thank', 'thx', 'ty', 'tia', 'appreciate', 'appreciate it',
   'would appreciate', "i'd appreciate", 'much appreciated', 'cheers', 'kind regards', 'regards',
 ]
 
@@ -464,7 +470,7 @@ export const AFTER_NEGATION_AGAIN: readonly string[] = ['again', 'anymore', 'any
 
 /** Words that make a positive text praise rather than merely pleasant. */
 export const PRAISE_CUES: readonly string[] = [
-  'thnx', 'thanx', 'thanxs', 'tks', 'thks', 'tnx', 'thankyou', 'thanku', 'thank u', 'thanks', 'thank', 'thank you', 'thx', 'ty', 'tysm', 'love', 'loved', 'loving', 'appreciate',
+  'thnx', 'thanx', 'thanxs', 'tks', 'thks', 'tnx', 'thankyou', 'thanku', 'thank u', 'thanks so much', 'thank you so much', 'thx so much', 'thank u so much', 'thanks very much', 'thank you very much', 'thanks a million', 'thanks', 'thank', 'thank you', 'thx', 'ty', 'tysm', 'love', 'loved', 'loving', 'appreciate',
   'appreciated', 'much appreciated', 'kudos', 'great job', 'good job', 'nice job', 'well done',
   'great work', 'awesome', 'amazing', 'excellent', 'fantastic', 'the best', 'compliment', 'compliments', 'exceptional', 'hats off', 'best', 'wonderful', 'shout out',
   'shoutout', 'props', 'you rock', 'grateful', 'impressed', 'perfect', 'great', 'brilliant',

@@ -387,3 +387,16 @@ describe('more complaint vocabulary', () => {
     expect(label("the tracking info is not accurate")).toBe('negative')
   })
 })
+
+describe('thanks, sincere and not', () => {
+  it('does not read "thanks so much for" as the sarcastic "so much for"', () => {
+    expect(label('Thanks so much for the help.')).toBe('positive')
+    expect(label('So much for the help.')).toBe('negative')
+  })
+
+  it('reads thanks for a harm or for nothing as sarcasm', () => {
+    expect(label('thanks for the canned reply')).toBe('negative')
+    expect(label('thanks for no hot food on a six hour flight')).toBe('negative')
+    expect(label('thank you for leaving my bag in Houston!')).toBe('negative')
+  })
+})
