@@ -241,6 +241,8 @@ export const DOMAIN_OTHER: Lexicon = {
   'sardines': -1, 'hostage': -2,
   hopes: 0, 'honest question': 0, 'good times': 2, 'great service': 3, 'awesome job': 3,
   'nice work': 3, 'love it': 3, 'keep up the good work': 3, 'keep up the great work': 3,
+  'never let me down': 3, 'never lets me down': 3, 'never let us down': 3, 'never lets us down': 3,
+  'kick ass': 3, 'kicks ass': 3, 'kicking ass': 3, 'miss you': 2, 'miss u': 2, 'in forever': 0,
   'not cool': -2, 'nice going': 2, 'good going': 2, 'great going': 2, 'good work': 3,
   'take the fun out': -3, 'taken the fun out': -3, 'took the fun out': -3, 'takes the fun out': -3, 'nice one': 2, 'good one': 2, 'well played': 2, 'how nice': 2,
   'how lovely': 2, 'how convenient': 2, convenient: 2, priceless: 2, 'good grief': -2,
@@ -339,7 +341,7 @@ export const MODIFIERS: Readonly<Record<string, number>> = {
   entirely: 1.3, just: 1.1,
   slightly: 0.5, 'kind of': 0.6, kinda: 0.6, 'sort of': 0.6, sorta: 0.6, somewhat: 0.6,
   'a bit': 0.6, 'a little': 0.6, 'a little bit': 0.5, fairly: 0.8, mildly: 0.5, rather: 0.8,
-  'a tad': 0.5, marginally: 0.5, partly: 0.6, almost: 0.7, quite: 1.1, pretty: 1.1,
+  "couldn't be more": 1.5, 'couldnt be more': 1.5, 'could not be more': 1.5, 'a tad': 0.5, marginally: 0.5, partly: 0.6, almost: 0.7, quite: 1.1, pretty: 1.1,
 }
 
 /** Contrast: what came before weighs half, what follows weighs more. */

@@ -256,7 +256,10 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
       const e = lookup(lex, tokens, i, K_WORD)
       entry = e !== undefined && e.terminal && e.valence !== 0 ? e : hashtagEntry(lex, tokens, i)
     } else if (kind === K_EMOJI || kind === K_EMOTICON) {
-      entry = lex.words.get(tokens.symbol[i] as string) ?? null
+      // "😢😢😢" is one feeling said loudly, not three: a repeat of the emoji just before it
+      // adds nothing.
+      const repeat = i > 0 && tokens.kind[i - 1] === kind && tokens.symbol[i - 1] === tokens.symbol[i]
+      entry = repeat ? null : (lex.words.get(tokens.symbol[i] as string) ?? null)
     }
     if (entry === null) {
       // A tag in front ("#PHL why …") does not open the sentence; a word does.

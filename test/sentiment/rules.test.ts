@@ -400,3 +400,20 @@ describe('thanks, sincere and not', () => {
     expect(label('thank you for leaving my bag in Houston!')).toBe('negative')
   })
 })
+
+describe('repeated emoji', () => {
+  it('counts a run of the same emoji once', () => {
+    // Eight 😢 used to outweigh "the best" and turn a fan letter into a complaint.
+    expect(label('YOU ARE THE BEST!!! FOLLOW ME PLEASE 🙏🙏🙏😢😢😢😢😢😢😢😢')).toBe('positive')
+    expect(score('😢😢😢')).toBe(score('😢'))
+  })
+})
+
+describe('idioms that turn a word around', () => {
+  it('reads "never let me down", "miss you", "couldn\'t be more" the way people mean them', () => {
+    expect(label('you always provided great service and never let me down')).toBe('positive')
+    expect(label('I miss you guys!')).toBe('positive')
+    expect(label("couldn't be more thankful to the crew")).toBe('positive')
+    expect(label("couldn't be more disappointed")).toBe('negative')
+  })
+})
