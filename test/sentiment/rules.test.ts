@@ -417,3 +417,16 @@ describe('idioms that turn a word around', () => {
     expect(label("couldn't be more disappointed")).toBe('negative')
   })
 })
+
+describe('what it cost and who could not help', () => {
+  it('reads costs, refusals and inability as complaints', () => {
+    expect(label('cost me a day of vacation and a hotel night')).toBe('negative')
+    expect(label('I called three times and no one has been able to help me')).toBe('negative')
+    expect(label("they wouldn't offer me the price on the site")).toBe('negative')
+    expect(label('customer service (if you can call it that) refunded my money')).toBe('negative')
+  })
+
+  it('keeps the idioms where "never" praises', () => {
+    expect(label('never get tired of this show')).toBe('positive')
+  })
+})
