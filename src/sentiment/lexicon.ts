@@ -361,7 +361,10 @@ export const CONCESSIONS: readonly string[] = ['although', 'though', 'even thoug
  * they turn negative.
  */
 export const SARCASM_PRONE: readonly string[] = [
-  'great', 'thnx', 'thanx', 'thanxs', 'tks', 'thks', 'tnx', 'thankyou', 'thanku', 'thank u', 'thanks for the update', 'thanks again', 'thanks so much', 'thank you so much', 'thx so much', 'thank u so much', 'thanks very much', 'thank you very much', 'thanks a million', 'thanks', 'thank', 'thank you', 'love', 'awesome', 'nice', 'perfect', 'wonderful',
+  'great', 'thnx', 'thanx', 'thanxs', 'tks', 'thks', 'tnx', 'thankyou', 'thanku', 'thank u',
+  'thanks for the update', 'thanks again', 'thanks so much', 'thank you so much', 'thx so much',
+  'thank u so much', 'thanks very much', 'thank you very much', 'thanks a million', 'thanks',
+  'thank', 'thank you', 'love', 'awesome', 'nice', 'perfect', 'wonderful',
   'fantastic', 'brilliant', 'excellent', 'amazing', 'lovely', 'good', 'great job', 'good job',
   'nice job', 'well done', 'way to go', 'bravo', 'congrats', 'congratulations', 'cool',
   'fun', 'best', 'superb', 'stellar', 'impressive', 'kudos', 'appreciate', 'glad', 'happy',
@@ -373,7 +376,9 @@ export const SARCASM_PRONE: readonly string[] = [
 
 /** Warm words that, as a short sentence of their own after a complaint, are sarcasm ("Great."). */
 export const SARCASM_LONE: readonly string[] = [
-  'keep up the good work', 'keep up the great work', 'nice going', 'good going', 'great going', 'good work', 'great', 'perfect', 'awesome', 'wonderful', 'fantastic', 'brilliant', 'lovely', 'nice', 'cool',
+  'keep up the good work', 'keep up the great work', 'nice going', 'good going', 'great going',
+  'good work', 'great', 'perfect', 'awesome', 'wonderful', 'fantastic', 'brilliant', 'lovely',
+  'nice', 'cool',
   'excellent', 'amazing', 'superb', 'stellar', 'impressive', 'bravo', 'great job', 'good job',
   'nice job', 'well done', 'fun', 'good times', 'love it', 'awesome job', 'great service',
   'great work', 'nice work', 'way to go', 'thanks a lot', 'thanks a bunch', 'real nice',
@@ -438,7 +443,10 @@ export const EMOJI_OVERRIDES: Lexicon = {
  * ("can I change my seat? thanks").
  */
 export const POLITENESS: readonly string[] = [
-  'thnx', 'thanx', 'thanxs', 'tks', 'thks', 'tnx', 'thankyou', 'thanku', 'thank u', 'thanks again', 'thank you again', 'thanks so much', 'thank you so much', 'thx so much', 'thank u so much', 'thanks very much', 'thank you very much', 'thanks a million', 'thanks', 'thank you', 'thank', 'thx', 'ty', 'tia', 'appreciate', 'appreciate it',
+  'thnx', 'thanx', 'thanxs', 'tks', 'thks', 'tnx', 'thankyou', 'thanku', 'thank u', 'thanks again',
+  'thank you again', 'thanks so much', 'thank you so much', 'thx so much', 'thank u so much',
+  'thanks very much', 'thank you very much', 'thanks a million', 'thanks', 'thank you', 'thank',
+  'thx', 'ty', 'tia', 'appreciate', 'appreciate it',
   'would appreciate', "i'd appreciate", 'much appreciated', 'cheers', 'kind regards', 'regards',
 ]
 
@@ -477,7 +485,10 @@ export const AFTER_NEGATION_AGAIN: readonly string[] = ['again', 'anymore', 'any
 
 /** Words that make a positive text praise rather than merely pleasant. */
 export const PRAISE_CUES: readonly string[] = [
-  'thnx', 'thanx', 'thanxs', 'tks', 'thks', 'tnx', 'thankyou', 'thanku', 'thank u', 'thanks so much', 'thank you so much', 'thx so much', 'thank u so much', 'thanks very much', 'thank you very much', 'thanks a million', 'thanks', 'thank', 'thank you', 'thx', 'ty', 'tysm', 'love', 'loved', 'loving', 'appreciate',
+  'thnx', 'thanx', 'thanxs', 'tks', 'thks', 'tnx', 'thankyou', 'thanku', 'thank u',
+  'thanks so much', 'thank you so much', 'thx so much', 'thank u so much', 'thanks very much',
+  'thank you very much', 'thanks a million', 'thanks', 'thank', 'thank you', 'thx', 'ty', 'tysm',
+  'love', 'loved', 'loving', 'appreciate',
   'appreciated', 'much appreciated', 'kudos', 'great job', 'good job', 'nice job', 'well done',
   'great work', 'awesome', 'amazing', 'excellent', 'fantastic', 'the best', 'compliment', 'compliments', 'exceptional', 'hats off', 'best', 'wonderful', 'shout out',
   'shoutout', 'props', 'you rock', 'grateful', 'impressed', 'perfect', 'great', 'brilliant',
