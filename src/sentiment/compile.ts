@@ -153,19 +153,9 @@ export function compileLexicon({ afinn, emoji, user }: CompileInput): CompiledLe
   }
   // "can't get a good seat": a complaint phrase that opens with a negator still negates what
   // follows it, as the bare negator would have.
-  const extendNegation = (map: WordTable<Entry>): void => {
-    for (const head of map.values()) {
-      if ((head.roles & R_NEGATOR) === 0 || head.next === null) continue
-      const mark = (m: WordTable<Entry>): void => {
-        for (const e of m.values()) {
-          if (e.terminal && e.valence < 0) e.roles |= R_NEGATOR
-          if (e.next !== null) mark(e.next)
-        }
-      }
-      mark(head.next)
-    }
+  for (const head of words.values()) {
+    if ((head.roles & R_NEGATOR) !== 0 && head.next !== null) markNegatingPhrases(head.next)
   }
-  extendNegation(words)
   for (const [key, f] of Object.entries(MODIFIERS)) {
     const e = entryFor(words, key)
     if (e === null) continue
@@ -227,6 +217,13 @@ export function compileLexicon({ afinn, emoji, user }: CompileInput): CompiledLe
     hashtagSuffixes: affixes(HASHTAG_SUFFIXES, (a) => `#…${a}`),
     hashtagPrefixes: affixes(HASHTAG_PREFIXES, (a) => `#${a}…`),
     emoticons: Object.keys(EMOTICONS),
+  }
+}
+
+function markNegatingPhrases(map: WordTable<Entry>): void {
+  for (const e of map.values()) {
+    if (e.terminal && e.valence < 0) e.roles |= R_NEGATOR
+    if (e.next !== null) markNegatingPhrases(e.next)
   }
 }
 

@@ -355,6 +355,9 @@ export const CONTRASTS: readonly string[] = ['but', 'however', 'yet', 'neverthel
 /** Concession: the clause these open is what the writer concedes, so it weighs less. */
 export const CONCESSIONS: readonly string[] = ['although', 'though', 'even though', 'despite', 'in spite of', 'while', 'whilst', 'even if', 'granted']
 
+/** Concessions only when they open a sentence; mid-sentence they mostly mean "during". */
+export const CONCESSIONS_AT_START: ReadonlySet<string> = new Set(['while', 'whilst'])
+
 /**
  * Warm words people also use sarcastically. Before a failure in the same clause ("great job
  * losing my bag", "thanks for cancelling") or alone right after one ("Delayed again. Great.")

@@ -8,6 +8,7 @@ import {
   F_CAPS, F_ELONGATED, K_BANG, K_COMMA, K_EMOJI, K_EMOTICON, K_HASHTAG, K_MENTION, K_NUM, K_QMARK,
   K_STOP, K_URL, K_WORD, type TokenBuffer,
 } from './tokenize.js'
+import { CONCESSIONS_AT_START } from './lexicon.js'
 import { HASH_SEED, hashOf, hashStep } from './table.js'
 
 /** Tunables, named so the explanation and the tests can speak of them. */
@@ -318,7 +319,7 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
     }
     if ((roles & R_IRREALIS) !== 0) irrealis = entry.key
     // "While the crew was kind, …" concedes; "delayed while we sat on the tarmac" tells when.
-    if ((roles & R_CONCESSION) !== 0 && (opensSentence || !TEMPORAL_CONCESSIONS.has(entry.key))) {
+    if ((roles & R_CONCESSION) !== 0 && (opensSentence || !CONCESSIONS_AT_START.has(entry.key))) {
       conceding = true
       concessionWord = entry.key
     }
@@ -494,9 +495,6 @@ function scanSentence(tokens: TokenBuffer, from: number, out: { words: number; q
 }
 
 const sentence = { words: 0, question: false }
-
-/** Concessions that mid-sentence mostly mean "during". */
-const TEMPORAL_CONCESSIONS: ReadonlySet<string> = new Set(['while', 'whilst'])
 
 const isSentenceEnd = (k: number): boolean => k === K_STOP || k === K_BANG || k === K_QMARK
 
