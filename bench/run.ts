@@ -19,8 +19,8 @@ import { jsonRoute, startReplayServer } from '../test/support/replay.js'
 
 const N = Number(process.env.BENCH_N ?? 20_000)
 const brands: Brand[] = [
-  { name: 'Acme', terms: ['acme', '"acme cloud"', '@acmehq'], exclude: ['acme brick'], handles: {} },
-  { name: 'Globex', terms: ['globex', '"globex corp"'], exclude: [], handles: {} },
+  { name: 'Acme', terms: ['acme', '"acme cloud"', '@acmehq'], exclude: ['acme brick'], require: [], languages: [], competitor: false, handles: {} },
+  { name: 'Globex', terms: ['globex', '"globex corp"'], exclude: [], require: [], languages: [], competitor: false, handles: {} },
 ]
 
 const phrases = [

@@ -14,7 +14,14 @@ export interface Brand {
   name: string
   /** Bare words match whole words; a term wrapped in double quotes is a phrase. */
   terms: string[]
+  /** A mention containing any of these (outside a term-bearing phrase) is dropped. */
   exclude: string[]
+  /** When non-empty, at least one of these words or phrases must also appear. */
+  require: string[]
+  /** ISO 639-1 codes; when non-empty, a mention in another language is dropped. */
+  languages: string[]
+  /** Tracked for share of voice: stored and counted, never queued. */
+  competitor: boolean
   /** Per source kind, the brand's own handles (used to detect replies and own posts). */
   handles: Record<string, string[]>
 }
@@ -28,10 +35,20 @@ export interface Brand {
 export interface Cursor {
   /** Epoch ms of the newest item stored (inclusive resume point). */
   at?: number
+  /**
+   * Epoch ms: the start of the window this cursor has covered completely. Everything created
+   * in [oldest, at] has been walked (less `gap`). A `--since` older than this is a backfill.
+   */
+  oldest?: number
   id?: string
   etag?: string
   lastModified?: string
   gap?: { from: number; to: number }
+  /**
+   * Per upstream query (Hacker News: one per search term), each with its own resume point,
+   * so one query answering empty never moves another's cursor past items it has not seen.
+   */
+  parts?: Record<string, Cursor>
 }
 
 /** What an adapter produces from one upstream item, before matching and scoring. */

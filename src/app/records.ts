@@ -59,6 +59,7 @@ export function createEnricher(opts: {
         brands: match.brands,
         terms: match.terms,
         isOwn,
+        competitor: false,
         sentimentLabel: s.label,
         sentimentScore: s.score,
         intent: s.intent,

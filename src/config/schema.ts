@@ -12,6 +12,9 @@ const brandSchema = z
     name: z.string().trim().min(1, 'a brand needs a name'),
     terms: z.array(z.string().trim().min(1)).min(1, 'a brand needs at least one term'),
     exclude: z.array(z.string().trim().min(1)).default([]),
+    require: z.array(z.string().trim().min(1)).default([]),
+    languages: z.array(z.string().trim().regex(/^[a-z]{2}$/, 'expected an ISO 639-1 code like "en"')).default([]),
+    competitor: z.boolean().default(false),
     handles: z.record(z.string(), z.array(z.string().trim().min(1))).default({}),
   })
   .strict()

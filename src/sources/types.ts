@@ -29,8 +29,16 @@ export interface SourceQuery {
   brand?: Brand
   /** Where the previous pull stopped; undefined on a first pull. */
   cursor?: Cursor
-  /** Epoch ms: how far back a first pull reaches (from --since). */
+  /**
+   * Epoch ms: the start of the window this pull must cover (from --since or pull.since).
+   * On a first pull the source walks [since, until]. Later pulls resume from the cursor; when
+   * `since` is older than `cursor.oldest`, the source also backfills [since, cursor.oldest].
+   * Every source also drops items created outside [since, until] itself: upstreams that
+   * ignore their own date filters must not flood the store.
+   */
   since: number
+  /** Epoch ms: the end of the window (from --until); undefined means "up to now". */
+  until?: number
   /** Upper bound on pages fetched in one pull. */
   maxPages: number
 }

@@ -8,6 +8,8 @@ export interface MentionRecord extends MentionDraft {
   brands: string[]
   terms: string[]
   isOwn: boolean
+  /** Every brand it matched is a `competitor`: stored and counted, never queued. */
+  competitor: boolean
   sentimentLabel: SentimentLabel
   sentimentScore: number
   intent: Intent

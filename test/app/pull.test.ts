@@ -7,7 +7,7 @@ import type { Brand } from '../../src/model.js'
 import { hnComment, hnPage, tempDir, testDeps, type TestDeps } from '../support/deps.js'
 import { jsonRoute, startReplayServer, type ReplayServer } from '../support/replay.js'
 
-const acme: Brand = { name: 'Acme', terms: ['acme'], exclude: ['acme brick'], handles: { hackernews: ['acme_support'] } }
+const acme: Brand = { name: 'Acme', terms: ['acme'], exclude: ['acme brick'], require: [], languages: [], competitor: false, handles: { hackernews: ['acme_support'] } }
 
 const atom = (entries: { id: string; title: string; text: string; at: string }[]) => `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">

@@ -27,7 +27,7 @@ describe('rescore with user words', () => {
     ])
     dir = tempDir()
     const dbFile = path.join(dir, 'm.db')
-    const base = { brands: [{ name: 'Acme', terms: ['acme'], exclude: [], handles: {} }], sources: [{ kind: 'hackernews', options: { baseUrl: server.url } }] }
+    const base = { brands: [{ name: 'Acme', terms: ['acme'], exclude: [], require: [], languages: [], competitor: false, handles: {} }], sources: [{ kind: 'hackernews', options: { baseUrl: server.url } }] }
     const before = testDeps({ dbFile, config: base })
     open.push(before)
     await pull(before)

@@ -10,7 +10,7 @@ import { sources } from '../../src/sources/registry.js'
 const registry = Object.values(sources)
 const good = {
   database: './data/m.db',
-  brands: [{ name: 'Acme', terms: ['acme', '"acme cloud"'], exclude: ['acme brick'], handles: { hackernews: ['acme_hq'] } }],
+  brands: [{ name: 'Acme', terms: ['acme', '"acme cloud"'], exclude: ['acme brick'], require: [], languages: [], competitor: false, handles: { hackernews: ['acme_hq'] } }],
   sources: [{ kind: 'hackernews' }, { kind: 'rss', url: 'https://www.google.com/alerts/feeds/123/456' }],
 }
 

@@ -3,7 +3,7 @@ import type { Brand } from '../../src/model.js'
 import { compileMatcher, parseTerm } from '../../src/match/matcher.js'
 
 function brand(name: string, terms: string[], exclude: string[] = []): Brand {
-  return { name, terms, exclude, handles: {} }
+  return { name, terms, exclude, require: [], languages: [], competitor: false, handles: {} }
 }
 
 const acme = brand('Acme', ['acme', '"acme cloud"'], ['"acme brick"'])

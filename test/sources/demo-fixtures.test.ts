@@ -9,7 +9,7 @@ import { parseHackerNewsPage } from '../../src/sources/hackernews.js'
 import { parseFeed } from '../../src/sources/rss.js'
 
 const demo = (name: string): string => readFileSync(new URL(`../../fixtures/demo/${name}`, import.meta.url), 'utf8')
-const acme: Brand = { name: 'Acme', terms: ['acme', '"acme cloud"'], exclude: ['acme brick'], handles: {} }
+const acme: Brand = { name: 'Acme', terms: ['acme', '"acme cloud"'], exclude: ['acme brick'], require: [], languages: [], competitor: false, handles: {} }
 const RECORDED_AT = Date.parse('2026-11-22T15:00:00Z')
 
 describe('demo fixtures', () => {

@@ -26,7 +26,7 @@ const P0_NEWEST_MS = (T0 - 60) * 1000
 const P0_OLDEST_MS = (T0 - 7200) * 1000
 const P1_OLDEST_MS = (T0 - 26000) * 1000
 
-const globex: Brand = { name: 'Globex', terms: ['globex'], exclude: [], handles: {} }
+const globex: Brand = { name: 'Globex', terms: ['globex'], exclude: [], require: [], languages: [], competitor: false, handles: {} }
 
 describe('parseHackerNews (2023+ format)', () => {
   const drafts = parseHackerNews(P0)
@@ -337,7 +337,7 @@ describe('hackernews search()', () => {
   })
 
   it('issues one query per distinct term and drops hits already seen in this pull', async () => {
-    const brand: Brand = { name: 'Globex', terms: ['globex', '"globex agent"', 'initech'], exclude: [], handles: {} }
+    const brand: Brand = { name: 'Globex', terms: ['globex', '"globex agent"', 'initech'], exclude: [], require: [], languages: [], competitor: false, handles: {} }
     const onePage = P0.replace('"nbPages": 2', '"nbPages": 1')
     const { pages, server } = await run([{ path: SEARCH, body: onePage }], { brand })
     expect(server.requests.map((r) => r.query.query)).toEqual(['globex', 'initech'])

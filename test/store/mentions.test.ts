@@ -33,6 +33,7 @@ function record(over: Partial<MentionRecord> = {}): MentionRecord {
     brands: ['Acme'],
     terms: ['acme'],
     isOwn: false,
+    competitor: false,
     sentimentLabel: 'negative',
     sentimentScore: -0.5,
     intent: 'complaint',
