@@ -6,7 +6,7 @@ import path from 'node:path'
 import { pull } from '../src/app/pull.js'
 import { createEnricher } from '../src/app/records.js'
 import { compileMatcher } from '../src/match/matcher.js'
-import { toView, type Brand } from '../src/model.js'
+import { toView, type Brand, type Mention } from '../src/model.js'
 import { createMentionTableColumns, mentionColumns } from '../src/report/mentions.js'
 import { createWriter, type Format } from '../src/report/render.js'
 import { createStyle } from '../src/report/style.js'
@@ -33,11 +33,19 @@ const phrases = [
 ]
 const text = (i: number) => `${phrases[i % phrases.length]} (#${i})`
 
-function time(label: string, items: number, fn: () => void, unit = 'items'): void {
-  fn() // warm-up
-  const start = process.hrtime.bigint()
-  fn()
-  const ms = Number(process.hrtime.bigint() - start) / 1e6
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+
+/** Runs `fn` once to warm up, then ROUNDS times; reports the median (these machines are noisy). */
+async function time(label: string, items: number, fn: () => void | Promise<void>, unit = 'items'): Promise<void> {
+  await fn() // warm-up
+  const runs: number[] = []
+  for (let r = 0; r < ROUNDS; r++) {
+    const start = process.hrtime.bigint()
+    await fn()
+    runs.push(Number(process.hrtime.bigint() - start) / 1e6)
+  }
+  runs.sort((a, b) => a - b)
+  const ms = runs[Math.floor(runs.length / 2)] as number
   const rate = Math.round((items / ms) * 1000)
   console.log(`${label.padEnd(34)} ${rate.toLocaleString('en-US').padStart(12)} ${unit}/s  (${items.toLocaleString('en-US')} in ${ms.toFixed(0)} ms)`)
 }
@@ -49,15 +57,15 @@ async function main() {
   const hits = htmls.map((h, i) => hnComment(h, { id: String(50_000_000 + i), createdAt: Date.now() - i * 1000 }))
   const body = hnPage(hits)
 
-  time('htmlToText', N, () => void htmls.forEach(htmlToText))
-  time('parseHackerNews (zod + html)', N, () => void parseHackerNews(body))
+  await time('htmlToText', N, () => void htmls.forEach(htmlToText))
+  await time('parseHackerNews (zod + html)', N, () => void parseHackerNews(body))
   const matcher = compileMatcher(brands)
-  time('matcher.match', N, () => void plain.forEach((t) => matcher.match(t)))
+  await time('matcher.match', N, () => void plain.forEach((t) => matcher.match(t)))
   const scorer = createScorer()
-  time('scorer.score', N, () => void plain.forEach((t) => scorer.score(t)))
+  await time('scorer.score', N, () => void plain.forEach((t) => scorer.score(t)))
   const drafts = parseHackerNews(body)
   const enricher = createEnricher({ source: 'hackernews', brands, matcher, scorer, now: Date.now() })
-  time('enrich (match + score)', N, () => void drafts.forEach((d) => enricher.enrich(d)))
+  await time('enrich (match + score)', N, () => void drafts.forEach((d) => enricher.enrich(d)))
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mentions-bench-'))
   try {
@@ -66,21 +74,26 @@ async function main() {
       const store = openStore(path.join(dir, 'upsert.db'))
       const pages = Array.from({ length: Math.ceil(records.length / 100) }, (_, i) => records.slice(i * 100, i * 100 + 100))
       let round = 0
-      time('store.upsertPage (100/page)', records.length, () => {
+      await time('store.upsertPage (100/page)', records.length, async () => {
         // Fresh ids each round: measure inserts, not the unchanged path.
         const r = round++
-        for (const p of pages) store.mentions.upsertPage(p.map((m) => ({ ...m, externalId: `${m.externalId}-${r}` })))
+        for (const p of pages) await store.mentions.upsertPage(p.map((m) => ({ ...m, externalId: `${m.externalId}-${r}` })))
       })
-      time('store.upsertPage, unchanged', records.length, () => {
-        for (const p of pages) store.mentions.upsertPage(p.map((m) => ({ ...m, externalId: `${m.externalId}-0` })))
+      await time('store.upsertPage, unchanged', records.length, async () => {
+        for (const p of pages) await store.mentions.upsertPage(p.map((m) => ({ ...m, externalId: `${m.externalId}-0` })))
       })
-      const views = [...store.mentions.iterate()].slice(0, N).map(toView)
-      time('store.iterate (export read)', views.length, () => void [...store.mentions.iterate()].slice(0, N))
-      time('store.queue negative (limit 50)', 200, () => {
-        for (let i = 0; i < 200; i++) store.mentions.queue({ queue: 'negative', now: Date.now(), limit: 50 })
+      const readAll = async () => {
+        const out: Mention[] = []
+        for await (const chunk of store.mentions.iterate()) out.push(...chunk)
+        return out
+      }
+      const views = (await readAll()).slice(0, N).map(toView)
+      await time('store.iterate (export read)', views.length, async () => void (await readAll()))
+      await time('store.queue negative (limit 50)', 200, async () => {
+        for (let i = 0; i < 200; i++) await store.mentions.queue({ queue: 'negative', now: Date.now(), limit: 50 })
       }, 'queries')
       for (const format of ['csv', 'tsv', 'ndjson', 'json', 'table'] as Format[]) {
-        time(`render ${format}`, views.length, () => {
+        await time(`render ${format}`, views.length, () => {
           let bytes = 0
           const w = createWriter({ format, columns: mentionColumns, tableColumns: createMentionTableColumns(Date.now()), out: { write: (s) => void (bytes += s.length) }, style: createStyle(0), width: 120 })
           for (const v of views) w.write(v)

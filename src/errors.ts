@@ -20,3 +20,27 @@ export class NotFoundError extends Error {
 export class BusyError extends Error {
   override name = 'BusyError'
 }
+
+/**
+ * The database could not be used: a missing file for a read command, a directory, a file that
+ * is not a mentions database, a folder that cannot be written (exit 2: the path is wrong), or
+ * a corrupt, busy or full database (exit 1). The message names the path and the fix.
+ */
+export class StoreError extends Error {
+  override name = 'StoreError'
+  constructor(
+    message: string,
+    readonly kind: 'usage' | 'failure',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+/** A read command found no database at the path: nothing has been pulled there yet. Exit 2. */
+export class NoDatabaseError extends StoreError {
+  override name = 'NoDatabaseError'
+  constructor(readonly path: string) {
+    super(`no database at ${path} (run mentions pull first, or check --db / MENTIONS_DB)`, 'usage')
+  }
+}

@@ -105,6 +105,10 @@ export interface Mention {
   replies: number | null
   score: number | null
   isOwn: boolean
+  /** Every brand it matched is a competitor: counted, never queued. */
+  competitor: boolean
+  /** The configured name of the source instance it came from (an rss feed's `name`). */
+  sourceName: string | null
   sentimentLabel: SentimentLabel
   sentimentScore: number
   intent: Intent
@@ -125,6 +129,8 @@ export interface Mention {
 export interface MentionView {
   id: number
   source: string
+  /** The configured name of the source instance (an rss feed's `name`), or null. */
+  sourceName: string | null
   externalId: string
   url: string
   title: string | null
@@ -132,6 +138,14 @@ export interface MentionView {
   author: string | null
   authorName: string | null
   createdAt: string
+  /** When mentions first saw it (ISO-8601). */
+  fetchedAt: string
+  /** ISO 639-1 code from the upstream or detected, or null when unknown. */
+  lang: string | null
+  /** Posted by one of the brand's own handles: never queued. */
+  isOwn: boolean
+  /** Every brand it matched is a competitor: stored for share of voice, never queued. */
+  competitor: boolean
   brand: string
   brands: string[]
   terms: string[]
@@ -153,6 +167,7 @@ export function toView(m: Mention): MentionView {
   return {
     id: m.id,
     source: m.source,
+    sourceName: m.sourceName,
     externalId: m.externalId,
     url: m.url,
     title: m.title,
@@ -160,6 +175,10 @@ export function toView(m: Mention): MentionView {
     author: m.authorHandle,
     authorName: m.authorName,
     createdAt: new Date(m.createdAt).toISOString(),
+    fetchedAt: new Date(m.fetchedAt).toISOString(),
+    lang: m.lang,
+    isOwn: m.isOwn,
+    competitor: m.competitor,
     brand: m.brands[0] ?? '',
     brands: m.brands,
     terms: m.terms,
@@ -183,4 +202,6 @@ export const VIEW_FIELDS: readonly (keyof MentionView)[] = [
   'id', 'source', 'externalId', 'url', 'title', 'text', 'author', 'authorName', 'createdAt',
   'brand', 'brands', 'terms', 'sentiment', 'sentimentScore', 'intent', 'state', 'assignee',
   'answered', 'priority', 'likes', 'reposts', 'replies', 'inReplyTo',
+  // Added after the first release: appended, so column positions in old spreadsheets hold.
+  'sourceName', 'fetchedAt', 'lang', 'isOwn', 'competitor',
 ]

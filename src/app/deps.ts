@@ -13,7 +13,15 @@ export interface Deps {
   now(): number
   /** Throws ConfigError when there is no usable config. */
   config(): Config
+  /** The config when there is one; read commands work on a database alone. */
+  maybeConfig(): Config | undefined
+  /** The store for commands that write: created and migrated when needed. */
   store(): Store
+  /**
+   * The store for commands that only read: opened read-only, never created (a missing file is
+   * a StoreError naming the path). The writable store when one is already open.
+   */
+  readStore(): Store
   http(): Http
   scorer(): Scorer
   sources: readonly Source[]

@@ -1,6 +1,6 @@
 // `mentions pull`: every configured source (and brand), concurrently, into the store.
 import pLimit from 'p-limit'
-import { UsageError } from '../errors.js'
+import { StoreError, UsageError } from '../errors.js'
 import { compileMatcher } from '../match/matcher.js'
 import type { Brand, Cursor } from '../model.js'
 import type { SourceOptions } from '../config/schema.js'
@@ -14,6 +14,10 @@ export interface PullOptions {
   kinds?: readonly string[]
   /** How far back a first pull reaches, in ms. Default: config pull.since. */
   sinceMs?: number
+  /** Epoch ms: the window's start (from an absolute --since); wins over sinceMs. */
+  since?: number
+  /** Epoch ms: the window's end (--until); undefined means now. */
+  until?: number
   /** Default page bound for sources whose options do not set `maxPages`. */
   maxPages?: number
   signal?: AbortSignal
@@ -81,74 +85,111 @@ export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResu
   const tasks = planTasks(deps, opts.kinds)
   const store = deps.store()
   const holder = deps.lock.holder
-  store.runs.acquirePullLock(holder, deps.now(), deps.lock.isAlive)
-  const runId = store.runs.start(deps.now())
+  await store.runs.acquirePullLock(holder, deps.now(), deps.lock.isAlive)
+  // A failing database is the store's failure, reported once: the sources stop, and nothing
+  // (no run status, no per-source error) is written into a database that cannot take it.
+  let storeFailed: StoreError | undefined
+  const stopAll = new AbortController()
+  const signal = opts.signal ? AbortSignal.any([opts.signal, stopAll.signal]) : stopAll.signal
+  let runId: number | undefined
   try {
+    runId = await store.runs.start(deps.now())
     const matcher = compileMatcher(config.brands)
     const scorer = deps.scorer()
     const http = deps.http()
-    const sinceMs = opts.sinceMs ?? 7 * 24 * 3600 * 1000
+    const until = opts.until
+    const since = opts.since ?? (until ?? deps.now()) - (opts.sinceMs ?? 7 * 24 * 3600 * 1000)
+    if (until !== undefined && until <= since) throw new UsageError('--until must be later than --since')
     const limit = pLimit(config.pull.concurrency)
     opts.onProgress?.({ type: 'start', total: tasks.length })
 
     const runTask = async (task: Task): Promise<SourceRunReport> => {
-      const report: SourceRunReport = { ...task.key, fetched: 0, new: 0, updated: 0, dropped: 0 }
-      const previous = store.cursors.get(task.key)
-      let last: Cursor | undefined
+      const name = typeof task.options.name === 'string' && task.options.name ? task.options.name : undefined
+      const report: SourceRunReport = { ...task.key, ...(name ? { name } : {}), fetched: 0, new: 0, updated: 0, dropped: 0 }
+      const byBrand: Record<string, { new: number; updated: number }> = {}
       try {
-        const now = deps.now()
-        const enricher = createEnricher({ source: task.source.kind, brands: config.brands, matcher, scorer, now })
-        const ctx = {
-          http,
-          options: task.options,
-          env: deps.env,
-          now: deps.now,
-          warn: (m: string) => deps.warn(`${task.source.kind}: ${m}`),
-          ...(opts.signal ? { signal: opts.signal } : {}),
-        }
-        const maxPages = typeof task.options.maxPages === 'number' ? task.options.maxPages : (opts.maxPages ?? 10)
-        const pages = task.source.search(ctx, {
-          ...(task.brand ? { brand: task.brand } : {}),
-          ...(previous ? { cursor: previous } : {}),
-          since: now - sinceMs,
-          maxPages,
-        })
-        for await (const page of pages) {
-          report.fetched += page.mentions.length
-          const records = []
-          for (const draft of page.mentions) {
-            const record = enricher.enrich(draft)
-            if (record) records.push(record)
-            else report.dropped++
+        const previous = await store.cursors.get(task.key)
+        let last: Cursor | undefined
+        try {
+          const now = deps.now()
+          const enricher = createEnricher({ source: task.source.kind, brands: config.brands, matcher, scorer, now })
+          const ctx = {
+            http,
+            options: task.options,
+            env: deps.env,
+            now: deps.now,
+            warn: (m: string) => deps.warn(`${task.source.kind}: ${m}`),
+            signal,
           }
-          // One transaction per page: a crash keeps whole pages only; re-fetching them is harmless.
-          const counts = store.mentions.upsertPage(records)
-          report.new += counts.new
-          report.updated += counts.updated
-          last = page.cursor
-          opts.onProgress?.({ type: 'page', key: task.key, fetched: report.fetched })
+          const maxPages = typeof task.options.maxPages === 'number' ? task.options.maxPages : (opts.maxPages ?? 10)
+          const pages = task.source.search(ctx, {
+            ...(task.brand ? { brand: task.brand } : {}),
+            ...(previous ? { cursor: previous } : {}),
+            since,
+            ...(until !== undefined ? { until } : {}),
+            maxPages,
+          })
+          for await (const page of pages) {
+            report.fetched += page.mentions.length
+            const records = []
+            for (const draft of page.mentions) {
+              const record = enricher.enrich(draft)
+              if (!record) {
+                report.dropped++
+                continue
+              }
+              if (name) record.sourceName = name
+              records.push(record)
+            }
+            // One transaction per page: a crash keeps whole pages only; re-fetching them is harmless.
+            const counts = await store.mentions.upsertPage(records)
+            report.new += counts.new
+            report.updated += counts.updated
+            for (const [b, c] of Object.entries(counts.byBrand)) {
+              const into = (byBrand[b] ??= { new: 0, updated: 0 })
+              into.new += c.new
+              into.updated += c.updated
+            }
+            last = page.cursor
+            opts.onProgress?.({ type: 'page', key: task.key, fetched: report.fetched })
+          }
+          // Only a finished walk moves the cursor (the adapter records any gap it still owes).
+          await store.cursors.save(task.key, last ?? previous ?? {}, deps.now())
+        } catch (err) {
+          if (err instanceof StoreError) throw err
+          report.error = describeFailure(err)
+          if (opts.signal?.aborted) report.interrupted = true
+          await store.cursors.recordError(task.key, report.error, deps.now())
         }
-        // Only a finished walk moves the cursor (the adapter records any gap it still owes).
-        store.cursors.save(task.key, last ?? previous ?? {}, deps.now())
       } catch (err) {
-        report.error = describeFailure(err)
-        store.cursors.recordError(task.key, report.error, deps.now())
+        if (!(err instanceof StoreError)) throw err
+        storeFailed ??= err
+        stopAll.abort(err)
+        report.error = err.message
       }
+      if (Object.keys(byBrand).length > 0) report.byBrand = byBrand
       opts.onProgress?.({ type: 'done', key: task.key, report })
       return report
     }
 
-    const reports = await Promise.all(tasks.map((t) => limit(() => runTask(t))))
+    const reports = await Promise.all(tasks.map((t) => limit(() => (storeFailed ? Promise.resolve(skipped(t)) : runTask(t)))))
+    if (storeFailed) throw storeFailed
     const failed = reports.filter((r) => r.error).length
     const status: PullStatus = opts.signal?.aborted
       ? 'interrupted'
       : failed === 0 ? 'ok' : failed === reports.length ? 'failed' : 'partial'
-    store.runs.finish(runId, status, reports, deps.now())
+    await store.runs.finish(runId, status, reports, deps.now())
     return { runId, status, sources: reports }
   } catch (err) {
-    store.runs.finish(runId, 'failed', [], deps.now())
+    if (runId !== undefined && !(err instanceof StoreError)) await store.runs.finish(runId, 'failed', [], deps.now())
     throw err
   } finally {
-    store.runs.releasePullLock(holder)
+    // Best effort: on a broken database the lock row may not be writable either; a lock left
+    // behind by a process that is gone is taken over by the next pull.
+    await store.runs.releasePullLock(holder).catch(() => undefined)
   }
+}
+
+function skipped(t: Task): SourceRunReport {
+  return { ...t.key, fetched: 0, new: 0, updated: 0, dropped: 0, error: 'not pulled: the database failed' }
 }

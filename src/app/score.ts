@@ -19,30 +19,30 @@ export interface RescoreResult {
  * Re-scores stored mentions whose scorer version differs from the current one (or every
  * mention with `all`). Human labels survive: the store never overwrites a human-set field.
  */
-export function rescore(deps: Deps, opts: { all?: boolean; batch?: number } = {}): RescoreResult {
+export async function rescore(deps: Deps, opts: { all?: boolean; batch?: number } = {}): Promise<RescoreResult> {
   const scorer = deps.scorer()
   const store = deps.store()
-  const batchSize = opts.batch ?? 500
-  // Read everything first: SQLite cannot write on a connection while a read cursor is open.
-  const stale = [...store.mentions.staleScores(scorer.version, opts.all ?? false)]
+  let examined = 0
   let changed = 0
-  for (let i = 0; i < stale.length; i += batchSize) {
-    const batch = stale.slice(i, i + batchSize).map((m) => {
+  // Chunks are keyset pages by id, so writing a chunk's scores never disturbs the next read.
+  for await (const chunk of store.mentions.staleScores(scorer.version, opts.all ?? false, opts.batch ?? 1000)) {
+    examined += chunk.length
+    const scores = chunk.map((m) => {
       const s = scorer.score(ownWords(m))
       return { id: m.id, label: s.label, score: s.score, intent: s.intent }
     })
-    changed += store.mentions.applyScores(scorer.version, batch)
+    changed += await store.mentions.applyScores(scorer.version, scores)
   }
-  return { version: scorer.version, examined: stale.length, changed }
+  return { version: scorer.version, examined, changed }
 }
 
-export function label(
+export async function label(
   deps: Deps,
   id: number,
   change: { sentiment?: SentimentLabel; intent?: Intent },
   actor: string,
-): void {
-  if (!deps.store().mentions.setLabel(id, change, actor, deps.now())) {
+): Promise<void> {
+  if (!(await deps.store().mentions.setLabel(id, change, actor, deps.now()))) {
     throw new NotFoundError(`no mention with id ${id}`)
   }
 }

@@ -1,4 +1,6 @@
 // `mentions sources`: what is configured, what each needs, and how its last pull went.
+import { NoDatabaseError } from '../errors.js'
+import type { CursorStatus } from '../store/index.js'
 import type { Deps } from './deps.js'
 import { planTasks } from './pull.js'
 
@@ -15,10 +17,18 @@ export interface SourceStatus {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
-export function listSources(deps: Deps): SourceStatus[] {
-  const cursors = new Map(
-    deps.store().cursors.all().map((c) => [`${c.source}\0${c.instance}\0${c.brand}`, c]),
-  )
+/**
+ * Works before the first pull too: with no database yet, every source is listed as never
+ * pulled (and no database is created).
+ */
+export async function listSources(deps: Deps): Promise<SourceStatus[]> {
+  let statuses: CursorStatus[] = []
+  try {
+    statuses = await deps.readStore().cursors.all()
+  } catch (err) {
+    if (!(err instanceof NoDatabaseError)) throw err
+  }
+  const cursors = new Map(statuses.map((c) => [`${c.source}\0${c.instance}\0${c.brand}`, c]))
   return planTasks(deps).map((t) => {
     const c = cursors.get(`${t.key.source}\0${t.key.instance}\0${t.key.brand}`)
     return {

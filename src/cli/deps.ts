@@ -62,8 +62,10 @@ export function createDeps(io: IO, flags: GlobalFlags, warn: (m: string) => void
   const databasePath = lazy(() => flags.db ?? env.MENTIONS_DB ?? maybeConfig()?.database ?? defaultDatabasePath(env, io.home))
 
   let opened: Store | undefined
+  let reader: Store | undefined
   let client: (Http & { close(): Promise<void> }) | undefined
   const store = () => (opened ??= openStore(databasePath()))
+  const readStore = () => opened ?? (reader ??= openStore(databasePath(), { readOnly: true }))
   const http = () => (client ??= createHttp({ userAgent: USER_AGENT, env }))
   const scorer = lazy((): Scorer => createScorer({ words: maybeConfig()?.sentiment.words ?? {} }))
 
@@ -75,6 +77,7 @@ export function createDeps(io: IO, flags: GlobalFlags, warn: (m: string) => void
     databasePath,
     maybeDbFlag: () => flags.db ?? env.MENTIONS_DB,
     store,
+    readStore,
     http,
     scorer,
     sources: registry,
@@ -92,7 +95,8 @@ export function createDeps(io: IO, flags: GlobalFlags, warn: (m: string) => void
     },
     warn,
     async close() {
-      opened?.close()
+      await opened?.close()
+      await reader?.close()
       await client?.close()
     },
   }

@@ -3,7 +3,7 @@ import { toView, type Mention } from '../model.js'
 import { createMentionTableColumns, mentionColumns } from '../report/mentions.js'
 import { createWriter, FORMATS, type Format } from '../report/render.js'
 import { UsageError } from '../errors.js'
-import type { CommandContext } from './run.js'
+import type { CommandContext } from './context.js'
 
 /** --json wins; then --format; then table on a terminal and tsv on a pipe (like gh). */
 export function resolveFormat(
@@ -22,7 +22,8 @@ export function resolveFormat(
   return fallback ?? (isTTY ? 'table' : 'tsv')
 }
 
-export function writeMentions(ctx: CommandContext, mentions: Iterable<Mention>, format: Format): number {
+/** Writes a list (or the chunks of a streamed export) in the format; returns the row count. */
+export async function writeMentions(ctx: CommandContext, mentions: Iterable<Mention> | AsyncIterable<Mention[]>, format: Format): Promise<number> {
   const out = ctx.io.stdout
   const writer = createWriter({
     format,
@@ -33,9 +34,16 @@ export function writeMentions(ctx: CommandContext, mentions: Iterable<Mention>, 
     ...(out.columns ? { width: out.columns } : {}),
   })
   let n = 0
-  for (const m of mentions) {
-    writer.write(toView(m))
-    n++
+  if (Symbol.asyncIterator in mentions) {
+    for await (const chunk of mentions) {
+      for (const m of chunk) writer.write(toView(m))
+      n += chunk.length
+    }
+  } else {
+    for (const m of mentions) {
+      writer.write(toView(m))
+      n++
+    }
   }
   writer.end()
   return n

@@ -1,24 +1,18 @@
 // Builds the command tree and runs it. Exit codes are decided here and nowhere else:
 // 0 ok, 1 failure, 2 usage or configuration error, 3 partial failure, 130 interrupted (Ctrl-C).
 import { Command, CommanderError, Option } from 'commander'
-import { BusyError, ConfigError, NotFoundError, UsageError } from '../errors.js'
+import { QUEUE_NAMES } from '../model.js'
+import { BusyError, ConfigError, NotFoundError, StoreError, UsageError } from '../errors.js'
 import { oneLine, stripTerminal } from '../report/sanitize.js'
 import { createStyle, type Style } from '../report/style.js'
+import { EXIT, type CommandContext, type ExitCode } from './context.js'
 import type { CliDeps, GlobalFlags } from './deps.js'
 import { colorLevel, type IO } from './io.js'
+import { collect } from './flags.js'
+import { COMMAND_FORMATS, formatHelp, type FormatSpec } from './formats.js'
 import { VERSION } from './version.js'
 
-export const EXIT = { ok: 0, failure: 1, usage: 2, partial: 3, interrupted: 130 } as const
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
-
-export interface CommandContext {
-  io: IO
-  deps: CliDeps
-  stdoutStyle: Style
-  stderrStyle: Style
-  /** Writes one line to stderr. */
-  note(message: string): void
-}
+export { EXIT, type CommandContext, type ExitCode } from './context.js'
 
 type Action = (ctx: CommandContext, args: string[], opts: Record<string, unknown>) => Promise<number>
 
@@ -36,12 +30,20 @@ const commands: Record<string, () => Promise<{ run: Action }>> = {
   demo: () => import('./commands/demo.js'),
 }
 
-const FORMAT_HELP = 'output format: table|tsv|csv|json|ndjson (default: table on a terminal, tsv on a pipe)'
-
-function listOptions(cmd: Command, formats = 'table|tsv|csv|json|ndjson'): Command {
+function formatOptions(cmd: Command, spec: FormatSpec): Command {
   return cmd
-    .addOption(new Option('--format <format>', FORMAT_HELP.replace('table|tsv|csv|json|ndjson', formats)))
+    .addOption(new Option('--format <format>', formatHelp(spec)).choices([...spec.formats]))
     .option('--json', 'shorthand for --format json')
+}
+
+/** The filters every list command takes; --brand and --source repeat (or take a comma list). */
+function filterOptions(cmd: Command): Command {
+  return cmd
+    .option('--brand <name>', 'only this brand (repeat for several)', collect)
+    .option('--source <kind>', 'only this source kind (repeat for several)', collect)
+    .option('--since <time>', 'created at or after: a duration back from now (24h, 7d) or a date/time (2026-11-21, ISO-8601)')
+    .option('--until <time>', 'created at or before (same forms as --since)')
+    .option('--new-since <time>', 'first seen by mentions at or after (same forms): what came in since then, however old')
 }
 
 function examples(cmd: Command, lines: string[]): Command {
@@ -90,48 +92,43 @@ export function buildProgram(io: IO, dispatch: (name: string, args: string[], cm
     examples(
       c.description('fetch new mentions from every configured source into the database')
         .option('--source <kind...>', 'only these source kinds')
-        .option('--since <duration>', 'how far back a first pull reaches (default: config pull.since, 7d)'),
-      ['mentions pull', 'mentions pull --source hackernews --since 30d'],
+        .option('--since <time>', 'the window to cover: a duration (30d) or a date (2026-09-01); older than what is stored means a backfill (default: config pull.since, 7d)')
+        .option('--until <time>', 'the end of the window (default: now); same forms as --since'),
+      ['mentions pull', 'mentions pull --source hackernews --since 30d', 'mentions pull --since 2026-09-01 --until 2026-10-01'],
     ),
   )
   add('queue', (c) =>
     examples(
-      listOptions(
-        c.description('list open mentions in a queue, newest first')
-          .argument('[queue]', 'negative | unanswered | all', 'all')
-          .option('--brand <name>', 'only this brand')
-          .option('--source <kind>', 'only this source kind')
-          .option('--since <duration>', 'only mentions newer than this (e.g. 24h, 7d)')
-          .option('--limit <n>', 'at most this many', '50'),
+      formatOptions(
+        filterOptions(
+          c.description('list open mentions in a queue, newest first')
+            .argument('[queue]', QUEUE_NAMES.join(' | '), 'all'),
+        ).option('--limit <n>', 'at most this many', '50'),
+        COMMAND_FORMATS.queue,
       ),
-      ['mentions queue negative', 'mentions queue unanswered --brand Acme --since 24h --json', 'mentions queue all --format csv'],
+      ['mentions queue negative', 'mentions queue unanswered --brand Acme --since 24h --json', 'mentions queue all --new-since 24h --format csv'],
     ),
   )
   add('export', (c) =>
     examples(
-      listOptions(
-        c.description('write every stored mention, streamed (default csv)')
-          .option('--brand <name>', 'only this brand')
-          .option('--source <kind>', 'only this source kind')
-          .option('--since <duration>', 'only mentions newer than this'),
-        'csv|tsv|json|ndjson',
-      ),
+      formatOptions(filterOptions(c.description('write every stored mention, newest first, streamed')), COMMAND_FORMATS.export),
       ['mentions export --format csv > mentions.csv', 'mentions export --format ndjson --since 30d | jq .text'],
     ),
   )
   add('show', (c) =>
     examples(
-      listOptions(c.description('show one mention with the explanation of its score').argument('<id>', 'mention id'), 'table|json'),
+      formatOptions(c.description('show one mention with the explanation of its score').argument('<id>', 'mention id'), COMMAND_FORMATS.show),
       ['mentions show 42', 'mentions show 42 --json'],
     ),
   )
   add('score', (c) =>
     examples(
-      c.description('score text from stdin (one item per line) or --text; prints one result per line')
-        .option('--text <text>', 'score this text instead of reading stdin')
-        .option('--explain', 'add the tokens and rules that moved the score')
-        .addOption(new Option('--format <format>', 'ndjson|json|table (default ndjson)'))
-        .option('--json', 'shorthand for --format json'),
+      formatOptions(
+        c.description('score text from stdin (one item per line) or --text; prints one result per line')
+          .option('--text <text>', 'score this text instead of reading stdin')
+          .option('--explain', 'add the tokens and rules that moved the score'),
+        COMMAND_FORMATS.score,
+      ),
       ['echo "flight cancelled, on hold for 2 hours" | mentions score', 'mentions score --text "love it" --explain'],
     ),
   )
@@ -152,7 +149,7 @@ export function buildProgram(io: IO, dispatch: (name: string, args: string[], cm
     ),
   )
   add('sources', (c) =>
-    examples(listOptions(c.description('list configured sources, their cursors, last success and last error'), 'table|tsv|json'), [
+    examples(formatOptions(c.description('list configured sources, their cursors, last success and last error'), COMMAND_FORMATS.sources), [
       'mentions sources',
     ]),
   )
@@ -173,6 +170,7 @@ export function exitCodeFor(err: unknown): ExitCode {
       : EXIT.usage
   }
   if (err instanceof ConfigError || err instanceof UsageError) return EXIT.usage
+  if (err instanceof StoreError) return err.kind === 'usage' ? EXIT.usage : EXIT.failure
   if (err instanceof NotFoundError || err instanceof BusyError) return EXIT.failure
   return EXIT.failure
 }

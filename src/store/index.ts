@@ -1,28 +1,16 @@
-// The store: the only code that speaks SQL.
-import { cursorsRepo } from './cursors.js'
-import { mentionsRepo } from './mentions.js'
-import { openDatabase, type Db } from './open.js'
-import { runsRepo } from './runs.js'
+// The store: the only code that speaks SQL. app/ sees the Store interface (types.ts) and never
+// which engine stands behind it; SQLite (a file) is the one engine today.
+import { openSqliteStore } from './sqlite/index.js'
+import type { Store } from './types.js'
 
-export interface Store {
-  readonly file: string
-  readonly mentions: ReturnType<typeof mentionsRepo>
-  readonly cursors: ReturnType<typeof cursorsRepo>
-  readonly runs: ReturnType<typeof runsRepo>
-  close(): void
+export interface OpenStoreOptions {
+  /** Read commands: the database must exist and is never written. */
+  readOnly?: boolean
+  busyTimeoutMs?: number
 }
 
-export function openStore(file: string): Store {
-  const db: Db = openDatabase(file)
-  return {
-    file,
-    mentions: mentionsRepo(db),
-    cursors: cursorsRepo(db),
-    runs: runsRepo(db),
-    close: () => db.close(),
-  }
+export function openStore(location: string, opts: OpenStoreOptions = {}): Store {
+  return openSqliteStore(location, opts)
 }
 
-export type { MentionRecord, QueueFilter, UpsertOutcome } from './mentions.js'
-export type { CursorKey, CursorStatus } from './cursors.js'
-export type { SourceRunReport, RunStatus, LockHolder } from './runs.js'
+export type * from './types.js'

@@ -63,10 +63,10 @@ describe('pull', () => {
 
     const second = await pull(deps)
     expect(second.sources[0]).toMatchObject({ new: 0, updated: 0 })
-    expect(deps.store().mentions.count()).toBe(2)
+    expect(await deps.store().mentions.count()).toBe(2)
 
     // The brand's own comment is stored but is never in a queue.
-    const all = listQueue(deps, { queue: 'all' })
+    const all = await listQueue(deps, { queue: 'all' })
     expect(all.map((m) => m.authorHandle)).toEqual(['someone'])
     expect(all[0]).toMatchObject({ brands: ['Acme'], terms: ['acme'], state: 'open', answered: false })
   })
@@ -87,9 +87,9 @@ describe('pull', () => {
     )
     await pull(deps)
     await pull(deps)
-    const unanswered = listQueue(deps, { queue: 'unanswered' })
+    const unanswered = await listQueue(deps, { queue: 'unanswered' })
     expect(unanswered).toEqual([])
-    const all = listQueue(deps, { queue: 'all' })
+    const all = await listQueue(deps, { queue: 'all' })
     expect(all.map((m) => [m.externalId, m.answered])).toEqual([['41000003', true], ['41000001', true]])
   })
 
@@ -105,7 +105,7 @@ describe('pull', () => {
     const resumed = filters[filters.length - 1] as string
     // The second pull asks only for items at or after the newest one stored.
     expect(resumed).toContain(`created_at_i>=${Math.floor(t / 1000)}`)
-    expect(deps.store().cursors.all()[0]).toMatchObject({ lastError: null })
+    expect((await deps.store().cursors.all())[0]).toMatchObject({ lastError: null })
   })
 
   it('keeps the other sources when one returns 500, and reports partial failure', async () => {
@@ -130,11 +130,11 @@ describe('pull', () => {
     expect(hn?.error).toMatch(/HTTP 500/)
     expect(rss).toMatchObject({ new: 1 })
     expect(rss?.error).toBeUndefined()
-    expect(deps.store().mentions.count()).toBe(1)
-    const cursor = deps.store().cursors.all().find((c) => c.source === 'hackernews')
+    expect(await deps.store().mentions.count()).toBe(1)
+    const cursor = (await deps.store().cursors.all()).find((c) => c.source === 'hackernews')
     expect(cursor?.lastError).toMatch(/HTTP 500/)
     expect(cursor?.cursor.at).toBeUndefined()
-    expect(deps.store().runs.last()?.status).toBe('partial')
+    expect((await deps.store().runs.last())?.status).toBe('partial')
   })
 
   it('reports a body that is not JSON as a clear per-source error', async () => {
@@ -159,14 +159,14 @@ describe('pull', () => {
     const result = await pull(deps)
     expect(result.status).toBe('failed')
     expect(result.sources[0]).toMatchObject({ new: 1 })
-    expect(deps.store().mentions.count()).toBe(1)
+    expect(await deps.store().mentions.count()).toBe(1)
     // No cursor was committed: the next pull starts from --since again and re-fetches both pages.
-    expect(deps.store().cursors.all()[0]?.cursor).toEqual({})
+    expect((await deps.store().cursors.all())[0]?.cursor).toEqual({})
   })
 
   it('refuses to run while another live pull holds the lock', async () => {
     const { deps } = await setup([jsonRoute('/api/v1/search_by_date', hnPage([]))], [{ kind: 'hackernews', options: {} }])
-    deps.store().runs.acquirePullLock({ pid: 999, host: 'elsewhere' }, Date.now(), () => false)
+    await deps.store().runs.acquirePullLock({ pid: 999, host: 'elsewhere' }, Date.now(), () => false)
     const busy = { ...deps, lock: { holder: { pid: 1, host: 'test' }, isAlive: () => true } }
     await expect(pull(busy)).rejects.toThrow(/another pull is running \(pid 999/)
     // A dead holder's lock is taken over.

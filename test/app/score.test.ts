@@ -31,10 +31,10 @@ describe('rescore with user words', () => {
     const before = testDeps({ dbFile, config: base })
     open.push(before)
     await pull(before)
-    const stored = listQueue(before, { queue: 'all' })
+    const stored = await listQueue(before, { queue: 'all' })
     expect(stored.map((m) => m.sentimentLabel)).toEqual(['neutral', 'neutral'])
     const humanId = stored.find((m) => m.externalId === '2')!.id
-    label(before, humanId, { sentiment: 'positive' }, 'ana')
+    await label(before, humanId, { sentiment: 'positive' }, 'ana')
     await before.close()
     open.pop()
 
@@ -42,12 +42,12 @@ describe('rescore with user words', () => {
     const after = testDeps({ dbFile, config: { ...base, sentiment: { words: { zorpy: -3 } } } })
     open.push(after)
     expect(after.scorer().version).not.toBe(before.scorer().version)
-    const result = rescore(after)
+    const result = await rescore(after)
     expect(result).toMatchObject({ examined: 2 })
-    const byId = new Map(listQueue(after, { queue: 'all' }).map((m) => [m.externalId, m]))
+    const byId = new Map((await listQueue(after, { queue: 'all' })).map((m) => [m.externalId, m]))
     expect(byId.get('1')).toMatchObject({ sentimentLabel: 'negative', scorerVersion: after.scorer().version })
     expect(byId.get('2')).toMatchObject({ sentimentLabel: 'positive', sentimentOverridden: true })
     // Nothing left to do on a second run.
-    expect(rescore(after).examined).toBe(0)
+    expect((await rescore(after)).examined).toBe(0)
   })
 })

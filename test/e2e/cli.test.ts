@@ -105,8 +105,17 @@ describe('mentions (built binary)', () => {
   })
 
   it('is silent on a pipe when a queue is empty', async () => {
-    const r = await mentions(['queue', 'negative', '--since', '1m', '--db', path.join(dir, 'empty.db')])
+    const r = await mentions(['queue', 'negative', '--since', '1m', '--db', db])
     expect(r).toEqual({ code: 0, stdout: '', stderr: '' })
+  })
+
+  it('never creates a database for a read: a typo in --db is an error naming the path, exit 2', async () => {
+    const typo = path.join(dir, 'dmeo.db')
+    for (const cmd of [['queue', 'negative'], ['export'], ['show', '1']]) {
+      const r = await mentions([...cmd, '--db', typo])
+      expect(r).toEqual({ code: 2, stdout: '', stderr: `error: no database at ${typo} (run mentions pull first, or check --db / MENTIONS_DB)\n` })
+    }
+    expect(fs.existsSync(typo)).toBe(false)
   })
 
   it('scores stdin line by line, in order', async () => {

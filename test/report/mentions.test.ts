@@ -11,6 +11,7 @@ function view(over: Partial<MentionView> = {}): MentionView {
   return {
     id: 42,
     source: 'hackernews',
+    sourceName: null,
     externalId: 'hn:1',
     url: 'https://news.ycombinator.com/item?id=1',
     title: null,
@@ -18,6 +19,10 @@ function view(over: Partial<MentionView> = {}): MentionView {
     author: 'alice',
     authorName: 'Alice',
     createdAt: '2024-05-10T09:00:00.000Z',
+    fetchedAt: '2024-05-10T09:05:00.000Z',
+    lang: 'en',
+    isOwn: false,
+    competitor: false,
     brand: 'Acme',
     brands: ['Acme'],
     terms: ['acme'],

@@ -33,13 +33,16 @@ export function testDeps(opts: {
     ...opts.config,
   }
   let store: Store | undefined
+  let reader: Store | undefined
   let http: (Http & { close(): Promise<void> }) | undefined
   const warnings: string[] = []
   return {
     env: opts.env ?? {},
     now: opts.now ?? (() => Date.now()),
     config: () => config,
+    maybeConfig: () => config,
     store: () => (store ??= openStore(opts.dbFile)),
+    readStore: () => store ?? (reader ??= openStore(opts.dbFile, { readOnly: true })),
     // Retries stay on (they are part of what is tested) but never wait.
     http: () => (http ??= createHttp({ userAgent: 'mentions-test', sleep: async () => {}, timeoutMs: 5000 })),
     scorer: () => createScorer({ words: config.sentiment.words }),
@@ -48,7 +51,8 @@ export function testDeps(opts: {
     warn: (m) => void warnings.push(m),
     warnings,
     async close() {
-      store?.close()
+      await store?.close()
+      await reader?.close()
       await http?.close()
     },
   }

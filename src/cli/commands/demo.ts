@@ -10,7 +10,7 @@ import { startReplayServer } from '../../net/replay.js'
 import { createScorer } from '../../sentiment/index.js'
 import { openStore, type Store } from '../../store/index.js'
 import { writeMentions } from '../output.js'
-import type { CommandContext } from '../run.js'
+import type { CommandContext } from '../context.js'
 import { pullExitCode, sourceLabel } from './pull.js'
 
 const fixturesDir = new URL('../../../fixtures/demo/', import.meta.url)
@@ -32,6 +32,7 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
       ...ctx.deps,
       config: () => config,
       store: () => (store ??= openStore(database)),
+      readStore: () => (store ??= openStore(database)),
       scorer: () => createScorer({ words: config.sentiment.words }),
     }
     const s = ctx.stderrStyle
@@ -41,14 +42,14 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
       ctx.note(r.error ? `${s.error('✗')} ${sourceLabel(r)}: ${r.error}` : `${s.bold('✓')} ${sourceLabel(r)}: ${r.new} new, ${r.dropped} dropped (did not really match)`)
     }
     for (const queue of ['negative', 'unanswered'] as const) {
-      const mentions = listQueue(deps, { queue, limit: 20 })
+      const mentions = await listQueue(deps, { queue, limit: 20 })
       ctx.note(`\n${s.bold(`${queue === 'negative' ? 'Negative' : 'Unanswered'} queue`)} (${mentions.length})`)
-      writeMentions(ctx, mentions, ctx.io.stdout.isTTY ? 'table' : 'tsv')
+      await writeMentions(ctx, mentions, ctx.io.stdout.isTTY ? 'table' : 'tsv')
     }
     if (given || opts.keep === true) ctx.note(s.dim(`\nDatabase: ${database}  (try: mentions queue all --db ${database})`))
     return pullExitCode(result.status)
   } finally {
-    store?.close()
+    await store?.close()
     await server.close()
     if (tmp && opts.keep !== true) fs.rmSync(tmp, { recursive: true, force: true })
   }

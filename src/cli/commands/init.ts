@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { initFiles } from '../../app/init.js'
 import { UsageError } from '../../errors.js'
-import type { CommandContext } from '../run.js'
+import type { CommandContext } from '../context.js'
 
 export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const brand = typeof opts.brand === 'string' && opts.brand.trim() ? opts.brand.trim() : 'Acme'

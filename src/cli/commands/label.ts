@@ -2,7 +2,7 @@ import { label } from '../../app/score.js'
 import { UsageError } from '../../errors.js'
 import type { Intent, SentimentLabel } from '../../model.js'
 import { idArg } from '../flags.js'
-import type { CommandContext } from '../run.js'
+import type { CommandContext } from '../context.js'
 
 export async function run(ctx: CommandContext, args: string[], opts: Record<string, unknown>): Promise<number> {
   const id = idArg(args[0])
@@ -10,7 +10,7 @@ export async function run(ctx: CommandContext, args: string[], opts: Record<stri
   const intent = opts.intent as Intent | undefined
   if (!sentiment && !intent) throw new UsageError('give --sentiment and/or --intent')
   const actor = ctx.deps.env.MENTIONS_USER ?? ctx.deps.env.USER ?? ctx.deps.env.LOGNAME ?? 'unknown'
-  label(ctx.deps, id, { ...(sentiment ? { sentiment } : {}), ...(intent ? { intent } : {}) }, actor)
+  await label(ctx.deps, id, { ...(sentiment ? { sentiment } : {}), ...(intent ? { intent } : {}) }, actor)
   ctx.note(`Labelled #${id}:${sentiment ? ` sentiment ${sentiment}` : ''}${intent ? ` intent ${intent}` : ''}`)
   return 0
 }

@@ -2,8 +2,8 @@ import { pull, type PullProgress, type PullStatus } from '../../app/pull.js'
 import { parseDuration } from '../../config/duration.js'
 import type { SourceRunReport } from '../../store/index.js'
 import { oneLine } from '../../report/sanitize.js'
-import { durationFlag } from '../flags.js'
-import { EXIT, type CommandContext } from '../run.js'
+import { listFlag, timeFlag } from '../flags.js'
+import { EXIT, type CommandContext } from '../context.js'
 
 /** Exit code for a pull's outcome: 0 ok, 3 some sources failed, 1 all failed, 130 interrupted. */
 export function pullExitCode(status: PullStatus): number {
@@ -19,9 +19,21 @@ export function pullExitCode(status: PullStatus): number {
   }
 }
 
-export function sourceLabel(r: Pick<SourceRunReport, 'source' | 'instance' | 'brand'>): string {
-  const where = r.source === 'rss' ? ` ${r.instance}` : ''
+/** How a source run is named in summaries: its configured name when it has one. */
+export function sourceLabel(r: Pick<SourceRunReport, 'source' | 'instance' | 'brand' | 'name'>): string {
+  const where = r.name ? ` "${oneLine(r.name)}"` : r.source === 'rss' ? ` ${r.instance}` : ''
   return `${r.source}${where}${r.brand ? ` [${r.brand}]` : ''}`
+}
+
+/**
+ * Counts per brand the rows were stored under (a feed's item about Globex counts for Globex,
+ * and a search for Acme that found a Globex post does not credit Acme).
+ */
+export function countsLine(r: SourceRunReport): string {
+  const total = `${r.new} new, ${r.updated} updated`
+  const brands = Object.entries(r.byBrand ?? {})
+  if (brands.length === 0 || (brands.length === 1 && brands[0]?.[0] === r.brand)) return total
+  return `${total} (${brands.map(([b, c]) => `${oneLine(b)}: ${c.new} new${c.updated ? `, ${c.updated} updated` : ''}`).join('; ')})`
 }
 
 /** A one-line progress indicator, redrawn in place; only ever on a terminal. */
@@ -46,13 +58,18 @@ function progressLine(ctx: CommandContext): ((e: PullProgress) => void) | undefi
 
 export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const config = ctx.deps.config()
-  const sinceMs = durationFlag('--since', opts.since) ?? parseDuration(config.pull.since)
+  const now = ctx.deps.now()
+  const since = timeFlag('--since', opts.since, now)
+  const until = timeFlag('--until', opts.until, now)
+  const sinceMs = parseDuration(config.pull.since)
   const progress = progressLine(ctx)
-  const kinds = Array.isArray(opts.source) ? (opts.source as string[]) : undefined
+  const kinds = listFlag(opts.source)
   let result
   try {
     result = await pull(ctx.deps, {
       ...(kinds ? { kinds } : {}),
+      ...(since !== undefined ? { since } : {}),
+      ...(until !== undefined ? { until } : {}),
       ...(sinceMs !== undefined ? { sinceMs } : {}),
       ...(progress ? { onProgress: progress } : {}),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
@@ -60,17 +77,29 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   } finally {
     if (progress) ctx.io.stderr.write('\r\x1b[2K')
   }
+  const s = ctx.stderrStyle
   if (result.status === 'interrupted') {
+    // What finished is reported, so the user knows what the next pull still has to do.
+    for (const r of result.sources) {
+      if (r.interrupted) ctx.note(`${s.warn('…')} ${sourceLabel(r)}: interrupted${r.new ? ` (${r.new} new stored)` : ''}`)
+      else if (r.error) ctx.note(`${s.error('✗')} ${sourceLabel(r)}: ${oneLine(r.error)}`)
+      else ctx.note(`${s.bold('✓')} ${sourceLabel(r)}: ${countsLine(r)}`)
+    }
     ctx.note('Interrupted: every page stored so far is kept; the next pull resumes where each source stopped.')
     return pullExitCode(result.status)
   }
   // Quiet when there is nothing to say, so cron mails only what matters.
+  let said = false
   for (const r of result.sources) {
     if (r.error) {
-      ctx.note(`${ctx.stderrStyle.error('✗')} ${sourceLabel(r)}: ${oneLine(r.error)}${r.new ? ` (${r.new} new stored before the failure)` : ''}`)
+      ctx.note(`${s.error('✗')} ${sourceLabel(r)}: ${oneLine(r.error)}${r.new ? ` (${r.new} new stored before the failure)` : ''}`)
+      said = true
     } else if (r.new || r.updated) {
-      ctx.note(`${ctx.stderrStyle.bold('✓')} ${sourceLabel(r)}: ${r.new} new, ${r.updated} updated`)
+      ctx.note(`${s.bold('✓')} ${sourceLabel(r)}: ${countsLine(r)}`)
+      said = true
     }
   }
+  // A person at a terminal gets an answer; cron (no terminal) gets silence.
+  if (!said && ctx.io.stderr.isTTY) ctx.note(`Nothing new from ${result.sources.length} source${result.sources.length === 1 ? '' : 's'}.`)
   return pullExitCode(result.status)
 }

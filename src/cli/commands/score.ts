@@ -2,8 +2,9 @@ import { scoreLine } from '../../app/score.js'
 import { createWriter, type Column, type RowWriter } from '../../report/render.js'
 import type { Explanation, SentimentResult } from '../../sentiment/index.js'
 import { readLines } from '../lines.js'
+import { COMMAND_FORMATS } from '../formats.js'
 import { resolveFormat } from '../output.js'
-import type { CommandContext } from '../run.js'
+import type { CommandContext } from '../context.js'
 
 type Scored = { text: string; result: SentimentResult | Explanation }
 
@@ -34,7 +35,7 @@ function jsonWriter(format: 'json' | 'ndjson', write: (s: string) => void): RowW
 
 export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const explain = opts.explain === true
-  const format = resolveFormat(opts, false, ['ndjson', 'json', 'table'], 'ndjson')
+  const format = resolveFormat(opts, false, COMMAND_FORMATS.score.formats, COMMAND_FORMATS.score.fallback)
   const scorer = ctx.deps.scorer()
   const out = ctx.io.stdout
   const write = (s: string) => void out.write(s)

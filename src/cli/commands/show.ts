@@ -5,14 +5,16 @@ import { toView } from '../../model.js'
 import { formatAge } from '../../report/age.js'
 import { oneLine, stripTerminal } from '../../report/sanitize.js'
 import { idArg } from '../flags.js'
+import { COMMAND_FORMATS } from '../formats.js'
 import { resolveFormat } from '../output.js'
-import type { CommandContext } from '../run.js'
+import type { CommandContext } from '../context.js'
 
 export async function run(ctx: CommandContext, args: string[], opts: Record<string, unknown>): Promise<number> {
   const id = idArg(args[0])
-  const format = resolveFormat(opts, true, ['table', 'json'], 'table')
-  const m = getMention(ctx.deps, id)
-  if (!m) throw new NotFoundError(`no mention with id ${id}`)
+  const format = resolveFormat(opts, true, COMMAND_FORMATS.show.formats, COMMAND_FORMATS.show.fallback)
+  const detail = await getMention(ctx.deps, id)
+  if (!detail) throw new NotFoundError(`no mention with id ${id}`)
+  const m = detail.mention
   const scorer = ctx.deps.scorer()
   const explanation = scorer.explain(ownWords({ text: m.text, ...(m.title ? { title: m.title } : {}), ...(m.parentExternalId ? { parentExternalId: m.parentExternalId } : {}) }))
   const overridden = { sentiment: m.sentimentOverridden, intent: m.intentOverridden }

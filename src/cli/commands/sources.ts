@@ -1,7 +1,8 @@
 import { listSources, type SourceStatus } from '../../app/sources.js'
 import { createWriter, type Column } from '../../report/render.js'
+import { COMMAND_FORMATS } from '../formats.js'
 import { resolveFormat } from '../output.js'
-import type { CommandContext } from '../run.js'
+import type { CommandContext } from '../context.js'
 
 const columns: Column<SourceStatus>[] = [
   { key: 'source', header: 'SOURCE', get: (s) => s.source },
@@ -13,8 +14,8 @@ const columns: Column<SourceStatus>[] = [
 ]
 
 export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<number> {
-  const format = resolveFormat(opts, ctx.io.stdout.isTTY, ['table', 'tsv', 'json'])
-  const rows = listSources(ctx.deps)
+  const format = resolveFormat(opts, ctx.io.stdout.isTTY, COMMAND_FORMATS.sources.formats)
+  const rows = await listSources(ctx.deps)
   const out = ctx.io.stdout
   // JSON keeps the structured env list; the column getter flattens it for tables.
   if (format === 'json') {

@@ -2,6 +2,9 @@
 // append a new one.
 import type { Database } from 'better-sqlite3'
 
+/** Written into the file header (PRAGMA application_id): "mnt1". Marks a file as ours. */
+export const APPLICATION_ID = 0x6d6e7431
+
 export const MIGRATIONS: readonly string[] = [
   // 1: mentions, brands per mention, replies, triage + events, cursors, runs, the pull lock.
   `
@@ -113,20 +116,35 @@ export const MIGRATIONS: readonly string[] = [
     started_at INTEGER NOT NULL
   );
   `,
+  // 2: competitor-only mentions (stored, never queued), the source instance's name, and an
+  // index for "first seen since" (--new-since, digests).
+  `
+  ALTER TABLE mentions ADD COLUMN competitor INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE mentions ADD COLUMN source_name TEXT;
+  -- Why the state was set, when a command rather than a person set it ('rematch').
+  ALTER TABLE triage ADD COLUMN state_reason TEXT;
+  DROP INDEX mentions_negative;
+  CREATE INDEX mentions_negative ON mentions (created_at DESC, id DESC)
+    WHERE sentiment_label = 'negative' AND is_own = 0 AND competitor = 0;
+  CREATE INDEX mentions_fetched ON mentions (fetched_at DESC, id DESC);
+  `,
 ]
 
+/**
+ * Brings the schema up to date under a write lock (BEGIN IMMEDIATE, which waits on the busy
+ * timeout): the version is read again inside the lock, so two processes upgrading at once run
+ * each migration exactly once.
+ */
 export function migrate(db: Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number
-  if (current > MIGRATIONS.length) {
-    throw new Error(
-      `database schema version ${current} is newer than this mentions (knows ${MIGRATIONS.length}); upgrade mentions`,
-    )
-  }
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    const sql = MIGRATIONS[v] as string
-    db.transaction(() => {
-      db.exec(sql)
-      db.pragma(`user_version = ${v + 1}`)
-    }).immediate()
-  }
+  const known = MIGRATIONS.length
+  if ((db.pragma('user_version', { simple: true }) as number) === known) return
+  db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number
+    if (current > known) {
+      throw new Error(`database schema version ${current} is newer than this mentions (knows ${known}); upgrade mentions`)
+    }
+    for (let v = current; v < known; v++) db.exec(MIGRATIONS[v] as string)
+    db.pragma(`application_id = ${APPLICATION_ID}`)
+    db.pragma(`user_version = ${known}`)
+  }).immediate()
 }

@@ -1,0 +1,24 @@
+// Which output formats each command takes, and its default: the one list that both `--help`
+// and the validation read, so help can never describe a format or default a command lacks.
+import type { Format } from '../report/render.js'
+
+export interface FormatSpec {
+  formats: readonly Format[]
+  /** The default when neither --format nor --json is given; undefined: table on a terminal, tsv on a pipe. */
+  fallback?: Format
+}
+
+export const COMMAND_FORMATS = {
+  queue: { formats: ['table', 'tsv', 'csv', 'json', 'ndjson'] },
+  export: { formats: ['csv', 'tsv', 'json', 'ndjson'], fallback: 'csv' },
+  show: { formats: ['table', 'json'], fallback: 'table' },
+  sources: { formats: ['table', 'tsv', 'json'] },
+  score: { formats: ['ndjson', 'json', 'table'], fallback: 'ndjson' },
+  match: { formats: ['ndjson', 'json', 'table'], fallback: 'ndjson' },
+  rematch: { formats: ['table', 'tsv', 'json', 'ndjson'] },
+} as const satisfies Record<string, FormatSpec>
+
+export function formatHelp(spec: FormatSpec): string {
+  const fallback = spec.fallback ?? 'table on a terminal, tsv on a pipe'
+  return `output format: ${spec.formats.join('|')} (default: ${fallback})`
+}

@@ -1,0 +1,18 @@
+// The SQLite engine: one file, opened through better-sqlite3.
+import type { Store } from '../types.js'
+import { cursorsRepo } from './cursors.js'
+import { mentionsRepo } from './mentions.js'
+import { openDatabase, type OpenOptions } from './open.js'
+import { runsRepo } from './runs.js'
+
+export function openSqliteStore(file: string, opts: OpenOptions = {}): Store {
+  const db = openDatabase(file, opts)
+  return {
+    location: file,
+    readOnly: opts.readOnly ?? false,
+    mentions: mentionsRepo(db, file),
+    cursors: cursorsRepo(db, file),
+    runs: runsRepo(db, file),
+    close: async () => void db.close(),
+  }
+}

@@ -1,0 +1,462 @@
+// The mentions table group on SQLite: mentions, mention_brands, replies, triage, events.
+// better-sqlite3 is synchronous; every method here runs its statements in one go and
+// returns a settled Promise, and lists come back in chunks (keyset pages), so the async
+// interface costs one await per call or chunk and no statement stays open between chunks.
+import type { Intent, Mention, SentimentLabel, TriageState } from '../../model.js'
+import type {
+  ListFilter,
+  MentionEvent,
+  MentionRecord,
+  MentionsRepo,
+  QueueFilter,
+  RematchChange,
+  ScoreUpdate,
+  StoredText,
+  UpsertCounts,
+  UpsertOutcome,
+} from '../types.js'
+import type { Statement } from 'better-sqlite3'
+import { storeFailure, type Db } from './open.js'
+
+interface Row {
+  id: number
+  source: string
+  source_name: string | null
+  external_id: string
+  url: string
+  canonical_url: string | null
+  brands: string
+  terms: string
+  author_handle: string | null
+  author_name: string | null
+  author_reach: number | null
+  title: string | null
+  text: string
+  lang: string | null
+  created_at: number
+  fetched_at: number
+  updated_at: number
+  parent_external_id: string | null
+  thread_external_id: string | null
+  likes: number | null
+  reposts: number | null
+  replies: number | null
+  score: number | null
+  is_own: number
+  competitor: number
+  sentiment_score: number
+  sentiment_label: SentimentLabel
+  intent: Intent
+  sentiment_source: 'scorer' | 'human'
+  intent_source: 'scorer' | 'human'
+  priority: number
+  scorer_version: string
+  state: TriageState | null
+  assignee: string | null
+  answered: number
+}
+
+const SELECT_VIEW = `
+  SELECT m.*, t.state AS state, t.assignee AS assignee,
+         EXISTS (SELECT 1 FROM replies r WHERE r.mention_id = m.id) AS answered
+  FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id`
+
+function fromRow(r: Row): Mention {
+  return {
+    id: r.id,
+    source: r.source,
+    sourceName: r.source_name,
+    externalId: r.external_id,
+    url: r.url,
+    canonicalUrl: r.canonical_url,
+    brands: JSON.parse(r.brands) as string[],
+    terms: JSON.parse(r.terms) as string[],
+    authorHandle: r.author_handle,
+    authorName: r.author_name,
+    authorReach: r.author_reach,
+    title: r.title,
+    text: r.text,
+    lang: r.lang,
+    createdAt: r.created_at,
+    fetchedAt: r.fetched_at,
+    updatedAt: r.updated_at,
+    parentExternalId: r.parent_external_id,
+    threadExternalId: r.thread_external_id,
+    likes: r.likes,
+    reposts: r.reposts,
+    replies: r.replies,
+    score: r.score,
+    isOwn: r.is_own === 1,
+    competitor: r.competitor === 1,
+    sentimentLabel: r.sentiment_label,
+    sentimentScore: r.sentiment_score,
+    intent: r.intent,
+    sentimentOverridden: r.sentiment_source === 'human',
+    intentOverridden: r.intent_source === 'human',
+    priority: r.priority,
+    scorerVersion: r.scorer_version,
+    state: r.state ?? 'open',
+    assignee: r.assignee,
+    answered: r.answered === 1,
+  }
+}
+
+// Filters are bound by position name; lists of sources and brands get one parameter each.
+function commonFilters(f: ListFilter): { where: string[]; args: Record<string, unknown> } {
+  const where: string[] = []
+  const args: Record<string, unknown> = {}
+  if (f.sources?.length) {
+    where.push(`m.source IN (${f.sources.map((_, i) => `@source${i}`).join(', ')})`)
+    f.sources.forEach((s, i) => (args[`source${i}`] = s))
+  }
+  if (f.since !== undefined) {
+    where.push('m.created_at >= @since')
+    args.since = f.since
+  }
+  if (f.until !== undefined) {
+    where.push('m.created_at <= @until')
+    args.until = f.until
+  }
+  if (f.newSince !== undefined) {
+    where.push('m.fetched_at >= @newSince')
+    args.newSince = f.newSince
+  }
+  if (f.brands?.length) {
+    const list = f.brands.map((_, i) => `@brand${i}`).join(', ')
+    where.push(`EXISTS (SELECT 1 FROM mention_brands b WHERE b.mention_id = m.id AND b.brand COLLATE NOCASE IN (${list}))`)
+    f.brands.forEach((b, i) => (args[`brand${i}`] = b))
+  }
+  return { where, args }
+}
+
+const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])]
+
+export function mentionsRepo(db: Db, file: string): MentionsRepo {
+  /** Runs synchronous SQLite work, turning its errors into StoreErrors that name the file. */
+  const run = async <T>(work: () => T): Promise<T> => {
+    try {
+      return work()
+    } catch (err) {
+      throw storeFailure(err, file)
+    }
+  }
+
+  const byKey = db.prepare<[string, string], Pick<Row, 'id' | 'text' | 'title' | 'url' | 'brands' | 'terms' | 'likes' | 'reposts' | 'replies' | 'score' | 'competitor'>>(
+    `SELECT id, text, title, url, brands, terms, likes, reposts, replies, score, competitor FROM mentions WHERE source = ? AND external_id = ?`,
+  )
+  const insert = db.prepare(`
+    INSERT INTO mentions (source, source_name, external_id, url, canonical_url, brands, terms, author_handle, author_name,
+      author_reach, title, text, lang, created_at, fetched_at, updated_at, parent_external_id, thread_external_id,
+      likes, reposts, replies, score, is_own, competitor, sentiment_score, sentiment_label, intent, priority, scorer_version)
+    VALUES (@source, @sourceName, @externalId, @url, @canonicalUrl, @brands, @terms, @authorHandle, @authorName,
+      @authorReach, @title, @text, @lang, @createdAt, @fetchedAt, @fetchedAt, @parentExternalId, @threadExternalId,
+      @likes, @reposts, @replies, @score, @isOwn, @competitor, @sentimentScore, @sentimentLabel, @intent, @priority, @scorerVersion)`)
+  const insertBrand = db.prepare(`INSERT OR IGNORE INTO mention_brands (brand, mention_id) VALUES (?, ?)`)
+  // Content changes re-score. A human's label or intent always wins; the score follows the
+  // current text, so `show` can say what the scorer reads now beside the pinned label.
+  const update = db.prepare(`
+    UPDATE mentions SET url = @url, title = @title, text = @text, brands = @brands, terms = @terms,
+      likes = @likes, reposts = @reposts, replies = @replies, score = @score, updated_at = @fetchedAt,
+      competitor = @competitor, lang = coalesce(@lang, lang),
+      sentiment_score = @sentimentScore,
+      sentiment_label = CASE WHEN sentiment_source = 'human' THEN sentiment_label ELSE @sentimentLabel END,
+      intent = CASE WHEN intent_source = 'human' THEN intent ELSE @intent END,
+      scorer_version = @scorerVersion
+    WHERE id = @id`)
+
+  // The brand answered a mention when one of its own posts replies to it. Either side may be
+  // stored first, so both directions are checked on every write.
+  const replyToParent = db.prepare(`
+    INSERT OR IGNORE INTO replies (mention_id, reply_source, reply_external_id, replied_at, handle)
+    SELECT p.id, @source, @externalId, @createdAt, @handle FROM mentions p
+    WHERE p.source = @source AND p.external_id = @parentExternalId`)
+  const repliesFromChildren = db.prepare(`
+    INSERT OR IGNORE INTO replies (mention_id, reply_source, reply_external_id, replied_at, handle)
+    SELECT @id, c.source, c.external_id, c.created_at, coalesce(c.author_handle, '')
+    FROM mentions c WHERE c.source = @source AND c.parent_external_id = @externalId AND c.is_own = 1`)
+
+  function recordReplies(m: MentionRecord, id: number): void {
+    if (m.isOwn && m.parentExternalId) {
+      replyToParent.run({ source: m.source, externalId: m.externalId, createdAt: m.createdAt, handle: m.author?.handle ?? '', parentExternalId: m.parentExternalId })
+    }
+    repliesFromChildren.run({ id, source: m.source, externalId: m.externalId })
+  }
+
+  function params(m: MentionRecord) {
+    return {
+      source: m.source,
+      sourceName: m.sourceName ?? null,
+      externalId: m.externalId,
+      url: m.url,
+      canonicalUrl: m.canonicalUrl ?? null,
+      brands: JSON.stringify(m.brands),
+      terms: JSON.stringify(m.terms),
+      authorHandle: m.author?.handle ?? null,
+      authorName: m.author?.name ?? null,
+      authorReach: m.author?.reach ?? null,
+      title: m.title ?? null,
+      text: m.text,
+      lang: m.lang ?? null,
+      createdAt: m.createdAt,
+      fetchedAt: m.fetchedAt,
+      parentExternalId: m.parentExternalId ?? null,
+      threadExternalId: m.threadExternalId ?? null,
+      likes: m.metrics?.likes ?? null,
+      reposts: m.metrics?.reposts ?? null,
+      replies: m.metrics?.replies ?? null,
+      score: m.metrics?.score ?? null,
+      isOwn: m.isOwn ? 1 : 0,
+      competitor: m.competitor ? 1 : 0,
+      sentimentScore: m.sentimentScore,
+      sentimentLabel: m.sentimentLabel,
+      intent: m.intent,
+      priority: m.priority,
+      scorerVersion: m.scorerVersion,
+    }
+  }
+
+  function upsertOne(m: MentionRecord): UpsertOutcome {
+    const p = params(m)
+    const existing = byKey.get(m.source, m.externalId)
+    if (!existing) {
+      const id = Number(insert.run(p).lastInsertRowid)
+      for (const b of m.brands) insertBrand.run(b, id)
+      recordReplies(m, id)
+      return 'new'
+    }
+    const storedBrands = JSON.parse(existing.brands) as string[]
+    const storedTerms = JSON.parse(existing.terms) as string[]
+    const brands = union(storedBrands, m.brands)
+    const terms = union(storedTerms, m.terms)
+    // Competitor-only stays so only while no sighting matched one of our own brands.
+    const competitor = existing.competitor === 1 && m.competitor ? 1 : 0
+    const same =
+      existing.text === p.text &&
+      existing.title === p.title &&
+      existing.url === p.url &&
+      existing.likes === p.likes &&
+      existing.reposts === p.reposts &&
+      existing.replies === p.replies &&
+      existing.score === p.score &&
+      existing.competitor === competitor &&
+      brands.length === storedBrands.length &&
+      terms.length === storedTerms.length
+    if (same) return 'unchanged'
+    update.run({ ...p, brands: JSON.stringify(brands), terms: JSON.stringify(terms), competitor, id: existing.id })
+    for (const b of m.brands) insertBrand.run(b, existing.id)
+    return 'updated'
+  }
+
+  const upsertPage = db.transaction((records: readonly MentionRecord[]): UpsertCounts => {
+    const counts: UpsertCounts = { new: 0, updated: 0, unchanged: 0, byBrand: {} }
+    for (const r of records) {
+      const outcome = upsertOne(r)
+      counts[outcome]++
+      if (outcome === 'unchanged') continue
+      for (const b of r.brands) {
+        const c = (counts.byBrand[b] ??= { new: 0, updated: 0 })
+        c[outcome]++
+      }
+    }
+    return counts
+  })
+
+  function queueSql(f: QueueFilter): { sql: string; args: Record<string, unknown> } {
+    const { where, args } = commonFilters(f)
+    where.unshift(
+      'm.is_own = 0',
+      'm.competitor = 0',
+      `(t.state IS NULL OR t.state = 'open' OR (t.state = 'snoozed' AND t.snoozed_until <= @now))`,
+    )
+    args.now = f.now
+    if (f.queue === 'negative') where.push(`m.sentiment_label = 'negative'`)
+    if (f.queue === 'unanswered') where.push('NOT EXISTS (SELECT 1 FROM replies r WHERE r.mention_id = m.id)')
+    const limit = f.limit !== undefined ? ' LIMIT @limit' : ''
+    if (f.limit !== undefined) args.limit = f.limit
+    return { sql: `${SELECT_VIEW} WHERE ${where.join(' AND ')} ORDER BY m.created_at DESC, m.id DESC${limit}`, args }
+  }
+
+  // Queries vary only by which filters are present: a handful of distinct SQL strings, each
+  // prepared once.
+  const prepared = new Map<string, Statement<unknown[], unknown>>()
+  const prepare = (sql: string): Statement<unknown[], unknown> => {
+    let stmt = prepared.get(sql)
+    if (!stmt) prepared.set(sql, (stmt = db.prepare(sql)))
+    return stmt
+  }
+
+  const byId = db.prepare<[number], Row>(`${SELECT_VIEW} WHERE m.id = ?`)
+  const insertEvent = db.prepare(`INSERT INTO events (mention_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)`)
+
+  const applyScores = db.transaction((version: string, scores: readonly ScoreUpdate[]) => {
+    const stmt = prepare(`
+      UPDATE mentions SET scorer_version = @version, sentiment_score = @score,
+        sentiment_label = CASE WHEN sentiment_source = 'human' THEN sentiment_label ELSE @label END,
+        intent = CASE WHEN intent_source = 'human' THEN intent ELSE @intent END
+      WHERE id = @id`)
+    let changed = 0
+    for (const s of scores) changed += stmt.run({ ...s, version }).changes
+    return changed
+  })
+
+  const setLabel = db.transaction(
+    (id: number, change: { sentiment?: SentimentLabel; intent?: Intent }, actor: string, now: number): boolean => {
+      const before = byId.get(id)
+      if (!before) return false
+      if (change.sentiment) {
+        prepare(`UPDATE mentions SET sentiment_label = ?, sentiment_source = 'human', updated_at = ? WHERE id = ?`).run(change.sentiment, now, id)
+      }
+      if (change.intent) {
+        prepare(`UPDATE mentions SET intent = ?, intent_source = 'human', updated_at = ? WHERE id = ?`).run(change.intent, now, id)
+      }
+      insertEvent.run(id, now, actor, 'label', JSON.stringify({
+        ...(change.sentiment ? { sentiment: { from: before.sentiment_label, to: change.sentiment } } : {}),
+        ...(change.intent ? { intent: { from: before.intent, to: change.intent } } : {}),
+      }))
+      return true
+    },
+  )
+
+  const applyRematch = db.transaction((changes: readonly RematchChange[], actor: string, now: number): number => {
+    const current = prepare(`SELECT m.brands, m.terms, m.competitor, t.state, t.state_reason FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id WHERE m.id = ?`)
+    const setMatch = prepare(`UPDATE mentions SET brands = @brands, terms = @terms, competitor = @competitor, updated_at = @now WHERE id = @id`)
+    const clearBrands = prepare(`DELETE FROM mention_brands WHERE mention_id = ?`)
+    const setState = prepare(`
+      INSERT INTO triage (mention_id, state, state_reason, updated_at) VALUES (@id, @state, @reason, @now)
+      ON CONFLICT (mention_id) DO UPDATE SET state = excluded.state, state_reason = excluded.state_reason, updated_at = excluded.updated_at`)
+    let changed = 0
+    for (const c of changes) {
+      const row = current.get(c.id) as { brands: string; terms: string; competitor: number; state: TriageState | null; state_reason: string | null } | undefined
+      if (!row) continue
+      const from = { brands: JSON.parse(row.brands) as string[], terms: JSON.parse(row.terms) as string[] }
+      if (c.match === null) {
+        // Nothing is deleted: the mention leaves the queues, and the event says why.
+        if (row.state === 'ignored' || row.state === 'done') continue
+        setState.run({ id: c.id, state: 'ignored', reason: 'rematch', now })
+        insertEvent.run(c.id, now, actor, 'rematch', JSON.stringify({ from, to: null, state: { from: row.state ?? 'open', to: 'ignored' }, reason: c.reason }))
+        changed++
+        continue
+      }
+      const sameMatch = JSON.stringify(from.brands) === JSON.stringify(c.match.brands) && JSON.stringify(from.terms) === JSON.stringify(c.match.terms) && row.competitor === (c.match.competitor ? 1 : 0)
+      // A mention a rematch put aside comes back when the query matches it again.
+      const reopen = row.state === 'ignored' && row.state_reason === 'rematch'
+      if (sameMatch && !reopen) continue
+      if (!sameMatch) {
+        setMatch.run({ id: c.id, brands: JSON.stringify(c.match.brands), terms: JSON.stringify(c.match.terms), competitor: c.match.competitor ? 1 : 0, now })
+        clearBrands.run(c.id)
+        for (const b of c.match.brands) insertBrand.run(b, c.id)
+      }
+      if (reopen) setState.run({ id: c.id, state: 'open', reason: 'rematch', now })
+      insertEvent.run(c.id, now, actor, 'rematch', JSON.stringify({
+        from,
+        to: { brands: c.match.brands, terms: c.match.terms },
+        ...(reopen ? { state: { from: 'ignored', to: 'open' } } : {}),
+        reason: c.reason,
+      }))
+      changed++
+    }
+    return changed
+  })
+
+  return {
+    upsertPage: (records) => run(() => upsertPage.immediate(records)),
+
+    queue: (f) =>
+      run(() => {
+        const { sql, args } = queueSql(f)
+        return (prepare(sql).all(args) as Row[]).map(fromRow)
+      }),
+
+    async *iterate(f: ListFilter = {}, chunk = 1000) {
+      const { where, args } = commonFilters(f)
+      // Keyset paging on the list order: each chunk is its own short query, so no statement
+      // stays open between awaits and a writer is never blocked by a slow reader.
+      const after = [...where, '(m.created_at, m.id) < (@afterAt, @afterId)']
+      const first = `${SELECT_VIEW}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY m.created_at DESC, m.id DESC LIMIT @chunk`
+      const next = `${SELECT_VIEW} WHERE ${after.join(' AND ')} ORDER BY m.created_at DESC, m.id DESC LIMIT @chunk`
+      let last: Row | undefined
+      for (;;) {
+        const rows = await run(() => prepare(last ? next : first).all({ ...args, chunk, ...(last ? { afterAt: last.created_at, afterId: last.id } : {}) }) as Row[])
+        if (rows.length === 0) return
+        yield rows.map(fromRow)
+        if (rows.length < chunk) return
+        last = rows[rows.length - 1]
+      }
+    },
+
+    get: (id) =>
+      run(() => {
+        const r = byId.get(id)
+        return r ? fromRow(r) : undefined
+      }),
+
+    async *staleScores(version: string, all = false, chunk = 1000) {
+      const sql = `SELECT id, title, text, parent_external_id AS parentExternalId, lang FROM mentions
+        WHERE id > @after${all ? '' : ' AND scorer_version <> @version'} ORDER BY id LIMIT @chunk`
+      let after = 0
+      for (;;) {
+        const rows = await run(() => prepare(sql).all({ after, chunk, ...(all ? {} : { version }) }) as StoredTextRow[])
+        if (rows.length === 0) return
+        yield rows.map(toStoredText)
+        if (rows.length < chunk) return
+        after = (rows[rows.length - 1] as StoredTextRow).id
+      }
+    },
+
+    async *texts(chunk = 1000) {
+      const sql = `SELECT m.id, m.title, m.text, m.parent_external_id AS parentExternalId, m.lang, m.brands, m.terms, m.competitor,
+          (t.state = 'ignored' AND t.state_reason = 'rematch') AS ignoredByRematch
+        FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id WHERE m.id > @after AND m.is_own = 0 ORDER BY m.id LIMIT @chunk`
+      let after = 0
+      for (;;) {
+        const rows = await run(() => prepare(sql).all({ after, chunk }) as (StoredTextRow & { brands: string; terms: string; competitor: number; ignoredByRematch: number | null })[])
+        if (rows.length === 0) return
+        yield rows.map((r) => ({
+          ...toStoredText(r),
+          brands: JSON.parse(r.brands) as string[],
+          terms: JSON.parse(r.terms) as string[],
+          competitor: r.competitor === 1,
+          ignoredByRematch: r.ignoredByRematch === 1,
+        }))
+        if (rows.length < chunk) return
+        after = (rows[rows.length - 1] as StoredTextRow).id
+      }
+    },
+
+    applyScores: (version, scores) => run(() => applyScores.immediate(version, scores)),
+    applyRematch: (changes, actor, now) => run(() => applyRematch.immediate(changes, actor, now)),
+    setLabel: (id, change, actor, now) => run(() => setLabel.immediate(id, change, actor, now)),
+
+    events: (mentionId) =>
+      run(() =>
+        (prepare(`SELECT id, mention_id, at, actor, action, detail FROM events WHERE mention_id = ? ORDER BY at, id`).all(mentionId) as {
+          id: number
+          mention_id: number
+          at: number
+          actor: string
+          action: string
+          detail: string
+        }[]).map((e): MentionEvent => ({ id: e.id, mentionId: e.mention_id, at: e.at, actor: e.actor, action: e.action, detail: JSON.parse(e.detail) as Record<string, unknown> })),
+      ),
+
+    count: () => run(() => (prepare('SELECT count(*) AS n FROM mentions').get() as { n: number }).n),
+  }
+}
+
+interface StoredTextRow {
+  id: number
+  title: string | null
+  text: string
+  parentExternalId: string | null
+  lang: string | null
+}
+
+function toStoredText(r: StoredTextRow): StoredText {
+  return {
+    id: r.id,
+    text: r.text,
+    ...(r.title !== null ? { title: r.title } : {}),
+    ...(r.parentExternalId !== null ? { parentExternalId: r.parentExternalId } : {}),
+    ...(r.lang !== null ? { lang: r.lang } : {}),
+  }
+}

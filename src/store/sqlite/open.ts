@@ -1,0 +1,261 @@
+// Opening the SQLite file. Nothing is written until the file is known to be ours: a path that
+// is a directory, a file that is not SQLite, an SQLite file of another program or of a newer
+// mentions is refused, naming the path, before any pragma could change it. A new database is
+// built under a temporary name and linked into place, so two commands creating it at once
+// never see a half-made file; migrations of an existing one run under a write lock.
+import Database from 'better-sqlite3'
+import fs from 'node:fs'
+import path from 'node:path'
+import { NoDatabaseError, StoreError } from '../../errors.js'
+import { APPLICATION_ID, MIGRATIONS, migrate } from './migrations.js'
+
+export type Db = Database.Database
+
+export interface OpenOptions {
+  /** Read commands: never create, never write (a pending migration is the one exception, when the file is writable). */
+  readOnly?: boolean
+  busyTimeoutMs?: number
+}
+
+const HEADER = Buffer.from('SQLite format 3\0', 'latin1')
+const DEFAULT_BUSY_MS = 5000
+
+const usage = (message: string, cause?: unknown) => new StoreError(message, 'usage', cause ? { cause } : undefined)
+
+/** A better-sqlite3 error as a StoreError naming the file and what to do. */
+export function storeFailure(err: unknown, file: string): unknown {
+  if (err instanceof StoreError) return err
+  const code = (err as { code?: unknown }).code
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return err
+  const detail = err instanceof Error ? err.message : String(err)
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+    return new StoreError(`the database ${file} is corrupt (${detail}); move it aside and restore a backup, or pull into a new file with --db`, 'failure', { cause: err })
+  }
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new StoreError(`the database ${file} stayed locked by another mentions process; try again when it has finished`, 'failure', { cause: err })
+  }
+  if (code === 'SQLITE_FULL') return new StoreError(`the disk holding ${file} is full; free some space and run again`, 'failure', { cause: err })
+  if (code.startsWith('SQLITE_READONLY')) {
+    return new StoreError(`cannot write ${file} (${detail}); check the file's and its folder's permissions`, 'usage', { cause: err })
+  }
+  if (code.startsWith('SQLITE_CANTOPEN')) {
+    return new StoreError(`cannot open ${file} (${detail}); check the path and its permissions`, 'usage', { cause: err })
+  }
+  return new StoreError(`database error in ${file}: ${detail}`, 'failure', { cause: err })
+}
+
+function statOrUndefined(p: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(p)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return undefined
+    if (code === 'ENOTDIR') throw usage(`${p}: a part of this path is a file, not a folder; check --db / MENTIONS_DB`, err)
+    if (code === 'EACCES' || code === 'EPERM') throw usage(`cannot read ${p}: permission denied`, err)
+    throw usage(`cannot read ${p}: ${(err as Error).message}`, err)
+  }
+}
+
+/**
+ * Creates the missing folders above `file` one level at a time. Never recursive mkdir: on a
+ * path like /proc/nope it spins instead of failing. Each failure names the folder.
+ */
+function ensureFolder(file: string): void {
+  const missing: string[] = []
+  let dir = path.dirname(path.resolve(file))
+  for (;;) {
+    const st = statOrUndefined(dir)
+    if (st) {
+      if (!st.isDirectory()) throw usage(`${dir} is a file, not a folder; choose another path for the database (--db or MENTIONS_DB)`)
+      break
+    }
+    missing.unshift(dir)
+    const parent = path.dirname(dir)
+    if (parent === dir) break
+    dir = parent
+  }
+  for (const d of missing) {
+    try {
+      fs.mkdirSync(d)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'EEXIST') continue
+      const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'permission denied' : (err as Error).message
+      throw usage(`cannot create the folder ${d} for the database: ${why}; choose a folder you can write (--db or MENTIONS_DB)`, err)
+    }
+  }
+}
+
+interface Identity {
+  version: number
+}
+
+/** Reads what the file is without writing to it. Throws StoreError when it is not ours. */
+function identify(file: string, size: number): Identity {
+  if (size === 0) throw usage(`${file} is an empty file, not a mentions database; remove it or choose another path`)
+  const head = Buffer.alloc(HEADER.length)
+  const fd = fs.openSync(file, 'r')
+  try {
+    fs.readSync(fd, head, 0, HEADER.length, 0)
+  } finally {
+    fs.closeSync(fd)
+  }
+  if (!head.equals(HEADER)) throw usage(`${file} is not a mentions database (not an SQLite file)`)
+  let db: Db | undefined
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true })
+    db.pragma(`busy_timeout = ${DEFAULT_BUSY_MS}`)
+    const appId = db.pragma('application_id', { simple: true }) as number
+    const version = db.pragma('user_version', { simple: true }) as number
+    const tables = new Set(
+      (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((r) => r.name),
+    )
+    // Databases from before the application id was set are recognised by their tables.
+    const ours = appId === APPLICATION_ID || (appId === 0 && version >= 1 && tables.has('mentions') && tables.has('cursors') && tables.has('runs'))
+    if (!ours) throw usage(`${file} is not a mentions database (an SQLite file of another program); choose another path`)
+    if (version > MIGRATIONS.length) {
+      throw usage(`${file} was written by a newer mentions (schema ${version}; this one knows ${MIGRATIONS.length}); upgrade mentions`)
+    }
+    return { version }
+  } catch (err) {
+    throw storeFailure(err, file)
+  } finally {
+    db?.close()
+  }
+}
+
+function configure(db: Db, busyMs: number): void {
+  // First, so every later statement waits for another process instead of failing at once.
+  db.pragma(`busy_timeout = ${busyMs}`)
+  db.pragma('foreign_keys = ON')
+}
+
+/** A new database, built aside and linked into place: whoever links first wins, the rest open it. */
+function create(file: string, busyMs: number): void {
+  ensureFolder(file)
+  const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`
+  try {
+    const db = new Database(tmp)
+    try {
+      configure(db, busyMs)
+      migrate(db)
+      // WAL is recorded in the file itself; set here, while nobody else can see the file,
+      // because switching a shared file needs it to itself and does not wait for that.
+      db.pragma('journal_mode = WAL')
+    } finally {
+      db.close()
+    }
+    try {
+      fs.linkSync(tmp, file)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'EEXIST') return
+      // Filesystems without hard links: an exclusive copy is just as atomic for our readers.
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EXDEV') fs.copyFileSync(tmp, file, fs.constants.COPYFILE_EXCL)
+      else throw err
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') return
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      throw usage(`cannot create ${file}: permission denied; choose a folder you can write (--db or MENTIONS_DB)`, err)
+    }
+    throw storeFailure(err, file)
+  } finally {
+    fs.rmSync(tmp, { force: true })
+  }
+}
+
+/** Files from elsewhere in rollback mode: the switch fails at once while others read, so retry. */
+function switchToWal(db: Db, busyMs: number): void {
+  const deadline = Date.now() + busyMs
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL')
+      return
+    } catch (err) {
+      if (!String((err as { code?: unknown }).code).startsWith('SQLITE_BUSY') || Date.now() > deadline) throw err
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50)
+    }
+  }
+}
+
+function openWritable(file: string, busyMs: number): Db {
+  const db = new Database(file, { fileMustExist: true })
+  try {
+    configure(db, busyMs)
+    migrate(db)
+    if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') switchToWal(db, busyMs)
+    // WAL + NORMAL is durable across application crashes; only an OS crash may lose the last commit.
+    db.pragma('synchronous = NORMAL')
+    return db
+  } catch (err) {
+    db.close()
+    throw storeFailure(err, file)
+  }
+}
+
+function openReadOnly(file: string, busyMs: number): Db {
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true })
+    configure(db, busyMs)
+    // A read on a WAL database needs its -shm file; when neither it nor a writable folder is
+    // there (a file the user may only read), this first read fails and the caller falls back.
+    db.prepare('SELECT count(*) FROM sqlite_master').get()
+    return db
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? ''
+    if (!code.startsWith('SQLITE_CANTOPEN') && !code.startsWith('SQLITE_READONLY')) throw storeFailure(err, file)
+    // No writer can be running where nobody may write: reading the file as immutable is safe.
+    const uri = `file:${encodeURI(path.resolve(file)).replace(/\?/g, '%3f').replace(/#/g, '%23')}?immutable=1`
+    try {
+      const db = new Database(uri, { readonly: true, fileMustExist: true })
+      configure(db, busyMs)
+      return db
+    } catch (err2) {
+      throw storeFailure(err2, file)
+    }
+  }
+}
+
+function canWrite(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.W_OK)
+    fs.accessSync(path.dirname(path.resolve(file)), fs.constants.W_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Opens the database: writable (created and migrated as needed) or read-only (never created;
+ * a missing file is an error naming the path).
+ */
+export function openDatabase(file: string, opts: OpenOptions = {}): Db {
+  const busyMs = opts.busyTimeoutMs ?? DEFAULT_BUSY_MS
+  if (file === ':memory:') {
+    const db = new Database(file)
+    configure(db, busyMs)
+    migrate(db)
+    return db
+  }
+  let st = statOrUndefined(file)
+  if (st?.isDirectory()) throw usage(`${file} is a directory, not a database file; give a file path (--db or MENTIONS_DB)`)
+  if (!st) {
+    if (opts.readOnly) throw new NoDatabaseError(file)
+    create(file, busyMs)
+    st = statOrUndefined(file)
+    if (!st) throw usage(`cannot create ${file}`)
+  }
+  const { version } = identify(file, st.size)
+  if (!opts.readOnly) return openWritable(file, busyMs)
+  if (version < MIGRATIONS.length) {
+    // A read after an upgrade of mentions: bring the schema up once, if this user may.
+    if (!canWrite(file)) {
+      throw usage(`${file} needs a schema upgrade (version ${version} → ${MIGRATIONS.length}) that this user cannot write; run mentions pull as its owner`)
+    }
+    openWritable(file, busyMs).close()
+  }
+  return openReadOnly(file, busyMs)
+}

@@ -1,0 +1,46 @@
+// Every pull is a run: when it started and ended, and per source what happened. The pull lock
+// lives here too: one row, taken in a write transaction so two pulls never both hold it.
+import { BusyError } from '../../errors.js'
+import type { LockHolder, RunRecord, RunStatus, RunsRepo } from '../types.js'
+import { storeFailure, type Db } from './open.js'
+
+export function runsRepo(db: Db, file: string): RunsRepo {
+  const run = async <T>(work: () => T): Promise<T> => {
+    try {
+      return work()
+    } catch (err) {
+      throw storeFailure(err, file)
+    }
+  }
+  const lockName = 'pull'
+  // IMMEDIATE: the read of the lock row and the write that takes it are one step. A deferred
+  // transaction upgrading from read to write fails at once with SQLITE_BUSY when another
+  // process wrote in between, which surfaced as "database is locked" instead of the holder.
+  const acquire = db.transaction((me: LockHolder, now: number, isAlive: (h: LockHolder) => boolean) => {
+    const held = db.prepare(`SELECT pid, host, started_at FROM locks WHERE name = ?`).get(lockName) as
+      | (LockHolder & { started_at: number })
+      | undefined
+    if (held && isAlive(held)) {
+      throw new BusyError(
+        `another pull is running (pid ${held.pid} on ${held.host}, since ${new Date(held.started_at).toISOString()}); wait for it to finish`,
+      )
+    }
+    db.prepare(`UPDATE runs SET status = 'interrupted', ended_at = ? WHERE status = 'running'`).run(now)
+    db.prepare(`INSERT OR REPLACE INTO locks (name, pid, host, started_at) VALUES (?, ?, ?, ?)`).run(lockName, me.pid, me.host, now)
+  })
+  return {
+    acquirePullLock: (me, now, isAlive) => run(() => acquire.immediate(me, now, isAlive)),
+    releasePullLock: (me) =>
+      run(() => void db.prepare(`DELETE FROM locks WHERE name = ? AND pid = ? AND host = ?`).run(lockName, me.pid, me.host)),
+    start: (now) => run(() => Number(db.prepare(`INSERT INTO runs (started_at, status) VALUES (?, 'running')`).run(now).lastInsertRowid)),
+    finish: (id, status, report, now) =>
+      run(() => void db.prepare(`UPDATE runs SET status = ?, ended_at = ?, report = ? WHERE id = ?`).run(status, now, JSON.stringify(report), id)),
+    last: () =>
+      run((): RunRecord | undefined => {
+        const r = db.prepare(`SELECT * FROM runs ORDER BY id DESC LIMIT 1`).get() as
+          | { id: number; started_at: number; ended_at: number | null; status: RunStatus; report: string }
+          | undefined
+        return r && { id: r.id, startedAt: r.started_at, endedAt: r.ended_at, status: r.status, report: JSON.parse(r.report) }
+      }),
+  }
+}
