@@ -55,7 +55,7 @@ describe('parseHackerNews (2023+ format)', () => {
       `Our bill went from $400 to $1,900/month with no change in volume. Support says it's "working as intended".\n\n` +
         'Has anyone moved to something self-hosted? What did you lose?',
     )
-    expect(s?.metrics).toEqual({ score: 14, replies: 9 })
+    expect(s?.metrics).toEqual({ likes: 14, score: 14, replies: 9 })
     expect(s?.canonicalUrl).toBeUndefined()
     expect(s?.parentExternalId).toBeUndefined()
   })
@@ -102,7 +102,7 @@ describe('parseHackerNews (pre-2023 format)', () => {
 
   it('reads a story with points and num_comments', () => {
     const s = drafts.find((d) => d.externalId === '24967001')
-    expect(s?.metrics).toEqual({ score: 57, replies: 23 })
+    expect(s?.metrics).toEqual({ likes: 57, score: 57, replies: 23 })
     expect(s?.canonicalUrl).toBe('https://initech.example/blog/tps-open-source')
   })
 })
@@ -267,25 +267,28 @@ describe('hackernews search()', () => {
     expect(pages).toHaveLength(2)
     expect(pages.map((p) => p.mentions.length)).toEqual([3, 2])
     // Each cursor is safe to commit as it stands: after page 0 the rest of the walk is owed.
+    const afterP0 = { at: P0_NEWEST_MS, oldest: 1_747_000_000_000, gap: { from: 1_747_000_000_000, to: P0_OLDEST_MS } }
+    const afterP1 = { at: P0_NEWEST_MS, oldest: 1_747_000_000_000 }
     expect(pages.map((p) => p.cursor)).toEqual([
-      { at: P0_NEWEST_MS, gap: { from: 1_747_000_000_000, to: P0_OLDEST_MS } },
-      { at: P0_NEWEST_MS },
+      { ...afterP0, parts: { globex: afterP0 } },
+      { ...afterP1, parts: { globex: afterP1 } },
     ])
   })
 
-  it('resumes from cursor.at (ms) as created_at_i>= seconds', async () => {
+  it('resumes an hour below cursor.at (ms), as created_at_i>= seconds', async () => {
     const { server } = await run([{ path: SEARCH, body: P1.replace('"nbPages": 2', '"nbPages": 1') }], {
       brand: globex,
-      cursor: { at: 1_747_200_123_456 },
+      cursor: { at: 1_747_200_123_456, oldest: 1_746_000_000_000 },
     })
-    expect(server.requests[0]?.query.numericFilters).toBe('created_at_i>=1747200123')
+    expect(server.requests.map((r) => r.query.numericFilters)).toEqual([`created_at_i>=${1_747_200_123 - 3600}`])
   })
 
   it('keeps the previous cursor.at when nothing newer is found', async () => {
     const empty = JSON.stringify({ hits: [], page: 0, nbPages: 0, nbHits: 0 })
-    const { pages } = await run([{ path: SEARCH, body: empty }], { brand: globex, cursor: { at: 1_747_300_000_000 } })
+    const cursor = { at: 1_747_300_000_000, oldest: 1_747_000_000_000 }
+    const { pages } = await run([{ path: SEARCH, body: empty }], { brand: globex, cursor })
     expect(pages).toHaveLength(1)
-    expect(pages[0]).toEqual({ mentions: [], cursor: { at: 1_747_300_000_000 } })
+    expect(pages[0]).toEqual({ mentions: [], cursor: { ...cursor, parts: { globex: cursor } } })
   })
 
   it('records the window it still owes as a gap when maxPages cuts the walk short', async () => {
@@ -293,8 +296,9 @@ describe('hackernews search()', () => {
     const { pages, server, warnings } = await run(twoPages, { brand: globex, since, maxPages: 1 })
     expect(server.requests).toHaveLength(1)
     expect(pages).toHaveLength(1)
-    expect(pages[0]?.cursor).toEqual({ at: P0_NEWEST_MS, gap: { from: since, to: P0_OLDEST_MS } })
-    expect(warnings.join('\n')).toMatch(/stopped "globex" after 1 page/)
+    expect(pages[0]?.cursor).toMatchObject({ at: P0_NEWEST_MS, oldest: since, gap: { from: since, to: P0_OLDEST_MS } })
+    expect(pages[0]?.cursor.parts?.globex).toEqual({ at: P0_NEWEST_MS, oldest: since, gap: { from: since, to: P0_OLDEST_MS } })
+    expect(warnings).toEqual(['stopped "globex" after 1 page(s); the rest is fetched next pull'])
   })
 
   it('honours the smaller of the query bound and the configured maxPages', async () => {
@@ -307,7 +311,7 @@ describe('hackernews search()', () => {
     const gap = { from: 1_747_000_000_000, to: P0_NEWEST_MS }
     const previousAt = P0_NEWEST_MS + 60_000
     const gapFilter = `created_at_i>=1747000000,created_at_i<=${P0_NEWEST_MS / 1000}`
-    const newFilter = `created_at_i>=${previousAt / 1000}`
+    const newFilter = `created_at_i>=${previousAt / 1000 - 3600}`
     const fresh = syntheticPage({ n: 1, newestS: T0 + 600, firstId: 43990000, page: 0, nbPages: 1, nbHits: 1 })
     const { pages, server } = await run(
       [
@@ -318,9 +322,12 @@ describe('hackernews search()', () => {
       { brand: globex, cursor: { at: previousAt, gap } },
     )
     expect(server.requests.map((r) => r.query.numericFilters)).toEqual([gapFilter, gapFilter, newFilter])
-    // While the gap is being filled, the cursor still owes what is left of it.
-    expect(pages[0]?.cursor).toEqual({ at: previousAt, gap: { from: gap.from, to: P0_OLDEST_MS } })
-    expect(pages.at(-1)?.cursor).toEqual({ at: (T0 + 600) * 1000 })
+    // While the gap is being filled, the cursor still owes what is left of it. The old cursor
+    // (no `oldest`) is read as covering its gap's start upwards: nothing to backfill here.
+    const filling = { at: previousAt, oldest: gap.from, gap: { from: gap.from, to: P0_OLDEST_MS } }
+    expect(pages[0]?.cursor).toEqual({ ...filling, parts: { globex: filling } })
+    const done = { at: (T0 + 600) * 1000, oldest: gap.from }
+    expect(pages.at(-1)?.cursor).toEqual({ ...done, parts: { globex: done } })
     expect(pages.flatMap((p) => p.mentions.map((m) => m.externalId))).toEqual([
       '43981234', '43980555', '43979001', '43977310', '43976002', '43990000',
     ])
@@ -329,7 +336,7 @@ describe('hackernews search()', () => {
   it('shrinks the gap when the gap walk is itself cut short', async () => {
     const gap = { from: 1_747_000_000_000, to: P0_NEWEST_MS }
     const { pages } = await run(twoPages, { brand: globex, cursor: { at: P0_NEWEST_MS + 1000, gap }, maxPages: 1 })
-    // Gap walk: page 0 only; its oldest hit bounds what is still owed. The open window
+    // Gap walk: page 0 only; its oldest hit bounds what is still owed. The new window
     // returned the same page (the server ignores filters), found nothing newer, so `at` holds.
     const last = pages.at(-1)
     expect(last?.cursor.gap).toEqual({ from: gap.from, to: P0_OLDEST_MS })
@@ -361,7 +368,8 @@ describe('hackernews search()', () => {
     expect(third?.numericFilters).toBe(`created_at_i>=1747000000,created_at_i<=${newestS - 180}`)
     // Hit 103 sits on the slice boundary and comes back twice; it is stored once.
     expect(pages.flatMap((p) => p.mentions.map((m) => m.externalId))).toEqual(['100', '101', '102', '103', '104'])
-    expect(pages.at(-1)?.cursor).toEqual({ at: newestS * 1000 })
+    expect(pages.at(-1)?.cursor).toMatchObject({ at: newestS * 1000, oldest: 1_747_000_000_000 })
+    expect(pages.at(-1)?.cursor.gap).toBeUndefined()
   })
 
   it('throws SourceResponseError for a 200 that is not an Algolia response', async () => {
