@@ -6,7 +6,7 @@ import { z } from 'zod'
 import type { Cursor, MentionDraft } from '../model.js'
 import { htmlToText, normaliseWhitespace } from './html.js'
 import { SourceResponseError, type Page, type Source, type SourceContext, type SourceQuery } from './types.js'
-import { inBounds, mergeWalks, partCursor, planWindows, withParts, type WalkState, type WindowBounds } from './window.js'
+import { keepHit, mergeWalks, partCursor, planWindows, withParts, type WalkState, type WindowBounds } from './window.js'
 
 export const hackerNewsOptions = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }).default('https://hn.algolia.com'),
@@ -301,7 +301,7 @@ async function* searchHackerNews(
         // Paging follows what the server sent, in or out of the window.
         if (walk.oldestSeen === undefined || d.createdAt < walk.oldestSeen) walk.oldestSeen = d.createdAt
         // An upstream that ignores numericFilters must not flood the store with old items.
-        if (!inBounds(d.createdAt, bounds)) {
+        if (!keepHit(d.createdAt, walk.window, bounds)) {
           outside++
           continue
         }

@@ -35,9 +35,18 @@ export interface Window {
   to: number | undefined
 }
 
-/** True when `createdAt` lies in [since, until]: sources drop everything else themselves. */
+/** True when `createdAt` lies in [since, until]. */
 export function inBounds(createdAt: number, bounds: WindowBounds): boolean {
   return createdAt >= bounds.since && (bounds.until === undefined || createdAt <= bounds.until)
+}
+
+/**
+ * Whether a source keeps a hit that a walk of `window` returned: inside the pull's
+ * [since, until] or inside the window walked (an owed gap may reach below since). Anything
+ * else comes from an upstream that ignored its date filters, and must not flood the store.
+ */
+export function keepHit(createdAt: number, window: Window, bounds: WindowBounds): boolean {
+  return inBounds(createdAt, bounds) || (createdAt >= window.from && createdAt <= (window.to ?? Infinity))
 }
 
 /**
@@ -60,8 +69,10 @@ export function coverageOf(cursor: Cursor | undefined): { covered: Span[]; owed:
 /**
  * The windows to walk, in the order to walk them: the gap an earlier pull owes (so it cannot
  * starve), then the new window above the resume point, then a backfill when `since` reaches
- * below what the cursor covers. Every window lies inside [since, until], so a source that
- * drops hits outside that window never drops one a window was meant to fetch.
+ * below what the cursor covers. All of them end at `until`. The new window and the backfill
+ * start at `since` or later; an owed gap is walked in full even where it reaches below this
+ * pull's `since` (the pull that owes it asked for it: a `--since 90d` cut short is finished
+ * by the 7-day pulls after it), and a part above `until` stays owed.
  *
  * `overlap` re-reads that much below the resume point: an upstream that makes items
  * searchable late (an index lag) can show an item older than one already seen.
@@ -78,9 +89,8 @@ export function planWindows(
   const windows: Window[] = []
   const { covered, owed } = coverageOf(cursor)
   for (const gap of owed) {
-    const from = Math.max(gap.from, since)
     const to = Math.min(gap.to, top)
-    if (from <= to) windows.push({ kind: 'gap', from, to })
+    if (gap.from <= to) windows.push({ kind: 'gap', from: gap.from, to })
   }
   const newFrom = Math.max(since, cursor.at - Math.max(0, opts.overlap))
   if (newFrom <= top) windows.push({ kind: 'new', from: newFrom, to: until })
@@ -136,9 +146,7 @@ export function walkProgress(walk: WalkState): { covered?: Span; owed?: Span } {
  * covered, and keep owing whatever is left.
  *
  * A walk cut short owes the rest of its window, less what `previous` already covered.
- * A gap owed below `since` is no longer owed (this pull was not asked for it, and it drops
- * hits there); it simply stops being covered, so a later, longer `since` backfills it.
- * A gap owed above `until` stays owed.
+ * The part of an earlier gap above `until` (not walked) stays owed.
  */
 export function mergeWalks(previous: Cursor | undefined, walks: readonly WalkState[], bounds: WindowBounds): Cursor {
   const before = coverageOf(previous)

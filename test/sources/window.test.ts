@@ -4,6 +4,7 @@ import {
   coverageOf,
   cursorFromSpans,
   inBounds,
+  keepHit,
   mergeSpan,
   mergeWalks,
   partCursor,
@@ -27,6 +28,16 @@ describe('inBounds', () => {
     expect(inBounds(9, { since: 10, until: 20 })).toBe(false)
     expect(inBounds(21, { since: 10, until: 20 })).toBe(false)
     expect(inBounds(NOW, { since: 10 })).toBe(true)
+  })
+})
+
+describe('keepHit', () => {
+  it('keeps a hit inside the pull window or inside the walked window', () => {
+    const gap: Window = { kind: 'gap', from: 1, to: 5 }
+    expect(keepHit(3, gap, { since: 10 })).toBe(true)
+    expect(keepHit(12, gap, { since: 10 })).toBe(true)
+    expect(keepHit(7, gap, { since: 10 })).toBe(false)
+    expect(keepHit(30, gap, { since: 10, until: 20 })).toBe(false)
   })
 })
 
@@ -84,11 +95,11 @@ describe('planWindows', () => {
     ])
   })
 
-  it('keeps every window inside [since, until]', () => {
+  it('ends every window at until; walks an owed gap even below since', () => {
     const cursor: Cursor = { at: NOW - D, oldest: NOW - 10 * D, gap: { from: NOW - 9 * D, to: NOW - 2 * D } }
     const windows = planWindows(cursor, { since: NOW - 5 * D, until: NOW - 3 * D, overlap: OVERLAP })
-    // The new window would start above until: none. The gap is clipped to the window.
-    expect(windows).toEqual([{ kind: 'gap', from: NOW - 5 * D, to: NOW - 3 * D }])
+    // The new window would start above until: none. The gap stops at until.
+    expect(windows).toEqual([{ kind: 'gap', from: NOW - 9 * D, to: NOW - 3 * D }])
   })
 
   it('bounds a backfill by until and plans nothing when until is before since', () => {
@@ -198,12 +209,15 @@ describe('mergeWalks', () => {
     expect(apart).toEqual(prev)
   })
 
-  it('drops a gap owed below since, and keeps one owed above until', () => {
+  it('keeps owing the part of a gap above until', () => {
     const prev: Cursor = { at: NOW - H, oldest: NOW - 20 * D, gap: { from: NOW - 15 * D, to: NOW - 10 * D } }
-    // since above the gap: the gap walk is not planned; what was below the gap is forgotten.
-    expect(mergeWalks(prev, [walk({ kind: 'new', from: NOW - 2 * H, to: undefined }, 'done')], { since })).toEqual({ at: NOW - H, oldest: NOW - 10 * D })
-    // until below the gap: it stays owed.
     expect(mergeWalks(prev, [], { since: NOW - 30 * D, until: NOW - 25 * D })).toEqual(prev)
+    const half = walk({ kind: 'gap', from: NOW - 15 * D, to: NOW - 12 * D }, 'done')
+    expect(mergeWalks(prev, [half], { since: NOW - 30 * D, until: NOW - 12 * D })).toEqual({
+      at: NOW - H,
+      oldest: NOW - 20 * D,
+      gap: { from: NOW - 12 * D, to: NOW - 10 * D },
+    })
   })
 
   it('keeps fields a source stores beside the window', () => {
@@ -294,7 +308,7 @@ function simulatePull(sim: Sim, cursor: Cursor | undefined, bounds: WindowBounds
       }
       const page = hits.slice(p * pageSize, (p + 1) * pageSize)
       for (const t of page) {
-        if (inBounds(t, bounds)) sim.stored.add(t)
+        if (keepHit(t, w.window, bounds)) sim.stored.add(t)
         w.oldestSeen = Math.min(w.oldestSeen ?? Infinity, t)
         w.newestSeen = Math.max(w.newestSeen ?? -Infinity, t)
       }
