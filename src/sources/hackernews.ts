@@ -273,7 +273,7 @@ async function* searchHackerNews(
   }
 
   if (walks.length === 0) {
-    // An empty window (until before since): nothing to walk, nothing learned.
+    // Nothing to walk (until before since, or a window the cursor already covers): nothing learned.
     yield { mentions: [], cursor: q.cursor ?? {} }
     return
   }
