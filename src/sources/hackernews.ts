@@ -6,6 +6,7 @@ import { z } from 'zod'
 import type { Cursor, MentionDraft } from '../model.js'
 import { htmlToText, normaliseWhitespace } from './html.js'
 import { SourceResponseError, type Page, type Source, type SourceContext, type SourceQuery } from './types.js'
+import { keepHit, mergeWalks, partCursor, planWindows, withParts, type WalkState, type WindowBounds } from './window.js'
 
 export const hackerNewsOptions = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }).default('https://hn.algolia.com'),
@@ -141,7 +142,12 @@ function hitToDraft(hit: Hit): MentionDraft | undefined {
   }
 
   const metrics: NonNullable<MentionDraft['metrics']> = {}
-  if (typeof hit.points === 'number') metrics.score = hit.points
+  // HN has one vote count: points are what every other source calls likes; `score` keeps
+  // the name HN gives them.
+  if (typeof hit.points === 'number') {
+    metrics.likes = hit.points
+    metrics.score = hit.points
+  }
   if (typeof hit.num_comments === 'number') metrics.replies = hit.num_comments
   if (Object.keys(metrics).length > 0) draft.metrics = metrics
   return draft
@@ -215,43 +221,16 @@ export function searchByDateUrl(baseUrl: string, p: SearchUrlParams): URL {
 // ---------------------------------------------------------------------------------------
 // Search (I/O)
 
-interface Walk {
-  query: string
-  /** Epoch ms, inclusive. */
-  from: number
-  /** Epoch ms, inclusive; undefined for the open window above the resume point. */
-  to: number | undefined
-  state: 'pending' | 'running' | 'done' | 'truncated'
-  /** Oldest created_at fetched by this walk: everything newer (within the window) is stored. */
-  oldest: number | undefined
-}
-
 /**
- * The cursor that is safe to commit right now: `at` is the newest item seen (never behind
- * the previous cursor), and `gap` covers every part of a window some walk has not fetched
- * yet. Windows owed by several walks are merged into their hull: re-fetching the overlap is
- * harmless, skipping any of it is not.
+ * How far below each query's resume point a pull re-reads. Algolia indexes new items within
+ * seconds to minutes, but not always in created_at order: an item can become searchable
+ * after a newer one was seen and its created_at already passed. An hour holds that lag with
+ * room to spare and costs a handful of re-fetched hits per query (inserts are idempotent).
  */
-function safeCursor(walks: readonly Walk[], previousAt: number | undefined, newest: number | undefined): Cursor {
-  const at = newest === undefined ? previousAt : Math.max(newest, previousAt ?? newest)
-  let from = Infinity
-  let to = -Infinity
-  for (const w of walks) {
-    if (w.state === 'done') continue
-    const walked = w.state !== 'pending' && w.oldest !== undefined
-    let top: number | undefined
-    if (w.to !== undefined) top = walked ? w.oldest : w.to
-    // An open window (above the resume point) is owed only below a moved `at`: if `at`
-    // has not moved, the next pull resumes from the same point and covers it anyway.
-    else if (at !== previousAt) top = walked ? w.oldest : at
-    if (top === undefined || top < w.from) continue
-    from = Math.min(from, w.from)
-    to = Math.max(to, top)
-  }
-  const cursor: Cursor = {}
-  if (at !== undefined) cursor.at = at
-  if (from <= to) cursor.gap = { from, to }
-  return cursor
+export const HACKERNEWS_OVERLAP_MS = 3600_000
+
+interface QueryWalk extends WalkState {
+  query: string
 }
 
 async function* searchHackerNews(
@@ -262,49 +241,73 @@ async function* searchHackerNews(
   const { baseUrl, tags, hitsPerPage } = ctx.options
   // Both bound the same thing: pages per walk (one query over one time window).
   const pageLimit = Math.max(1, Math.min(q.maxPages, ctx.options.maxPages))
-  const previousAt = q.cursor?.at
-  const resumeFrom = previousAt ?? q.since
+  const bounds: WindowBounds = { since: q.since, until: q.until }
   const queries = hackerNewsQueries(q.brand.terms)
+  if (queries.length === 0) {
+    ctx.warn(`brand "${q.brand.name}" has no searchable terms`)
+    yield { mentions: [], cursor: q.cursor ?? {} }
+    return
+  }
 
-  const walks: Walk[] = []
-  // The window a previous pull left behind comes first, so it cannot starve.
-  const gap = q.cursor?.gap
-  if (gap && gap.from <= gap.to) {
-    for (const query of queries) {
-      walks.push({ query, from: gap.from, to: gap.to, state: 'pending', oldest: undefined })
+  // One cursor per query: a query answering empty, or lagging, never moves another's.
+  const previous = new Map(queries.map((query) => [query, partCursor(q.cursor, query)]))
+  const planned = queries.map((query) => ({
+    query,
+    windows: planWindows(previous.get(query), { ...bounds, overlap: HACKERNEWS_OVERLAP_MS }),
+  }))
+  const walks: QueryWalk[] = []
+  // Owed gaps first (so they cannot starve), then what is new, then any backfill.
+  for (const kind of ['gap', 'new', 'backfill'] as const) {
+    for (const { query, windows } of planned) {
+      for (const window of windows) if (window.kind === kind) walks.push({ query, window, status: 'pending' })
     }
   }
-  for (const query of queries) {
-    walks.push({ query, from: resumeFrom, to: undefined, state: 'pending', oldest: undefined })
+
+  const cursorNow = (): Cursor => {
+    const parts: Record<string, Cursor> = {}
+    for (const query of queries) {
+      const part = mergeWalks(previous.get(query), walks.filter((w) => w.query === query), bounds)
+      if (Object.keys(part).length > 0) parts[query] = part
+    }
+    return withParts(parts)
   }
+
   if (walks.length === 0) {
-    ctx.warn(`hackernews: brand "${q.brand.name}" has no searchable terms`)
+    // Nothing to walk (until before since, or a window the cursor already covers): nothing learned.
     yield { mentions: [], cursor: q.cursor ?? {} }
     return
   }
 
   const seen = new Set<string>()
-  let newest: number | undefined
-
   for (const walk of walks) {
-    walk.state = 'running'
-    let upper = walk.to
+    walk.status = 'running'
+    const { from, to } = walk.window
+    let upper = to
     let page = 0
     let fetchedInSlice = 0
+    let outside = 0
     for (let pages = 0; ; pages++) {
       if (pages >= pageLimit) {
-        walk.state = 'truncated'
+        walk.status = 'truncated'
         break
       }
-      const url = searchByDateUrl(baseUrl, { query: walk.query, tags, hitsPerPage, page, from: walk.from, to: upper })
+      const url = searchByDateUrl(baseUrl, { query: walk.query, tags, hitsPerPage, page, from, ...(upper !== undefined ? { to: upper } : {}) })
       const res = await ctx.http.get(url, ctx.signal ? { signal: ctx.signal } : {})
       const parsed = parseHackerNewsPage(res.body, url.href)
-      if (parsed.skipped > 0) ctx.warn(`hackernews: skipped ${parsed.skipped} unreadable hit(s) from ${url.href}`)
+      if (parsed.skipped > 0) ctx.warn(`skipped ${parsed.skipped} unreadable hit(s) from ${url.href}`)
 
       const fresh: MentionDraft[] = []
       for (const d of parsed.drafts) {
-        if (newest === undefined || d.createdAt > newest) newest = d.createdAt
-        if (walk.oldest === undefined || d.createdAt < walk.oldest) walk.oldest = d.createdAt
+        // Paging follows what the server sent, in or out of the window.
+        if (walk.oldestSeen === undefined || d.createdAt < walk.oldestSeen) walk.oldestSeen = d.createdAt
+        // An upstream that ignores numericFilters must not flood the store with old items.
+        if (!keepHit(d.createdAt, walk.window, bounds)) {
+          outside++
+          continue
+        }
+        if (d.createdAt >= from && (to === undefined || d.createdAt <= to)) {
+          if (walk.newestSeen === undefined || d.createdAt > walk.newestSeen) walk.newestSeen = d.createdAt
+        }
         if (seen.has(d.externalId)) continue
         seen.add(d.externalId)
         fresh.push(d)
@@ -314,31 +317,35 @@ async function* searchHackerNews(
       const nbPages = parsed.nbPages ?? 0
       const nextWithinCap = (page + 1) * hitsPerPage < ALGOLIA_HIT_CAP
       if (parsed.hitCount === 0) {
-        walk.state = 'done'
+        walk.status = 'done'
       } else if (nextWithinCap) {
         if (page + 1 < nbPages) page++
-        else walk.state = 'done'
-      } else if ((parsed.nbHits ?? 0) > fetchedInSlice && walk.oldest !== undefined) {
+        else walk.status = 'done'
+      } else if ((parsed.nbHits ?? 0) > fetchedInSlice && walk.oldestSeen !== undefined) {
         // Algolia serves no hit past the 1,000th: start a new slice below the oldest hit
         // seen. `<=` re-fetches that second's hits; the objectID set drops them.
-        const nextUpper = walk.oldest
+        const nextUpper = walk.oldestSeen
         if (upper !== undefined && Math.ceil(nextUpper / 1000) >= Math.ceil(upper / 1000)) {
           // One second holds more than the cap: nothing more can be reached this way.
-          walk.state = 'truncated'
+          walk.status = 'truncated'
         } else {
           upper = nextUpper
           page = 0
           fetchedInSlice = 0
         }
       } else {
-        walk.state = 'done'
+        walk.status = 'done'
       }
 
-      yield { mentions: fresh, cursor: safeCursor(walks, previousAt, newest) }
-      if (walk.state !== 'running') break
+      yield { mentions: fresh, cursor: cursorNow() }
+      if (walk.status !== 'running') break
     }
-    if (walk.state === 'truncated') {
-      ctx.warn(`hackernews: stopped "${walk.query}" after ${pageLimit} page(s); the rest is fetched next pull`)
+    if (walk.status === 'truncated') {
+      const what = walk.window.kind === 'backfill' ? 'backfilling ' : ''
+      ctx.warn(`stopped ${what}"${walk.query}" after ${pageLimit} page(s); the rest is fetched next pull`)
+    }
+    if (outside > 0) {
+      ctx.warn(`dropped ${outside} hit(s) for "${walk.query}" created outside the pull's window`)
     }
   }
 }
