@@ -1,4 +1,4 @@
-import { parseDuration } from '../config/duration.js'
+import { parseDuration, parseTimeBound } from '../config/duration.js'
 import { UsageError } from '../errors.js'
 
 export function durationFlag(name: string, value: unknown): number | undefined {
@@ -8,24 +8,17 @@ export function durationFlag(name: string, value: unknown): number | undefined {
   return ms
 }
 
-// A date, or a date and time with an optional zone (no zone means UTC).
-const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i
-
 /**
  * A point in time from a flag: a duration back from now ("24h", "7d") or an absolute date or
- * time ("2026-11-21", "2026-11-21T08:00", ISO-8601 with a zone). A date alone is 00:00 UTC.
+ * time ("2026-11-21", "2026-11-21T08:00", ISO-8601 with a zone). No zone means UTC.
  */
 export function timeFlag(name: string, value: unknown, now: number): number | undefined {
   if (value === undefined) return undefined
-  const text = String(value).trim()
-  const ms = parseDuration(text)
-  if (ms !== undefined) return now - ms
-  if (ISO.test(text)) {
-    const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(text) || !text.includes(':') ? text : `${text}Z`
-    const t = Date.parse(zoned.replace(' ', 'T'))
-    if (Number.isFinite(t)) return t
+  const t = parseTimeBound(String(value), now)
+  if (t === undefined) {
+    throw new UsageError(`${name} takes a duration (24h, 7d) or a date or time (2026-11-21, 2026-11-21T08:00Z); got "${String(value)}"`)
   }
-  throw new UsageError(`${name} takes a duration like 24h or 7d, or a date like 2026-11-21 or 2026-11-21T08:00Z (got "${text}")`)
+  return t
 }
 
 /** A flag that may be repeated or given comma-separated: `--source rss --source x,hackernews`. */

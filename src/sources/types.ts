@@ -33,8 +33,9 @@ export interface SourceQuery {
    * Epoch ms: the start of the window this pull must cover (from --since or pull.since).
    * On a first pull the source walks [since, until]. Later pulls resume from the cursor; when
    * `since` is older than `cursor.oldest`, the source also backfills [since, cursor.oldest].
-   * Every source also drops items created outside [since, until] itself: upstreams that
-   * ignore their own date filters must not flood the store.
+   * Every source also drops items created outside [since, until] and outside the window it
+   * is walking (an owed gap is walked even below `since`): upstreams that ignore their own
+   * date filters must not flood the store.
    */
   since: number
   /** Epoch ms: the end of the window (from --until); undefined means "up to now". */
