@@ -105,7 +105,7 @@ export function readFeed(body: string, feedUrl: string, now: number, opts: Parse
  * id with no date. XML must end by closing its root element; JSON must parse. A JSON Feed
  * whose `version` is written "1.0"/"1.1" is given the spec URL feedsmith needs to see.
  */
-function completeDocument(body: string, feedUrl: string): string | object {
+function completeDocument(body: string, feedUrl: string): unknown {
   const text = body.replace(/^\uFEFF/, '')
   const start = text.trimStart()
   if (start.startsWith('{')) {
@@ -125,14 +125,13 @@ function completeDocument(body: string, feedUrl: string): string | object {
   return text
 }
 
-const JSON_FEED_VERSION = /^(?:v?1|1\.0|1\.1)$/
+const JSON_FEED_VERSION = /^1(?:\.[01])?$/
 
-function normaliseJsonFeedVersion(json: unknown): object | string {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return JSON.stringify(json)
+function normaliseJsonFeedVersion(json: unknown): unknown {
+  if (typeof json !== 'object' || json === null) return json
   const version = (json as { version?: unknown }).version
   if (typeof version === 'string' && JSON_FEED_VERSION.test(version.trim())) {
-    const minor = version.trim() === '1.1' ? '1.1' : '1'
-    return { ...json, version: `https://jsonfeed.org/version/${minor}` }
+    return { ...json, version: `https://jsonfeed.org/version/${version.trim() === '1.1' ? '1.1' : '1'}` }
   }
   return json
 }
