@@ -11,10 +11,11 @@
 // error in `cause`; `describeFailure` unwraps that.
 
 import { setTimeout as sleepTimer } from 'node:timers/promises'
+import { TextDecoder } from 'node:util'
 import pLimit, { type LimitFunction } from 'p-limit'
 import { Agent, EnvHttpProxyAgent, fetch, type Dispatcher, type Response } from 'undici'
 import { HttpError, NetworkError, type GetOptions, type Http, type HttpResponse } from './types.js'
-import { decodeParamName, errorSnippet, isSecretParamName, redactUrl, scrubCredentials } from './redact.js'
+import { decodeParamName, hostAndPath, isSecretParamName, redactUrl, responseSnippet, scrubCredentials } from './redact.js'
 
 export interface HttpOptions {
   /** e.g. "mentions/0.1.0 (+https://github.com/…)" */
@@ -87,6 +88,8 @@ const RETRYABLE_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
+  // The connection closed before Content-Length bytes arrived: the next attempt may finish.
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
 ])
 
 const SECRET_HEADER = /authorization|cookie|token|secret|api-?key|password/i
@@ -219,16 +222,15 @@ function headersToRecord(headers: Response['headers']): Record<string, string> {
 }
 
 /**
- * Reads the body as UTF-8, counting decoded bytes as they arrive so a small compressed body
- * cannot expand past the cap in memory. `truncate` stops quietly at the limit (error bodies);
- * otherwise going over throws BodyTooLargeError.
+ * Reads the raw body, counting decoded (decompressed) bytes as they arrive so a small
+ * compressed body cannot expand past the cap in memory. `truncate` stops quietly at the limit
+ * (error bodies); otherwise going over throws BodyTooLargeError.
  */
-async function readText(response: Response, limit: number, truncate: boolean): Promise<string> {
-  if (!response.body) return ''
+async function readBytes(response: Response, limit: number, truncate: boolean): Promise<Uint8Array> {
+  if (!response.body) return new Uint8Array(0)
   const reader = response.body.getReader()
-  const decoder = new TextDecoder('utf-8')
+  const chunks: Uint8Array[] = []
   let size = 0
-  let text = ''
   try {
     for (;;) {
       const { done, value } = await reader.read()
@@ -236,17 +238,85 @@ async function readText(response: Response, limit: number, truncate: boolean): P
       const room = limit - size
       if (value.byteLength > room) {
         if (!truncate) throw new BodyTooLargeError(`response body is over the ${limit}-byte limit`)
-        text += decoder.decode(value.subarray(0, room), { stream: true })
+        chunks.push(value.subarray(0, room))
+        size += room
         await reader.cancel().catch(() => undefined)
         break
       }
       size += value.byteLength
-      text += decoder.decode(value, { stream: true })
+      chunks.push(value)
     }
   } finally {
     reader.releaseLock()
   }
-  return text + decoder.decode()
+  return Buffer.concat(chunks, size)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Charset (pure)
+
+/** The `charset` parameter of a Content-Type value, unquoted, or undefined. */
+export function charsetOf(contentType: string | undefined): string | undefined {
+  if (!contentType) return undefined
+  const m = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(contentType)
+  const label = (m?.[1] ?? m?.[2] ?? '').trim()
+  return label || undefined
+}
+
+function bomEncoding(bytes: Uint8Array): string | undefined {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 'utf-8'
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le'
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be'
+  return undefined
+}
+
+/**
+ * The encoding an XML declaration names (XML 1.0 appendix F): read as single bytes, since the
+ * declaration itself is ASCII. UTF-16 without a BOM shows itself by its zero bytes.
+ */
+function xmlDeclaredEncoding(bytes: Uint8Array): string | undefined {
+  if (bytes[0] === 0x3c && bytes[1] === 0x00 && bytes[2] === 0x3f && bytes[3] === 0x00) return 'utf-16le'
+  if (bytes[0] === 0x00 && bytes[1] === 0x3c && bytes[2] === 0x00 && bytes[3] === 0x3f) return 'utf-16be'
+  const head = Buffer.from(bytes.subarray(0, 256)).toString('latin1')
+  const m = /^\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._:-]*)["']/.exec(head)
+  const label = m?.[1]
+  // A document we could read as single bytes is not UTF-16, whatever it claims.
+  return label && !/^utf-?16/i.test(label) ? label : undefined
+}
+
+function decoderFor(label: string | undefined): TextDecoder | undefined {
+  if (!label) return undefined
+  try {
+    return new TextDecoder(label)
+  } catch {
+    return undefined // an unknown label: try the next clue
+  }
+}
+
+/**
+ * Text from a body's bytes: the Content-Type charset, else the BOM, else an XML declaration's
+ * encoding, else UTF-8. A header that says only "utf-16" leaves the byte order to the BOM.
+ * Undecodable bytes become U+FFFD rather than failing the fetch.
+ */
+export function decodeBody(bytes: Uint8Array, contentType?: string): string {
+  const bom = bomEncoding(bytes)
+  let declared = charsetOf(contentType)
+  if (declared && bom && /^utf-?16$/i.test(declared) && bom !== 'utf-8') declared = bom
+  const decoder =
+    decoderFor(declared) ?? decoderFor(bom) ?? decoderFor(xmlDeclaredEncoding(bytes)) ?? new TextDecoder('utf-8')
+  const text = decoder.decode(bytes)
+  return decoder.encoding === 'windows-1252' ? fixWindows1252(text) : text
+}
+
+/**
+ * WHATWG index-windows-1252 for bytes 0x80–0x9F (0x81, 0x8D, 0x8F, 0x90 and 0x9D stay C1).
+ * Node since 20.18.3 / 22.13.0 decodes windows-1252 (and so "iso-8859-1" and "latin1", its
+ * labels) as plain Latin-1, turning curly quotes and "€" into control characters
+ * (nodejs/node#56542, #60888). Once Node is fixed no C1 character is left and this is a no-op.
+ */
+const WINDOWS_1252_C1 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ'
+function fixWindows1252(text: string): string {
+  return text.replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252_C1.charAt(c.charCodeAt(0) - 0x80))
 }
 
 function makeDispatcher(env: Readonly<Record<string, string | undefined>>, timeoutMs: number): Dispatcher {
@@ -344,7 +414,7 @@ export function createHttp(opts: HttpOptions): Http & { close(): Promise<void> }
     const network = (message: string, retryable: boolean, cause?: unknown): Attempt => ({
       kind: 'network',
       retryable,
-      error: new NetworkError(`GET ${shownUrl} failed: ${message}`, shownUrl, { cause }),
+      error: new NetworkError(`GET ${hostAndPath(url)} failed: ${message}`, shownUrl, { cause }),
     })
 
     try {
@@ -371,18 +441,28 @@ export function createHttp(opts: HttpOptions): Http & { close(): Promise<void> }
           controller.abort(new BodyTooLargeError('declared length over the cap'))
           return network(`response body of ${declared} bytes is over the ${maxBodyBytes}-byte limit`, false)
         }
-        const body = await readText(response, maxBodyBytes, false)
+        const bytes = await readBytes(response, maxBodyBytes, false)
+        // undici refuses a short body itself today; this holds whatever the transport does,
+        // because a cut feed that still parses would be stored as a good pull. Only an
+        // unencoded body can be compared: Content-Length counts the bytes on the wire.
+        const encoding = (responseHeaders['content-encoding'] ?? 'identity').trim().toLowerCase()
+        if (Number.isFinite(declared) && (encoding === '' || encoding === 'identity') && bytes.byteLength < declared) {
+          controller.abort(new Error('truncated body'))
+          return network(`response body ended after ${bytes.byteLength} of ${declared} bytes`, true)
+        }
+        const body = decodeBody(bytes, responseHeaders['content-type'])
         return {
           kind: 'done',
           response: { status: response.status, url: finalUrl, headers: responseHeaders, body, notModified: false },
         }
       }
-      const errorBody = await readText(response, ERROR_BODY_READ_BYTES, true)
+      const errorBytes = await readBytes(response, ERROR_BODY_READ_BYTES, true)
+      const contentType = responseHeaders['content-type']
       return {
         kind: 'status',
         status: response.status,
         headers: responseHeaders,
-        snippet: errorSnippet(errorBody, secrets),
+        snippet: responseSnippet(decodeBody(errorBytes, contentType), secrets, { contentType }),
       }
     } catch (err) {
       if (signal?.aborted) throw signal.reason

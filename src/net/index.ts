@@ -3,7 +3,9 @@ export type { GetOptions, Http, HttpResponse } from './types.js'
 export {
   RateLimitError,
   backoffMs,
+  charsetOf,
   createHttp,
+  decodeBody,
   exhaustedWindowWaitMs,
   parseResetTime,
   parseRetryAfter,
@@ -12,4 +14,4 @@ export {
 export type { HttpOptions } from './client.js'
 export { startReplayServer } from './replay.js'
 export type { RecordedRequest, ReplayRoute, ReplayServer } from './replay.js'
-export { errorSnippet, isSecretParamName, redactUrl } from './redact.js'
+export { errorSnippet, hostAndPath, isSecretParamName, redactUrl, responseSnippet } from './redact.js'

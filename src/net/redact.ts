@@ -1,4 +1,5 @@
 // Secret-free URLs for messages, logs and the store. Pure; no HTTP here.
+import { Parser } from 'htmlparser2'
 
 const SECRET_PARAM_NAMES: ReadonlySet<string> = new Set([
   'key',
@@ -96,4 +97,76 @@ export function errorSnippet(body: string, secrets: readonly string[] = [], max 
     .trim()
   const chars = Array.from(oneLine)
   return chars.length > max ? `${chars.slice(0, max).join('')}…` : oneLine
+}
+
+/**
+ * Where a request went, for a one-line failure: host and path, percent-escapes decoded where
+ * that gives readable text. No query string or fragment (they may hold secrets, and a
+ * percent-encoded search is noise in a failure line), no user:password.
+ */
+export function hostAndPath(url: string | URL): string {
+  let parsed: URL
+  try {
+    parsed = new URL(typeof url === 'string' ? url : url.href)
+  } catch {
+    const text = scrubCredentials(typeof url === 'string' ? url : url.href)
+    return text.replace(/[?#].*$/s, '')
+  }
+  let path = parsed.pathname
+  try {
+    const decoded = decodeURIComponent(path)
+    if (!/[\p{Cc}\s]/u.test(decoded)) path = decoded
+  } catch {
+    // Not valid percent-encoding: keep it as sent.
+  }
+  return `${parsed.host}${path === '/' ? '' : path}`
+}
+
+/** The text of an HTML page's <title>, entities decoded, or '' when it has none. */
+function htmlTitle(html: string): string {
+  let depth = 0
+  let title = ''
+  let done = false
+  const parser = new Parser(
+    {
+      onopentag(name) {
+        if (name === 'title' && !done) depth++
+      },
+      ontext(text) {
+        if (depth > 0) title += text
+      },
+      onclosetag(name) {
+        if (name === 'title' && depth > 0) {
+          depth = 0
+          done = true
+        }
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true },
+  )
+  parser.write(html)
+  parser.end()
+  return title
+}
+
+const HTML_TYPE = /^\s*(?:text\/html|application\/xhtml\+xml)\b/i
+const TEXT_TYPE = /^\s*(?:text\/|application\/(?:[\w.+-]+\+)?(?:json|xml)\b|application\/problem\+json)/i
+
+/**
+ * What an error response may add to a failure line: an HTML page says at most its <title>
+ * (the rest is navigation and scripts), a text, JSON or XML body a short snippet, anything
+ * else nothing. Secrets we sent are blanked out either way.
+ */
+export function responseSnippet(
+  body: string,
+  secrets: readonly string[] = [],
+  opts: { contentType?: string | undefined; max?: number } = {},
+): string {
+  const max = opts.max ?? 120
+  const type = opts.contentType ?? ''
+  const head = body.trimStart().slice(0, 512).toLowerCase()
+  const looksHtml = head.startsWith('<!doctype html') || head.startsWith('<html') || /<(head|body)[\s>]/.test(head)
+  if (HTML_TYPE.test(type) || (looksHtml && !/json/i.test(type))) return errorSnippet(htmlTitle(body), secrets, max)
+  if (type && !TEXT_TYPE.test(type)) return ''
+  return errorSnippet(body, secrets, max)
 }

@@ -1,5 +1,7 @@
 // The HTTP surface the rest of the code sees. One implementation (client.ts, on undici);
 // tests use it against a real loopback server rather than a mock.
+import { STATUS_CODES } from 'node:http'
+import { hostAndPath } from './redact.js'
 
 export interface GetOptions {
   headers?: Record<string, string>
@@ -25,7 +27,11 @@ export interface Http {
   get(url: string | URL, opts?: GetOptions): Promise<HttpResponse>
 }
 
-/** A non-success HTTP status, after retries. `bodySnippet` is short and never holds secrets we sent. */
+/**
+ * A non-success HTTP status, after retries. `url` is redacted; the message names only host and
+ * path ("HTTP 503 Service Unavailable from example.com/feed.xml"). `bodySnippet` is short (an
+ * HTML page's title at most) and never holds secrets we sent.
+ */
 export class HttpError extends Error {
   override name = 'HttpError'
   constructor(
@@ -33,7 +39,8 @@ export class HttpError extends Error {
     readonly url: string,
     readonly bodySnippet: string,
   ) {
-    super(`HTTP ${status} from ${url}${bodySnippet ? `: ${bodySnippet}` : ''}`)
+    const phrase = STATUS_CODES[status]
+    super(`HTTP ${status}${phrase ? ` ${phrase}` : ''} from ${hostAndPath(url)}${bodySnippet ? `: ${bodySnippet}` : ''}`)
   }
 }
 

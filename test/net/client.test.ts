@@ -380,6 +380,45 @@ describe('createHttp: secrets stay out of errors', () => {
   })
 })
 
+describe('createHttp: the failure line', () => {
+  it('names status, reason, host and path, and only the <title> of an HTML error page', async () => {
+    const page = `<!doctype html><html><head><title>Service Unavailable &ndash; Maintenance</title>
+      <style>body{color:red}</style></head><body><nav>Home | Blog | About</nav><h1>Down</h1>${'<p>lorem</p>'.repeat(50)}</body></html>`
+    const server = await serve([{ path: '/feed.xml', status: 503, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page }])
+    const { http } = client({ retries: 0 })
+    const err = (await http.get(`${server.url}/feed.xml?token=abc123xyz&q=a%20b`).catch((e: unknown) => e)) as HttpError
+    const host = server.url.replace('http://', '')
+    expect(err.message).toBe(`HTTP 503 Service Unavailable from ${host}/feed.xml: Service Unavailable – Maintenance`)
+    expect(err.url).toBe(`${server.url}/feed.xml?token=***&q=a%20b`)
+  })
+
+  it('says nothing of an HTML page without a title, and decodes a percent-encoded path', async () => {
+    const server = await serve([{ path: '/caf%C3%A9/feed', status: 404, headers: { 'content-type': 'text/html' }, body: '<html><body><p>gone</p></body></html>' }])
+    const { http } = client({ retries: 0 })
+    const err = (await http.get(`${server.url}/caf%C3%A9/feed?x=1`).catch((e: unknown) => e)) as HttpError
+    expect(err.message).toBe(`HTTP 404 Not Found from ${server.url.replace('http://', '')}/café/feed`)
+  })
+
+  it('keeps a short snippet of a JSON body and none of a binary one', async () => {
+    const server = await serve([
+      jsonRoute('/api', { error: 'quota exceeded' }, { status: 402 }),
+      { path: '/img', status: 410, headers: { 'content-type': 'image/png' }, body: Buffer.from([0x89, 0x50, 0x4e, 0x47]) },
+    ])
+    const { http } = client({ retries: 0 })
+    const api = (await http.get(`${server.url}/api`).catch((e: unknown) => e)) as HttpError
+    expect(api.message).toBe(`HTTP 402 Payment Required from ${server.url.replace('http://', '')}/api: {"error":"quota exceeded"}`)
+    const img = (await http.get(`${server.url}/img`).catch((e: unknown) => e)) as HttpError
+    expect(img.message).toBe(`HTTP 410 Gone from ${server.url.replace('http://', '')}/img`)
+  })
+
+  it('names host and path, not the query, when the connection fails', async () => {
+    const port = await closedPort()
+    const { http } = client({ retries: 0 })
+    const err = (await http.get(`http://127.0.0.1:${port}/feed.xml?q=a%20b`).catch((e: unknown) => e)) as NetworkError
+    expect(err.message).toMatch(new RegExp(`^GET 127\\.0\\.0\\.1:${port}/feed\\.xml failed: `))
+  })
+})
+
 /** A CONNECT proxy on loopback that records what it was asked for. */
 async function startProxy(opts: { requireAuth?: string } = {}) {
   const connects: { target: string; auth: string | undefined }[] = []

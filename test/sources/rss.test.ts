@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHttp } from '../../src/net/client.js'
 import { startReplayServer, type ReplayRoute, type ReplayServer } from '../../src/net/replay.js'
-import { fetchUrl, parseFeed, rssOptions, rssSource, unwrapRedirect } from '../../src/sources/rss.js'
+import { fetchUrl, parseFeed, readFeed, rssOptions, rssSource, unwrapRedirect } from '../../src/sources/rss.js'
 import { SourceResponseError, type Page, type SourceQuery } from '../../src/sources/types.js'
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/rss/${name}`, import.meta.url), 'utf8')
@@ -37,9 +37,11 @@ describe('parseFeed: RSS 2.0', () => {
     expect(drafts[2]?.text).toBe('We rang eight vendors’ support lines at 3am. Four picked up.')
   })
 
-  it('dates an undated item with the fetch time', () => {
+  it('dates an undated item when first seen, and says it was undated', () => {
     expect(drafts[2]?.createdAt).toBe(NOW)
     expect(drafts[2]?.author).toBeUndefined()
+    const read = readFeed(fixture('blog.rss.xml'), 'https://opsdesk.example.net/feed.xml', NOW)
+    expect([...read.undated]).toEqual([drafts[2]?.externalId])
   })
 
   it('drops <script> content', () => {
@@ -275,7 +277,13 @@ describe('rss search()', () => {
     // Relative links resolve against the real feed URL, not the proxy in front of it.
     expect(first[0]?.mentions[1]?.url).toBe('https://opsdesk.example.net/2025/05/postmortem-dns')
     const cursor = first[0]?.cursor
-    expect(cursor).toEqual({ at: NOW, etag: '"opsdesk-1187"', lastModified: 'Wed, 14 May 2025 09:12:00 GMT' })
+    // The newest dated item, not the clock: the third item is undated.
+    expect(cursor).toEqual({
+      at: Date.parse('2025-05-14T09:12:00Z'),
+      oldest: 0,
+      etag: '"opsdesk-1187"',
+      lastModified: 'Wed, 14 May 2025 09:12:00 GMT',
+    })
     expect(env.server.requests[0]?.headers['if-none-match']).toBeUndefined()
 
     const second = await pull(env, FEED_URL, { ...(cursor ? { cursor } : {}) })
@@ -301,7 +309,7 @@ describe('rss search()', () => {
     const env = await serve([{ path: '/feed.json', body: fixture('feed.json') }])
     const previous = { at: Date.parse('2025-05-01T00:00:00Z'), etag: '"old"', lastModified: 'Thu, 01 May 2025 00:00:00 GMT' }
     const pages = await pull(env, 'https://eng.initech.example/feed.json', { cursor: previous })
-    expect(pages[0]?.cursor).toEqual({ ...previous, at: Date.parse('2025-05-10T21:00:00Z') })
+    expect(pages[0]?.cursor).toEqual({ ...previous, at: Date.parse('2025-05-10T21:00:00Z'), oldest: 0 })
   })
 
   it('drops items older than the first pull’s horizon, or well before the last newest item', async () => {
