@@ -77,15 +77,22 @@ function explainBrand(brand: CompiledBrand, nfc: string, lang: string | undefine
 }
 
 /**
- * Every brand's verdict on one text in the resolved language. `match` is what the hot matcher
- * returns for the same input; the explanation must never disagree with it.
+ * Every brand's verdict on one text in the resolved language, brands compiled once. `match`
+ * is what the hot matcher returns for the same input; the explanation never disagrees with it.
  */
-export function explainMatch(brands: readonly Brand[], text: string, language: ResolvedLang): MatchExplanation {
+export function compileExplainer(brands: readonly Brand[]): (text: string, language: ResolvedLang) => MatchExplanation {
   const compiled = brands.map(compileBrand)
-  const nfc = text.normalize('NFC')
-  const explained = compiled.map((b) => explainBrand(b, nfc, language.value))
-  const match = matcherOf(compiled).match(text, language.value)
-  return { language, brands: explained, match, competitor: allCompetitors(brands, match) }
+  const matcher = matcherOf(compiled)
+  return (text, language) => {
+    const nfc = text.normalize('NFC')
+    const explained = compiled.map((b) => explainBrand(b, nfc, language.value))
+    const match = matcher.match(text, language.value)
+    return { language, brands: explained, match, competitor: allCompetitors(brands, match) }
+  }
+}
+
+export function explainMatch(brands: readonly Brand[], text: string, language: ResolvedLang): MatchExplanation {
+  return compileExplainer(brands)(text, language)
 }
 
 /** A match counts as a competitor's only when every brand it names is one. */
