@@ -1,6 +1,7 @@
 // The pure middle of the pipeline: match → score → decide ownership. No I/O.
-import type { Brand, MentionDraft } from '../model.js'
-import type { Matcher } from '../match/matcher.js'
+import type { Brand, Match, MentionDraft } from '../model.js'
+import { compileMatcher, type Matcher } from '../match/matcher.js'
+import { normaliseLang, type LanguageDetector } from '../match/lang.js'
 import type { Scorer } from '../sentiment/index.js'
 import type { MentionRecord } from '../store/index.js'
 
@@ -19,13 +20,67 @@ export function ownWords(d: Pick<MentionDraft, 'title' | 'text' | 'parentExterna
   return d.text ? `${d.title} | ${d.text}` : d.title
 }
 
+/** Names of the brands that are competitors: a match naming only these is a competitor's. */
+function competitorCheck(brands: readonly Brand[]): (names: readonly string[]) => boolean {
+  const competitors = new Set(brands.filter((b) => b.competitor).map((b) => b.name))
+  return (names) => names.length > 0 && competitors.size > 0 && names.every((n) => competitors.has(n))
+}
+
+/**
+ * The language to store and match on, found at most once per draft: the upstream's when it
+ * gave one, else the detector's when it is confident; undefined is "unknown".
+ */
+function languageOf(given: string | null | undefined, words: string, detector: LanguageDetector | undefined): () => string | undefined {
+  let done = false
+  let value: string | undefined
+  return () => {
+    if (!done) {
+      done = true
+      value = normaliseLang(given) ?? detector?.detect(words)
+    }
+    return value
+  }
+}
+
+export interface Rematched extends Match {
+  competitor: boolean
+}
+
+/** What `mentions rematch` needs from a stored mention. */
+export type StoredForMatch = { text: string; title?: string | null; parentExternalId?: string | null; lang?: string | null }
+
+/**
+ * Matches stored mentions again after the brands changed: compiled once, then called per
+ * mention. Null means the mention no longer matches any brand. A stored mention without a
+ * language is detected again when a detector is given (older rows were stored without one).
+ */
+export function createRematcher(brands: readonly Brand[], detector?: LanguageDetector): (m: StoredForMatch) => Rematched | null {
+  const matcher = compileMatcher(brands)
+  const isCompetitor = competitorCheck(brands)
+  return (m) => {
+    const words = ownWords({
+      text: m.text,
+      ...(m.title ? { title: m.title } : {}),
+      ...(m.parentExternalId ? { parentExternalId: m.parentExternalId } : {}),
+    })
+    const match = matcher.match(words, languageOf(m.lang, words, detector))
+    return match === null ? null : { ...match, competitor: isCompetitor(match.brands) }
+  }
+}
+
 export function createEnricher(opts: {
   source: string
   brands: readonly Brand[]
   matcher: Matcher
   scorer: Scorer
   now: number
+  /**
+   * Finds the language when the upstream gives none. Without it only upstream languages are
+   * stored, and a brand's `languages` filter applies to those alone.
+   */
+  detector?: LanguageDetector
 }): Enricher {
+  const isCompetitor = competitorCheck(opts.brands)
   const own = new Map<string, Set<string>>()
   for (const b of opts.brands) {
     own.set(b.name, new Set((b.handles[opts.source] ?? []).map((h) => h.replace(/^@/, '').toLowerCase())))
@@ -37,8 +92,10 @@ export function createEnricher(opts: {
       const ownBrands = handle === undefined ? [] : opts.brands.filter((b) => own.get(b.name)?.has(handle)).map((b) => b.name)
       // The brand's own posts are kept even when they do not name it ("fixed now, sorry"):
       // they are how a mention is known to be answered. They never enter a queue.
-      const match = opts.matcher.match(words) ?? (ownBrands.length ? { brands: ownBrands, terms: [] } : null)
+      const lang = languageOf(draft.lang, words, opts.detector)
+      const match = opts.matcher.match(words, lang) ?? (ownBrands.length ? { brands: ownBrands, terms: [] } : null)
       if (!match) return null
+      const language = lang()
       const isOwn = ownBrands.length > 0
       const s = opts.scorer.score(words)
       // Fields listed, not spread: adapters build drafts with optional keys in varying order,
@@ -51,7 +108,7 @@ export function createEnricher(opts: {
         text: draft.text,
         author: draft.author,
         createdAt: draft.createdAt,
-        lang: draft.lang,
+        lang: language,
         parentExternalId: draft.parentExternalId,
         threadExternalId: draft.threadExternalId,
         metrics: draft.metrics,
@@ -59,7 +116,7 @@ export function createEnricher(opts: {
         brands: match.brands,
         terms: match.terms,
         isOwn,
-        competitor: false,
+        competitor: isCompetitor(match.brands),
         sentimentLabel: s.label,
         sentimentScore: s.score,
         intent: s.intent,

@@ -24,6 +24,7 @@ const commands: Record<string, () => Promise<{ run: Action }>> = {
   export: () => import('./commands/export.js'),
   show: () => import('./commands/show.js'),
   score: () => import('./commands/score.js'),
+  match: () => import('./commands/match.js'),
   label: () => import('./commands/label.js'),
   rescore: () => import('./commands/rescore.js'),
   sources: () => import('./commands/sources.js'),
@@ -130,6 +131,17 @@ export function buildProgram(io: IO, dispatch: (name: string, args: string[], cm
         COMMAND_FORMATS.score,
       ),
       ['echo "flight cancelled, on hold for 2 hours" | mentions score', 'mentions score --text "love it" --explain'],
+    ),
+  )
+  add('match', (c) =>
+    examples(
+      c.description('show which brands a text matches (stdin, one item per line, or --text) and why the others do not')
+        .option('--brand <name>', 'only this brand')
+        .option('--text <text>', 'match this text instead of reading stdin')
+        .option('--lang <code>', 'treat the texts as in this language, as a source would say (default: detect)')
+        .addOption(new Option('--format <format>', 'ndjson|json|table (default ndjson)'))
+        .option('--json', 'shorthand for --format json'),
+      ['mentions match --text "NBA player hurt in crash" --format table', 'mentions match --brand Acme < posts.txt'],
     ),
   )
   add('label', (c) =>

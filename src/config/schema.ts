@@ -1,23 +1,58 @@
 // The configuration schema, built from the registered sources so each source owns its part.
 import { z } from 'zod'
 import type { Source } from '../sources/types.js'
+import { termProblem } from '../match/terms.js'
 import { parseDuration } from './duration.js'
 
 const duration = z
   .string()
   .refine((s) => parseDuration(s) !== undefined, 'expected a duration like "30m", "24h" or "7d"')
 
-const brandSchema = z
-  .object({
-    name: z.string().trim().min(1, 'a brand needs a name'),
-    terms: z.array(z.string().trim().min(1)).min(1, 'a brand needs at least one term'),
-    exclude: z.array(z.string().trim().min(1)).default([]),
-    require: z.array(z.string().trim().min(1)).default([]),
-    languages: z.array(z.string().trim().regex(/^[a-z]{2}$/, 'expected an ISO 639-1 code like "en"')).default([]),
-    competitor: z.boolean().default(false),
-    handles: z.record(z.string(), z.array(z.string().trim().min(1))).default({}),
+// A term, exclusion or required word: the matcher alone would silently ignore an empty one
+// and read a stray quote as a literal character, so both are refused here with the key.
+const term = z.string().superRefine((raw, ctx) => {
+  const problem = termProblem(raw)
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem })
+})
+
+function brandSchema(kinds: readonly string[]) {
+  const known = new Set(kinds)
+  return z
+    .object({
+      name: z.string().trim().min(1, 'a brand needs a name'),
+      terms: z.array(term).min(1, 'a brand needs at least one term'),
+      exclude: z.array(term).default([]),
+      require: z.array(term).default([]),
+      languages: z.array(z.string().trim().regex(/^[a-z]{2}$/, 'expected an ISO 639-1 code like "en"')).default([]),
+      competitor: z.boolean().default(false),
+      handles: z
+        .record(z.string(), z.array(z.string().trim().min(1)))
+        .superRefine((handles, ctx) => {
+          for (const key of Object.keys(handles)) {
+            if (known.has(key)) continue
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: `unknown source kind "${key}"; use one of ${kinds.map((k) => `"${k}"`).join(', ')}`,
+            })
+          }
+        })
+        .default({}),
+    })
+    .strict()
+}
+
+// Brand names key the store (mention_brands, --brand): two that differ only in case would
+// be one brand to every query.
+function uniqueNames(brands: readonly { name: string }[], ctx: z.RefinementCtx): void {
+  const first = new Map<string, number>()
+  brands.forEach((b, i) => {
+    const key = b.name.trim().toLowerCase()
+    const seen = first.get(key)
+    if (seen === undefined) first.set(key, i)
+    else ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate brand name "${b.name}" (brands[${seen}].name; names are compared ignoring case)` })
   })
-  .strict()
+}
 
 const sentimentSchema = z
   .object({
@@ -52,7 +87,7 @@ export function buildConfigSchema(sources: readonly Source[]) {
     .object({
       $schema: z.string().optional(),
       database: z.string().min(1).optional().describe('SQLite file; relative paths resolve against this file'),
-      brands: z.array(brandSchema).min(1, 'add at least one brand'),
+      brands: z.array(brandSchema(sources.map((s) => s.kind))).min(1, 'add at least one brand').superRefine(uniqueNames),
       sources: z.array(sourceSchema).min(1, 'add at least one source'),
       sentiment: sentimentSchema.default({ words: {} }),
       pull: pullSchema.default({ since: '7d', concurrency: 4 }),

@@ -17,6 +17,22 @@ export function parseTerm(raw: string): ParsedTerm {
   return { kind: quoted || text.includes(' ') ? 'phrase' : 'word', text }
 }
 
+/**
+ * Why a configured term (or exclusion, or required word) can never work as written, or null
+ * when it is fine. The config loader reports this with the key; the matcher alone would
+ * silently ignore an empty term and read a stray quote as a literal character.
+ */
+export function termProblem(raw: string): string | null {
+  const trimmed = raw.trim()
+  const quotes = trimmed.split('"').length - 1
+  if (quotes % 2 === 1) return `unbalanced double quote in ${JSON.stringify(raw)}`
+  if (quotes > 0 && !(quotes === 2 && trimmed.startsWith('"') && trimmed.endsWith('"'))) {
+    return `double quotes go around the whole term, as in "\"acme cloud\"": ${JSON.stringify(raw)}`
+  }
+  if (parseTerm(raw).text === '') return `empty term ${JSON.stringify(raw)}`
+  return null
+}
+
 // Word characters for token boundaries: letters, digits, combining marks (so a decomposed
 // "acmé" is not "acme" + something) and underscore (handles like @acme_corp are one token).
 const WORD = '[\\p{L}\\p{N}\\p{M}_]'

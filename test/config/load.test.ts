@@ -56,6 +56,37 @@ describe('parseConfig', () => {
   })
 })
 
+describe('parseConfig: brands', () => {
+  const withBrands = (brands: object[]) => JSON.stringify({ ...good, brands })
+  const acme = good.brands[0] as (typeof good.brands)[number]
+  const msg = (brands: object[]) => errorOf(() => parseConfig(withBrands(brands), 'c.json', registry)).message
+
+  it('rejects a term with an unbalanced quote, naming the key', () => {
+    expect(msg([{ ...acme, terms: ['acme', '"acme cloud'] }])).toContain('brands[0].terms[1]: unbalanced double quote in "\\"acme cloud"')
+    expect(msg([{ ...acme, exclude: ['brick"'] }])).toContain('brands[0].exclude[0]: unbalanced double quote')
+    expect(msg([{ ...acme, require: ['"app" "notes"'] }])).toContain('brands[0].require[0]: double quotes go around the whole term')
+  })
+
+  it('rejects empty terms, exclusions and required words', () => {
+    expect(msg([{ ...acme, terms: ['acme', '""'] }])).toContain('brands[0].terms[1]: empty term')
+    expect(msg([{ ...acme, exclude: ['   '] }])).toContain('brands[0].exclude[0]: empty term')
+    expect(msg([{ ...acme, require: ['" "'] }])).toContain('brands[0].require[0]: empty term')
+  })
+
+  it('rejects two brands with the same name, ignoring case', () => {
+    expect(msg([acme, { ...acme, name: 'ACME ' }])).toContain('brands[1].name: duplicate brand name "ACME" (brands[0].name')
+  })
+
+  it('rejects handles for a source kind that is not registered', () => {
+    expect(msg([{ ...acme, handles: { hackernews: ['a'], twitter: ['acme'] } }])).toContain('brands[0].handles.twitter: unknown source kind "twitter"; use one of "hackernews", "rss"')
+  })
+
+  it('accepts exclude, require, languages and competitor', () => {
+    const c = parseConfig(withBrands([acme, { name: 'Globex', terms: ['globex'], exclude: ['crash'], require: ['app'], languages: ['en'], competitor: true }]), 'c.json', registry)
+    expect(c.brands[1]).toEqual({ name: 'Globex', terms: ['globex'], exclude: ['crash'], require: ['app'], languages: ['en'], competitor: true, handles: {} })
+  })
+})
+
 describe('findConfig', () => {
   const files = new Set(['/work/mentions.config.json', '/home/u/.config/mentions/config.json', '/x/explicit.json'])
   const fs = { exists: (p: string) => files.has(p), read: () => '' }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { Brand } from '../../src/model.js'
-import { compileMatcher, parseTerm } from '../../src/match/matcher.js'
+import { compileMatcher, parseTerm, termProblem } from '../../src/match/matcher.js'
 
-function brand(name: string, terms: string[], exclude: string[] = []): Brand {
-  return { name, terms, exclude, require: [], languages: [], competitor: false, handles: {} }
+function brand(name: string, terms: string[], exclude: string[] = [], more: Partial<Brand> = {}): Brand {
+  return { name, terms, exclude, require: [], languages: [], competitor: false, handles: {}, ...more }
 }
 
 const acme = brand('Acme', ['acme', '"acme cloud"'], ['"acme brick"'])
@@ -140,5 +140,68 @@ describe('compileMatcher', () => {
 
   it('keeps the first spelling of terms that differ only in case', () => {
     expect(compileMatcher([brand('A', ['Acme', 'acme'])]).match('ACME')).toEqual({ brands: ['A'], terms: ['Acme'] })
+  })
+
+  it('drops a mention containing an exclusion that carries no term, wherever it is', () => {
+    const nba = compileMatcher([brand('NBA', ['nba'], ['crash'])])
+    expect(nba.match('NBA player hurt in crash')).toBeNull()
+    expect(nba.match('CRASH: NBA finals tonight')).toBeNull()
+    expect(nba.match('NBA finals tonight')).toEqual({ brands: ['NBA'], terms: ['nba'] })
+    expect(nba.match('crashed servers at the NBA')).toEqual({ brands: ['NBA'], terms: ['nba'] }) // whole word only
+    const acme = compileMatcher([brand('Acme', ['acme'], ['competitors', '"acme brick"'])])
+    expect(acme.match('Acme and its competitors')).toBeNull()
+    expect(acme.match('Acme Cloud beats Acme Brick')).toEqual({ brands: ['Acme'], terms: ['acme'] })
+    expect(acme.match('Acme Brick is hiring')).toBeNull()
+  })
+
+  it('drops only the brand whose exclusion appears', () => {
+    const two = compileMatcher([brand('NBA', ['nba'], ['crash']), brand('Acme', ['acme'])])
+    expect(two.match('NBA crash, Acme sponsors')).toEqual({ brands: ['Acme'], terms: ['acme'] })
+  })
+
+  it('needs one of the required words when the brand has any', () => {
+    const notion = compileMatcher([brand('Notion', ['notion'], [], { require: ['app', 'workspace', '"team notes"'] })])
+    expect(notion.match('I had a notion to go fishing')).toBeNull()
+    expect(notion.match('Notion app crashed again')).toEqual({ brands: ['Notion'], terms: ['notion'] })
+    expect(notion.match('moved our team notes to notion')).toEqual({ brands: ['Notion'], terms: ['notion'] })
+    expect(notion.match('notion apps')).toBeNull() // whole word, like terms
+    expect(notion.match('Notion WORKSPACE')).not.toBeNull()
+  })
+
+  it('drops a brand whose languages exclude the known language and keeps an unknown one', () => {
+    const en = compileMatcher([brand('Acme', ['acme'], [], { languages: ['en'] }), brand('Globex', ['globex'])])
+    expect(en.match('acme y globex', 'es')).toEqual({ brands: ['Globex'], terms: ['globex'] })
+    expect(en.match('acme and globex', 'en')).toEqual({ brands: ['Acme', 'Globex'], terms: ['acme', 'globex'] })
+    expect(en.match('acme', undefined)).toEqual({ brands: ['Acme'], terms: ['acme'] })
+    expect(en.match('acme')).toEqual({ brands: ['Acme'], terms: ['acme'] })
+  })
+
+  it('asks for the language only when a matched brand restricts it', () => {
+    let asked = 0
+    const lang = () => (asked++, 'fr')
+    const m2 = compileMatcher([brand('Acme', ['acme'], [], { languages: ['en'] }), brand('Globex', ['globex'])])
+    expect(m2.match('globex', lang)).toEqual({ brands: ['Globex'], terms: ['globex'] })
+    expect(m2.match('nothing', lang)).toBeNull()
+    expect(asked).toBe(0)
+    expect(m2.match('acme', lang)).toBeNull()
+    expect(asked).toBe(1)
+  })
+})
+
+describe('termProblem', () => {
+  it.each([
+    ['acme', null],
+    ['"acme cloud"', null],
+    ['c++', null],
+    ['"acme cloud', 'unbalanced double quote in "\\"acme cloud"'],
+    ['acme"', 'unbalanced double quote in "acme\\""'],
+    ['""', 'empty term "\\"\\""'],
+    ['"  "', 'empty term "\\"  \\""'],
+    ['   ', 'empty term "   "'],
+    ['"acme" "cloud"', 'double quotes go around the whole term'],
+  ])('%j → %j', (raw, problem) => {
+    const got = termProblem(raw)
+    if (problem === null) expect(got).toBeNull()
+    else expect(got).toContain(problem)
   })
 })
