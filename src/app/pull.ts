@@ -7,7 +7,8 @@ import type { SourceOptions } from '../config/schema.js'
 import type { Source } from '../sources/types.js'
 import type { CursorKey, SourceRunReport } from '../store/index.js'
 import type { Deps } from './deps.js'
-import { createEnricher } from './records.js'
+import { loadLanguageDetector } from '../match/lang.js'
+import { createEnricher, type Enricher } from './records.js'
 
 export interface PullOptions {
   /** Only these source kinds (from --source). */
@@ -112,7 +113,11 @@ export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResu
         let last: Cursor | undefined
         try {
           const now = deps.now()
-          const enricher = createEnricher({ source: task.source.kind, brands: config.brands, matcher, scorer, now })
+          // The language detector takes most of a second to load: only a page with items pays
+          // for it, so a pull with nothing new stays quick.
+          let enricher: Enricher | undefined
+          const enricherFor = async () =>
+            (enricher ??= createEnricher({ source: task.source.kind, sourceName: name, brands: config.brands, matcher, scorer, now, detector: await loadLanguageDetector() }))
           const ctx = {
             http,
             options: task.options,
@@ -132,13 +137,13 @@ export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResu
           for await (const page of pages) {
             report.fetched += page.mentions.length
             const records = []
+            const enrich = page.mentions.length > 0 ? await enricherFor() : undefined
             for (const draft of page.mentions) {
-              const record = enricher.enrich(draft)
+              const record = enrich?.enrich(draft)
               if (!record) {
                 report.dropped++
                 continue
               }
-              if (name) record.sourceName = name
               records.push(record)
             }
             // One transaction per page: a crash keeps whole pages only; re-fetching them is harmless.

@@ -70,6 +70,8 @@ export function createRematcher(brands: readonly Brand[], detector?: LanguageDet
 
 export function createEnricher(opts: {
   source: string
+  /** The configured name of the source instance (an rss feed's `name`), stored with each row. */
+  sourceName?: string | undefined
   brands: readonly Brand[]
   matcher: Matcher
   scorer: Scorer
@@ -113,6 +115,7 @@ export function createEnricher(opts: {
         threadExternalId: draft.threadExternalId,
         metrics: draft.metrics,
         source: opts.source,
+        sourceName: opts.sourceName,
         brands: match.brands,
         terms: match.terms,
         isOwn,
