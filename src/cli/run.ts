@@ -25,6 +25,7 @@ const commands: Record<string, () => Promise<{ run: Action }>> = {
   show: () => import('./commands/show.js'),
   score: () => import('./commands/score.js'),
   match: () => import('./commands/match.js'),
+  rematch: () => import('./commands/rematch.js'),
   label: () => import('./commands/label.js'),
   rescore: () => import('./commands/rescore.js'),
   sources: () => import('./commands/sources.js'),
@@ -135,13 +136,24 @@ export function buildProgram(io: IO, dispatch: (name: string, args: string[], cm
   )
   add('match', (c) =>
     examples(
-      c.description('show which brands a text matches (stdin, one item per line, or --text) and why the others do not')
-        .option('--brand <name>', 'only this brand')
-        .option('--text <text>', 'match this text instead of reading stdin')
-        .option('--lang <code>', 'treat the texts as in this language, as a source would say (default: detect)')
-        .addOption(new Option('--format <format>', 'ndjson|json|table (default ndjson)'))
-        .option('--json', 'shorthand for --format json'),
+      formatOptions(
+        c.description('show which brands a text matches (stdin, one item per line, or --text) and why the others do not')
+          .option('--brand <name>', 'only this brand')
+          .option('--text <text>', 'match this text instead of reading stdin')
+          .option('--lang <code>', 'treat the texts as in this language, as a source would say (default: detect)'),
+        COMMAND_FORMATS.match,
+      ),
       ['mentions match --text "NBA player hurt in crash" --format table', 'mentions match --brand Acme < posts.txt'],
+    ),
+  )
+  add('rematch', (c) =>
+    examples(
+      formatOptions(
+        c.description('apply the current brand queries to stored mentions; what no longer matches leaves the queues (ignored), nothing is deleted')
+          .option('--dry-run', 'list what would change, change nothing'),
+        COMMAND_FORMATS.rematch,
+      ),
+      ['mentions rematch --dry-run', 'mentions rematch'],
     ),
   )
   add('label', (c) =>

@@ -51,9 +51,12 @@ export function testDeps(opts: {
     warn: (m) => void warnings.push(m),
     warnings,
     async close() {
-      await store?.close()
-      await reader?.close()
-      await http?.close()
+      // Idempotent: a test may close early to reopen the file, and afterEach closes again.
+      const [s, r, h] = [store, reader, http]
+      store = reader = http = undefined
+      await s?.close()
+      await r?.close()
+      await h?.close()
     },
   }
 }

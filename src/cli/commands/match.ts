@@ -2,8 +2,9 @@ import { type MatchReport, prepareMatch } from '../../app/match.js'
 import type { BrandExplanation } from '../../match/explain.js'
 import { createWriter, type Column, type RowWriter } from '../../report/render.js'
 import { readLines } from '../lines.js'
+import { COMMAND_FORMATS } from '../formats.js'
 import { resolveFormat } from '../output.js'
-import type { CommandContext } from '../run.js'
+import type { CommandContext } from '../context.js'
 
 /** The table has one row per text and brand: a verdict is per brand. */
 type Row = { report: MatchReport; brand: BrandExplanation }
@@ -61,7 +62,7 @@ function jsonWriter(format: 'json' | 'ndjson', write: (s: string) => void): RowW
 }
 
 export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<number> {
-  const format = resolveFormat(opts, false, ['ndjson', 'json', 'table'], 'ndjson')
+  const format = resolveFormat(opts, false, COMMAND_FORMATS.match.formats, COMMAND_FORMATS.match.fallback)
   const explain = await prepareMatch(ctx.deps, {
     ...(typeof opts.brand === 'string' ? { brand: opts.brand } : {}),
     ...(typeof opts.lang === 'string' ? { lang: opts.lang } : {}),
