@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { SentimentLabel } from '../../src/model.js'
 import { createWriter, FORMATS, type Column, type Format } from '../../src/report/render.js'
 import { createStyle } from '../../src/report/style.js'
+import { planLayout, type LayoutSpec } from '../../src/report/table.js'
 import { displayWidth } from '../../src/report/width.js'
 
 interface Row {
@@ -223,8 +224,8 @@ describe('tsv', () => {
     expect(lines[3]?.split('\t')[3]).toBe('-3.5')
   })
 
-  it('writes nothing for no rows', () => {
-    expect(render('tsv', [])).toBe('')
+  it('writes only the header for no rows, as csv does', () => {
+    expect(render('tsv', [])).toBe('id\ttext\ttags\tscore\tok\tnote\tsentiment\n')
   })
 })
 
@@ -331,5 +332,66 @@ describe('table', () => {
 
   it('prints nothing for no rows', () => {
     expect(render('table', [])).toBe('')
+  })
+})
+
+describe('no rows', () => {
+  // One rule for every format: its own empty document, so a script can parse what it gets.
+  const empty = (format: Format): { out: string; notes: number } => {
+    let out = ''
+    let notes = 0
+    const w = createWriter<Row>({ format, columns, out: { write: (c) => (out += c) }, style: createStyle(0), onEmpty: () => notes++ })
+    w.end()
+    return { out, notes }
+  }
+
+  it('is each format’s own empty document', () => {
+    expect(JSON.parse(empty('json').out)).toEqual([])
+    expect(empty('ndjson').out).toBe('')
+    expect(parse(empty('csv').out)).toEqual([columns.map((c) => c.key)])
+    expect(empty('tsv').out.split('\n')).toEqual([columns.map((c) => c.key).join('\t'), ''])
+    expect(empty('table').out).toBe('')
+  })
+
+  it('tells a person only for a table, and never for rows', () => {
+    for (const format of FORMATS) expect(empty(format).notes).toBe(format === 'table' ? 1 : 0)
+    let notes = 0
+    const w = createWriter<Row>({ format: 'table', columns, out: { write: () => {} }, style: createStyle(0), onEmpty: () => notes++ })
+    w.write(base)
+    w.end()
+    expect(notes).toBe(0)
+  })
+})
+
+describe('planLayout', () => {
+  // id, age, source, brand, sentiment, intent, author, text, url — the queue's shape.
+  const natural = [3, 3, 6, 4, 9, 9, 14, 140, 60]
+  const specs: LayoutSpec[] = [
+    {}, {}, { kind: 8 }, { kind: 16, min: 6, drop: 1 }, {}, { drop: 2 }, { kind: 20, min: 8 }, { kind: 'flex' }, { whole: true, drop: 0 },
+  ]
+  const used = (l: { widths: number[]; shown: boolean[] }) =>
+    l.widths.reduce((sum, w, i) => (l.shown[i] ? sum + w + 2 : sum), -2)
+
+  it('gives the text at least half of 80 columns and still fits the line', () => {
+    const l = planLayout(natural, specs, 80)
+    expect(l.widths[7]).toBeGreaterThanOrEqual(40)
+    expect(used(l)).toBeLessThanOrEqual(80)
+    expect(l.shown[8]).toBe(false)
+  })
+
+  it('drops the permalink first, squeezes next, then drops by rank', () => {
+    expect(planLayout(natural, specs, 120).shown).toEqual([true, true, true, true, true, true, true, true, false])
+    const l = planLayout(natural, specs, 80)
+    expect(l.shown).toEqual([true, true, true, false, true, false, true, true, false])
+    expect(l.widths[6]).toBe(8)
+  })
+
+  it('shows a whole URL when there is room, and always with wide', () => {
+    const roomy = planLayout(natural, specs, 200)
+    expect(roomy.shown.every(Boolean)).toBe(true)
+    expect(roomy.widths[8]).toBe(60)
+    const wide = planLayout(natural, specs, 80, true)
+    expect(wide.shown.every(Boolean)).toBe(true)
+    expect(wide.widths[8]).toBe(60)
   })
 })
