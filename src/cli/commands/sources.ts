@@ -26,7 +26,7 @@ const ago = (iso: string | null, now: number) => (iso === null ? '' : `${formatA
 export function sourceTableColumns(now: number): Column<SourceStatus>[] {
   return [
     { key: 'source', header: 'SOURCE', get: (s) => s.source },
-    { key: 'instance', header: 'INSTANCE', get: (s) => s.instance, tableWidth: 40, tableMin: 16 },
+    { key: 'instance', header: 'INSTANCE', get: (s) => s.instance, tableMin: 16 },
     { key: 'brand', header: 'BRAND', get: (s) => s.brand, tableWidth: 16, tableMin: 6 },
     { key: 'env', header: 'NEEDS', get: needs, tableWidth: 30, tableMin: 10 },
     { key: 'lastOkAt', header: 'LAST OK', get: (s) => ago(s.lastOkAt, now) },
