@@ -23,9 +23,9 @@ interface Buffered<T> {
   widths: number[]
 }
 
-// The flex column's fair share: half the line, but no more than a comfortable reading
-// length, so a wide terminal has room left for extras such as a permalink.
-const FLEX_TARGET_MAX = 72
+// The flex column's fair share before other columns give way: half the line, up to 50
+// columns (a readable line of text), so a wide terminal has room left for a permalink.
+const FLEX_TARGET_MAX = 50
 
 export interface LayoutSpec {
   kind?: number | 'flex' | undefined
