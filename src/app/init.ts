@@ -1,5 +1,6 @@
 // `mentions init`: the starting files, as data. The CLI decides where they go.
 import { configJsonSchema } from '../config/schema.js'
+import { UsageError } from '../errors.js'
 import type { Source } from '../sources/types.js'
 
 export const SCHEMA_FILE_NAME = 'mentions.schema.json'
@@ -19,6 +20,14 @@ export const TOOL_ENV: readonly { name: string; why: string }[] = [
   { name: 'FORCE_COLOR', why: 'set to 1-3 to force colour off a terminal (NO_COLOR still wins)' },
 ]
 
+/** The brand name init writes, trimmed; an empty or blank one is a usage error, not "Acme". */
+export function brandName(given: unknown): string {
+  if (given === undefined) return 'Acme'
+  const name = typeof given === 'string' ? given.trim() : ''
+  if (name === '') throw new UsageError('--brand needs a name (e.g. --brand "Acme Cloud")')
+  return name
+}
+
 export function starterConfig(brand: string): object {
   const term = brand.toLowerCase()
   return {
@@ -28,7 +37,11 @@ export function starterConfig(brand: string): object {
       {
         name: brand,
         terms: term.includes(' ') ? [`"${term}"`] : [term],
+        // Every brand key, at its default, so the file shows what can be set.
         exclude: [],
+        require: [],
+        languages: [],
+        competitor: false,
         handles: { hackernews: [] },
       },
     ],
@@ -65,4 +78,25 @@ export function initFiles(brand: string, sources: readonly Source[]): { name: st
     { name: SCHEMA_FILE_NAME, content: `${JSON.stringify(configJsonSchema(sources), null, 2)}\n` },
     { name: '.env.example', content: envExample(sources) },
   ]
+}
+
+export interface InitPlan {
+  /** Files to write: missing ones, or every one with --force. */
+  write: { name: string; content: string }[]
+  /** Files that exist and are left alone. */
+  keep: string[]
+}
+
+/** Writes what is missing and leaves the rest alone, unless forced. */
+export function planInit(
+  files: readonly { name: string; content: string }[],
+  exists: (name: string) => boolean,
+  force: boolean,
+): InitPlan {
+  const plan: InitPlan = { write: [], keep: [] }
+  for (const f of files) {
+    if (!force && exists(f.name)) plan.keep.push(f.name)
+    else plan.write.push(f)
+  }
+  return plan
 }

@@ -7,6 +7,8 @@ import { planTasks } from './pull.js'
 export interface SourceStatus {
   source: string
   instance: string
+  /** The configured name of the instance (an rss feed's `name`), or null. */
+  name: string | null
   brand: string
   /** Environment variables the source reads, and whether each is set. */
   env: { name: string; set: boolean; optional: boolean; why: string }[]
@@ -33,6 +35,7 @@ export async function listSources(deps: Deps): Promise<SourceStatus[]> {
     const c = cursors.get(`${t.key.source}\0${t.key.instance}\0${t.key.brand}`)
     return {
       ...t.key,
+      name: typeof t.options.name === 'string' && t.options.name ? t.options.name : null,
       env: t.source.requires.map((r) => ({ name: r.env, set: Boolean(deps.env[r.env]), optional: r.optional ?? false, why: r.why })),
       lastOkAt: iso(c?.lastOkAt ?? null),
       lastError: c?.lastError ?? null,

@@ -1,7 +1,7 @@
 // Shared output plumbing for list commands: pick the format, stream mentions through a writer.
 import { toView, type Mention } from '../model.js'
 import { createMentionTableColumns, mentionColumns } from '../report/mentions.js'
-import { createWriter, FORMATS, type Format } from '../report/render.js'
+import { createWriter, FORMATS, type Format, type Out, type RowWriter } from '../report/render.js'
 import { UsageError } from '../errors.js'
 import type { CommandContext } from './context.js'
 
@@ -22,16 +22,56 @@ export function resolveFormat(
   return fallback ?? (isTTY ? 'table' : 'tsv')
 }
 
-/** Writes a list (or the chunks of a streamed export) in the format; returns the row count. */
-export async function writeMentions(ctx: CommandContext, mentions: Iterable<Mention> | AsyncIterable<Mention[]>, format: Format): Promise<number> {
+/**
+ * Columns a table may use: $COLUMNS when set (as ls and most GNU tools do, so
+ * `--format table | less` can be sized), else the terminal's width, else undefined (the
+ * renderer's default). Only stdout's own width counts: stderr may be another terminal.
+ */
+export function terminalWidth(ctx: Pick<CommandContext, 'io'>): number | undefined {
+  const fromEnv = Number(ctx.io.env.COLUMNS)
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv
   const out = ctx.io.stdout
-  const writer = createWriter({
+  return out.isTTY && out.columns && out.columns > 0 ? out.columns : undefined
+}
+
+/** Table-only options every list command passes the same way. */
+export interface ListOutputOptions {
+  /** Keep every table column (the URL among them) however narrow the terminal. */
+  wide?: boolean
+  /** The one line a person sees on stderr (a terminal only) when a table has no rows. */
+  emptyNote?: string
+}
+
+/** The writer options that come from the command context: stdout, style, width, empty note. */
+export function listWriterContext(
+  ctx: CommandContext,
+  opts: ListOutputOptions = {},
+): { out: Out; style: CommandContext['stdoutStyle']; width?: number; wide?: boolean; onEmpty?: () => void } {
+  const out = ctx.io.stdout
+  const width = terminalWidth(ctx)
+  const note = opts.emptyNote ?? 'No mentions.'
+  return {
+    out: { write: (s: string) => void out.write(s) },
+    style: ctx.stdoutStyle,
+    ...(width !== undefined ? { width } : {}),
+    ...(opts.wide !== undefined ? { wide: opts.wide } : {}),
+    // Data never goes to stderr; this is a courtesy for a person, so pipes and cron stay silent.
+    ...(ctx.io.stderr.isTTY ? { onEmpty: () => ctx.note(note) } : {}),
+  }
+}
+
+/** Writes a list, or the chunks of a streamed export, through one writer; returns the row count. */
+export async function writeMentions(
+  ctx: CommandContext,
+  mentions: Iterable<Mention> | AsyncIterable<Mention[]>,
+  format: Format,
+  opts: ListOutputOptions = {},
+): Promise<number> {
+  const writer: RowWriter<ReturnType<typeof toView>> = createWriter({
     format,
     columns: mentionColumns,
     tableColumns: createMentionTableColumns(ctx.deps.now()),
-    out: { write: (s: string) => void out.write(s) },
-    style: ctx.stdoutStyle,
-    ...(out.columns ? { width: out.columns } : {}),
+    ...listWriterContext(ctx, opts),
   })
   let n = 0
   if (Symbol.asyncIterator in mentions) {

@@ -105,7 +105,9 @@ export function buildProgram(io: IO, dispatch: (name: string, args: string[], cm
         filterOptions(
           c.description('list open mentions in a queue, newest first')
             .argument('[queue]', QUEUE_NAMES.join(' | '), 'all'),
-        ).option('--limit <n>', 'at most this many', '50'),
+        )
+          .option('--limit <n>', 'at most this many', '50')
+          .option('--wide', 'keep every table column, the URL included, however narrow the terminal'),
         COMMAND_FORMATS.queue,
       ),
       ['mentions queue negative', 'mentions queue unanswered --brand Acme --since 24h --json', 'mentions queue all --new-since 24h --format csv'],
@@ -173,7 +175,7 @@ export function buildProgram(io: IO, dispatch: (name: string, args: string[], cm
     ),
   )
   add('sources', (c) =>
-    examples(formatOptions(c.description('list configured sources, their cursors, last success and last error'), COMMAND_FORMATS.sources), [
+    examples(formatOptions(c.description('list configured sources, their cursors, last success and last error').option('--wide', 'keep every table column in full'), COMMAND_FORMATS.sources), [
       'mentions sources',
     ]),
   )

@@ -26,8 +26,8 @@ export function csvCell(cell: Cell): string {
 }
 
 /**
- * RFC 4180 CSV with a header of column keys, CRLF line endings and no BOM. The header is
- * written even for no rows: an explicit export should still be a well-formed file.
+ * RFC 4180 CSV with a header of column keys, CRLF line endings and no BOM. The header comes
+ * with the first row: no rows, no output, as for every line format (see createWriter).
  */
 export function createCsvWriter<T>(columns: readonly Column<T>[], out: Out): RowWriter<T> {
   let headerDone = false
@@ -40,8 +40,6 @@ export function createCsvWriter<T>(columns: readonly Column<T>[], out: Out): Row
       const record = columns.map((c) => csvCell(c.get(row)))
       out.write((headerDone ? '' : header()) + stringify([record], CSV_OPTIONS))
     },
-    end() {
-      if (!headerDone) out.write(header())
-    },
+    end() {},
   }
 }

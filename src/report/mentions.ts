@@ -7,24 +7,33 @@ export const mentionColumns: readonly Column<MentionView>[] = VIEW_FIELDS.map(
   (key): Column<MentionView> => ({ key, header: key, get: (v) => v[key] }),
 )
 
+// Short names for the table only; every other format keeps the source kind as stored.
+const SHORT_SOURCE: Readonly<Record<string, string>> = { hackernews: 'hn' }
+
+export function shortSource(kind: string): string {
+  return SHORT_SOURCE[kind] ?? kind
+}
+
 /**
- * The human table: what a triager scans. `now` is injected so ages are reproducible
+ * The human table: what a triager scans. The text gets most of the line: on a narrow
+ * terminal the permalink goes first, then the author is squeezed, then brand and intent
+ * are left out (`wide` keeps them all). `now` is injected so ages are reproducible
  * (the CLI passes its clock).
  */
 export function createMentionTableColumns(now: number): readonly Column<MentionView>[] {
   return [
     { key: 'id', header: 'ID', get: (v) => v.id },
     { key: 'age', header: 'AGE', get: (v) => formatAge(Date.parse(v.createdAt), now) },
-    { key: 'source', header: 'SOURCE', get: (v) => v.source, tableWidth: 12 },
-    { key: 'brand', header: 'BRAND', get: (v) => v.brand, tableWidth: 16 },
+    { key: 'source', header: 'SOURCE', get: (v) => shortSource(v.source), tableWidth: 8 },
+    { key: 'brand', header: 'BRAND', get: (v) => v.brand, tableWidth: 16, tableMin: 6, tableDrop: 1 },
     {
       key: 'sentiment',
       header: 'SENTIMENT',
       get: (v) => v.sentiment,
       colour: (text, v, style) => style.sentiment(v.sentiment, text),
     },
-    { key: 'intent', header: 'INTENT', get: (v) => v.intent },
-    { key: 'author', header: 'AUTHOR', get: (v) => v.author ?? v.authorName, tableWidth: 20 },
+    { key: 'intent', header: 'INTENT', get: (v) => v.intent, tableDrop: 2 },
+    { key: 'author', header: 'AUTHOR', get: (v) => v.author ?? v.authorName, tableWidth: 20, tableMin: 8 },
     {
       key: 'text',
       header: 'TEXT',
@@ -33,5 +42,6 @@ export function createMentionTableColumns(now: number): readonly Column<MentionV
       get: (v) => (v.inReplyTo === null && v.title !== null && v.title.trim() !== '' ? v.title : v.text),
       tableWidth: 'flex',
     },
+    { key: 'url', header: 'URL', get: (v) => v.url, tableWhole: true, tableDrop: 0 },
   ]
 }

@@ -10,18 +10,18 @@ export function tsvCell(cell: Cell): string {
 }
 
 /**
- * Tab-separated values for pipes: a header of column keys, then one line per row.
- * No rows means no output at all (not even the header), so cron stays silent.
+ * Tab-separated values for pipes: a header of column keys, then one line per row. The header
+ * comes with the first row: no rows, no output, so a cron line stays silent on a quiet day.
  */
 export function createTsvWriter<T>(columns: readonly Column<T>[], out: Out): RowWriter<T> {
   let headerDone = false
+  const header = (): string => {
+    headerDone = true
+    return columns.map((c) => c.key).join('\t') + '\n'
+  }
   return {
     write(row) {
-      let line = ''
-      if (!headerDone) {
-        line = columns.map((c) => c.key).join('\t') + '\n'
-        headerDone = true
-      }
+      let line = headerDone ? '' : header()
       for (let i = 0; i < columns.length; i++) {
         if (i > 0) line += '\t'
         line += tsvCell(columns[i]!.get(row))

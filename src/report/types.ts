@@ -19,6 +19,18 @@ export interface Column<T> {
   get(row: T): Cell
   /** Table only: a number caps the column's width; 'flex' takes what is left of the line. */
   tableWidth?: number | 'flex'
+  /**
+   * Table only: the narrowest a capped or natural-width column may be squeezed to before
+   * columns are dropped, so the flex column keeps most of a narrow terminal.
+   */
+  tableMin?: number
+  /**
+   * Table only: the column may be left out when the line is too narrow for it; columns with
+   * the lower rank go first. Absent: always shown. `wide` keeps every column.
+   */
+  tableDrop?: number
+  /** Table only: never truncated (a cut URL is no link): shown whole or, when droppable, dropped. */
+  tableWhole?: boolean
   /** Table only: colours the (already truncated) cell text. Must not change its visible width. */
   colour?(text: string, row: T, style: Style): string
 }
@@ -32,6 +44,13 @@ export interface WriterOptions<T> {
   style: Style
   /** Terminal columns, table only; 100 when absent. */
   width?: number
+  /** Table only: keep every column (e.g. the permalink), even when the line gets long. */
+  wide?: boolean
+  /**
+   * Table only: called at end() when there were no rows. A table is for a person, so the
+   * CLI passes a one-line note to stderr here when stderr is a terminal; stdout stays empty.
+   */
+  onEmpty?: () => void
 }
 
 export interface RowWriter<T> {

@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { envExample, initFiles, TOOL_ENV } from '../../src/app/init.js'
+import { brandName, envExample, initFiles, planInit, TOOL_ENV } from '../../src/app/init.js'
+import { UsageError } from '../../src/errors.js'
 import { parseConfig } from '../../src/config/load.js'
 import { sources } from '../../src/sources/registry.js'
 
@@ -29,5 +30,30 @@ describe('init', () => {
     const committed = fs.readFileSync(new URL('../../.env.example', import.meta.url), 'utf8')
     expect(committed).toBe(envExample(registry))
     for (const v of TOOL_ENV) expect(committed).toContain(`${v.name}=`)
+  })
+
+  it('refuses an empty or blank brand instead of writing one nobody asked for', () => {
+    for (const bad of ['', '   ', '\t']) expect(() => brandName(bad)).toThrow(UsageError)
+    expect(() => brandName('')).toThrow(/--brand needs a name/)
+    expect(brandName('  Acme Cloud ')).toBe('Acme Cloud')
+    expect(brandName(undefined)).toBe('Acme')
+  })
+
+  it('writes every brand key with its default', () => {
+    const config = JSON.parse(initFiles('Acme', registry)[0]!.content) as { brands: Record<string, unknown>[] }
+    expect(config.brands[0]).toMatchObject({ exclude: [], require: [], languages: [], competitor: false })
+    const parsed = parseConfig(JSON.stringify(config), 'mentions.config.json', registry)
+    expect(parsed.brands[0]).toMatchObject({ require: [], languages: [], competitor: false })
+  })
+
+  it('plans to write only the missing files, and all of them with force', () => {
+    const files = initFiles('Acme', registry)
+    const exists = (name: string) => name === '.env.example'
+    const plan = planInit(files, exists, false)
+    expect(plan.write.map((f) => f.name)).toEqual(['mentions.config.json', 'mentions.schema.json'])
+    expect(plan.keep).toEqual(['.env.example'])
+    const forced = planInit(files, exists, true)
+    expect(forced.write).toHaveLength(3)
+    expect(forced.keep).toEqual([])
   })
 })

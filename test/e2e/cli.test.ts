@@ -245,8 +245,9 @@ describe('labels, rescoring and explanations (built binary)', () => {
     expect(Array.isArray(shown.explanation.tokens)).toBe(true)
 
     const text = await mentions(['show', String(target.id), '--db', labelDb])
-    expect(text.stdout).toMatch(/Why (negative|neutral|positive)/)
-    expect(text.stdout).toContain('[human]')
+    expect(text.stdout).toMatch(/Scorer reads: (negative|neutral|positive)/)
+    expect(text.stdout).toContain('positive (set by a person)')
+    expect(text.stdout).toContain('ana')
 
     expect((await mentions(['show', '99999', '--db', labelDb])).code).toBe(1)
     expect((await mentions(['label', String(target.id), '--db', labelDb])).code).toBe(2)

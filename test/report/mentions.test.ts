@@ -41,7 +41,7 @@ function view(over: Partial<MentionView> = {}): MentionView {
   }
 }
 
-function render(format: Format, rows: MentionView[], level: 0 | 1 = 0): string {
+function render(format: Format, rows: MentionView[], level: 0 | 1 = 0, opts: { width?: number; wide?: boolean } = {}): string {
   let out = ''
   const w = createWriter({
     format,
@@ -49,7 +49,8 @@ function render(format: Format, rows: MentionView[], level: 0 | 1 = 0): string {
     tableColumns: createMentionTableColumns(NOW),
     out: { write: (c) => (out += c) },
     style: createStyle(level),
-    width: 100,
+    width: opts.width ?? 100,
+    ...(opts.wide ? { wide: true } : {}),
   })
   for (const r of rows) w.write(r)
   w.end()
@@ -68,7 +69,7 @@ describe('mentionColumns', () => {
   })
 
   it('give CSV and TSV a header of VIEW_FIELDS', () => {
-    expect(render('csv', []).trimEnd()).toBe(VIEW_FIELDS.join(','))
+    expect(render('csv', [view()]).split('\r\n')[0]).toBe(VIEW_FIELDS.join(','))
     expect(render('tsv', [view()]).split('\n')[0]).toBe(VIEW_FIELDS.join('\t'))
   })
 })
@@ -80,9 +81,9 @@ describe('createMentionTableColumns', () => {
     expect(text.get(view({ title: 'Show HN: Acme 2.0', text: 'my reply', inReplyTo: '123' }))).toBe('my reply')
   })
 
-  it('shows id, age, source, brand, sentiment, intent, author, text', () => {
+  it('shows id, age, source, brand, sentiment, intent, author, text and, with room, the url', () => {
     const cols = createMentionTableColumns(NOW)
-    expect(cols.map((c) => c.key)).toEqual(['id', 'age', 'source', 'brand', 'sentiment', 'intent', 'author', 'text'])
+    expect(cols.map((c) => c.key)).toEqual(['id', 'age', 'source', 'brand', 'sentiment', 'intent', 'author', 'text', 'url'])
     expect(cols.filter((c) => c.tableWidth === 'flex').map((c) => c.key)).toEqual(['text'])
   })
 
@@ -104,6 +105,35 @@ describe('createMentionTableColumns', () => {
   it('falls back to the author name when there is no handle', () => {
     const out = render('table', [view({ author: null, authorName: 'Bob Builder' })])
     expect(out).toContain('Bob Builder')
+  })
+
+  const long = (id: number) =>
+    view({
+      id,
+      author: 'a_rather_long_handle_indeed',
+      text: 'Acme Cloud billing charged me twice this month and support has not answered in three days, what gives',
+      url: `https://news.ycombinator.com/item?id=4730${id}`,
+    })
+
+  it('gives the text most of an 80-column line and keeps every line within it', () => {
+    const lines = render('table', [long(11), long(12)], 0, { width: 80 }).trimEnd().split('\n')
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80)
+    const start = lines[0]!.indexOf('TEXT')
+    expect(80 - start).toBeGreaterThanOrEqual(40)
+    expect(lines[1]!.slice(start)).toMatch(/^Acme Cloud billing charged me twice/)
+    expect(lines[0]).not.toContain('URL')
+  })
+
+  it('abbreviates the source in the table only', () => {
+    expect(render('table', [view()])).toMatch(/^42 {2}3h {3}hn /m)
+    expect(render('tsv', [view()])).toContain('\thackernews\t')
+  })
+
+  it('adds the whole permalink on a wide terminal, or on any with wide', () => {
+    expect(render('table', [long(11)], 0, { width: 220 })).toContain('https://news.ycombinator.com/item?id=473011')
+    const wide = render('table', [long(11)], 0, { width: 80, wide: true })
+    expect(wide.split('\n')[0]).toMatch(/URL$/)
+    expect(wide).toContain('https://news.ycombinator.com/item?id=473011')
   })
 
   it('colours the sentiment only with colour on', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { SentimentLabel } from '../../src/model.js'
 import { createWriter, FORMATS, type Column, type Format } from '../../src/report/render.js'
 import { createStyle } from '../../src/report/style.js'
+import { planLayout, type LayoutSpec } from '../../src/report/table.js'
 import { displayWidth } from '../../src/report/width.js'
 
 interface Row {
@@ -185,8 +186,8 @@ describe('csv', () => {
     expect(rec?.[2]).toBe("'=x")
   })
 
-  it('writes only the header for no rows', () => {
-    expect(render('csv', [])).toBe('id,text,tags,score,ok,note,sentiment\r\n')
+  it('writes nothing for no rows: the header comes with the first row', () => {
+    expect(render('csv', [])).toBe('')
   })
 })
 
@@ -223,7 +224,7 @@ describe('tsv', () => {
     expect(lines[3]?.split('\t')[3]).toBe('-3.5')
   })
 
-  it('writes nothing for no rows', () => {
+  it('writes nothing for no rows, as csv does', () => {
     expect(render('tsv', [])).toBe('')
   })
 })
@@ -331,5 +332,66 @@ describe('table', () => {
 
   it('prints nothing for no rows', () => {
     expect(render('table', [])).toBe('')
+  })
+})
+
+describe('no rows', () => {
+  // One rule for every format: json stays a valid document, line formats print nothing.
+  const empty = (format: Format): { out: string; notes: number } => {
+    let out = ''
+    let notes = 0
+    const w = createWriter<Row>({ format, columns, out: { write: (c) => (out += c) }, style: createStyle(0), onEmpty: () => notes++ })
+    w.end()
+    return { out, notes }
+  }
+
+  it('is each format’s own empty document', () => {
+    expect(JSON.parse(empty('json').out)).toEqual([])
+    expect(empty('ndjson').out).toBe('')
+    expect(empty('csv').out).toBe('')
+    expect(empty('tsv').out).toBe('')
+    expect(empty('table').out).toBe('')
+  })
+
+  it('tells a person only for a table, and never for rows', () => {
+    for (const format of FORMATS) expect(empty(format).notes).toBe(format === 'table' ? 1 : 0)
+    let notes = 0
+    const w = createWriter<Row>({ format: 'table', columns, out: { write: () => {} }, style: createStyle(0), onEmpty: () => notes++ })
+    w.write(base)
+    w.end()
+    expect(notes).toBe(0)
+  })
+})
+
+describe('planLayout', () => {
+  // id, age, source, brand, sentiment, intent, author, text, url — the queue's shape.
+  const natural = [3, 3, 6, 4, 9, 9, 14, 140, 60]
+  const specs: LayoutSpec[] = [
+    {}, {}, { kind: 8 }, { kind: 16, min: 6, drop: 1 }, {}, { drop: 2 }, { kind: 20, min: 8 }, { kind: 'flex' }, { whole: true, drop: 0 },
+  ]
+  const used = (l: { widths: number[]; shown: boolean[] }) =>
+    l.widths.reduce((sum, w, i) => (l.shown[i] ? sum + w + 2 : sum), -2)
+
+  it('gives the text at least half of 80 columns and still fits the line', () => {
+    const l = planLayout(natural, specs, 80)
+    expect(l.widths[7]).toBeGreaterThanOrEqual(40)
+    expect(used(l)).toBeLessThanOrEqual(80)
+    expect(l.shown[8]).toBe(false)
+  })
+
+  it('drops the permalink first, squeezes next, then drops by rank', () => {
+    expect(planLayout(natural, specs, 120).shown).toEqual([true, true, true, true, true, true, true, true, false])
+    const l = planLayout(natural, specs, 80)
+    expect(l.shown).toEqual([true, true, true, false, true, false, true, true, false])
+    expect(l.widths[6]).toBe(8)
+  })
+
+  it('shows a whole URL when there is room, and always with wide', () => {
+    const roomy = planLayout(natural, specs, 200)
+    expect(roomy.shown.every(Boolean)).toBe(true)
+    expect(roomy.widths[8]).toBe(60)
+    const wide = planLayout(natural, specs, 80, true)
+    expect(wide.shown.every(Boolean)).toBe(true)
+    expect(wide.widths[8]).toBe(60)
   })
 })

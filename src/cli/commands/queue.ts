@@ -16,11 +16,6 @@ export async function run(ctx: CommandContext, args: string[], opts: Record<stri
     ...listQueryFlags(opts, ctx.deps.now()),
     ...(limit !== undefined ? { limit } : {}),
   })
-  // An empty human-readable queue says so on a terminal; machines get an empty document or nothing.
-  if (mentions.length === 0 && format === 'table') {
-    if (ctx.io.stderr.isTTY) ctx.note(`No open mentions in the ${queue} queue.`)
-    return 0
-  }
-  await writeMentions(ctx, mentions, format)
+  await writeMentions(ctx, mentions, format, { wide: opts.wide === true, emptyNote: `No open mentions in the ${queue} queue.` })
   return 0
 }

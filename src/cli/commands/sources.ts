@@ -1,17 +1,45 @@
 import { listSources, type SourceStatus } from '../../app/sources.js'
+import { formatAge } from '../../report/age.js'
 import { createWriter, type Column } from '../../report/render.js'
-import { COMMAND_FORMATS } from '../formats.js'
-import { resolveFormat } from '../output.js'
+import { listWriterContext, resolveFormat } from '../output.js'
 import type { CommandContext } from '../context.js'
+import { COMMAND_FORMATS } from '../formats.js'
 
+const needs = (s: SourceStatus) => s.env.map((e) => `${e.name}${e.set ? ' (set)' : e.optional ? ' (optional, unset)' : ' (MISSING)'}`)
+
+/** TSV: full values and ISO times, as on every pipe. */
 const columns: Column<SourceStatus>[] = [
   { key: 'source', header: 'SOURCE', get: (s) => s.source },
   { key: 'instance', header: 'INSTANCE', get: (s) => s.instance },
+  { key: 'name', header: 'NAME', get: (s) => s.name },
   { key: 'brand', header: 'BRAND', get: (s) => s.brand },
-  { key: 'env', header: 'NEEDS', get: (s) => s.env.map((e) => `${e.name}${e.set ? ' (set)' : e.optional ? ' (optional, unset)' : ' (MISSING)'}`) },
+  { key: 'env', header: 'NEEDS', get: needs },
   { key: 'lastOkAt', header: 'LAST OK', get: (s) => s.lastOkAt },
-  { key: 'lastError', header: 'LAST ERROR', get: (s) => s.lastError, tableWidth: 'flex' },
+  { key: 'lastError', header: 'LAST ERROR', get: (s) => s.lastError },
 ]
+
+const ago = (iso: string | null, now: number) => (iso === null ? '' : `${formatAge(Date.parse(iso), now)} ago`)
+
+/**
+ * The table fits the terminal: times as ages ("3h ago", never an ISO stamp the terminal
+ * would wrap in the middle), long instance URLs and env lists squeezed, the error taking
+ * what is left and cut with "…".
+ */
+export function sourceTableColumns(now: number): Column<SourceStatus>[] {
+  return [
+    { key: 'source', header: 'SOURCE', get: (s) => s.source },
+    { key: 'instance', header: 'INSTANCE', get: (s) => s.name ?? s.instance, tableMin: 16 },
+    { key: 'brand', header: 'BRAND', get: (s) => s.brand, tableWidth: 16, tableMin: 6 },
+    { key: 'env', header: 'NEEDS', get: needs, tableWidth: 30, tableMin: 10 },
+    { key: 'lastOkAt', header: 'LAST OK', get: (s) => ago(s.lastOkAt, now) },
+    {
+      key: 'lastError',
+      header: 'LAST ERROR',
+      get: (s) => (s.lastError === null ? null : s.lastErrorAt ? `${ago(s.lastErrorAt, now)}: ${s.lastError}` : s.lastError),
+      tableWidth: 'flex',
+    },
+  ]
+}
 
 export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const format = resolveFormat(opts, ctx.io.stdout.isTTY, COMMAND_FORMATS.sources.formats)
@@ -22,7 +50,12 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
     out.write(`${JSON.stringify(rows, null, 2)}\n`)
     return 0
   }
-  const writer = createWriter({ format, columns, out: { write: (s: string) => void out.write(s) }, style: ctx.stdoutStyle, ...(out.columns ? { width: out.columns } : {}) })
+  const writer = createWriter({
+    format,
+    columns,
+    tableColumns: sourceTableColumns(ctx.deps.now()),
+    ...listWriterContext(ctx, { ...(opts.wide === true ? { wide: true } : {}), emptyNote: 'No sources configured.' }),
+  })
   for (const r of rows) writer.write(r)
   writer.end()
   return 0
