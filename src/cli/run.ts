@@ -12,7 +12,6 @@ import { collect } from './flags.js'
 import { COMMAND_FORMATS, formatHelp, type FormatSpec } from './formats.js'
 import { VERSION } from './version.js'
 
-export { EXIT, type CommandContext, type ExitCode } from './context.js'
 
 type Action = (ctx: CommandContext, args: string[], opts: Record<string, unknown>) => Promise<number>
 
