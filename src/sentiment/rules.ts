@@ -204,6 +204,14 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
   let politeSum = 0
   const politeAt: number[] | null = trace === null ? null : []
   let sarcPolite = false
+  // Where this sentence and the one before it began (running total, politeness, trace length):
+  // a contrast weighs down only its own sentence, or the one before when it opens a sentence.
+  let sentTotal = 0
+  let sentPolite = 0
+  let sentTrace = 0
+  let prevTotal = 0
+  let prevPolite = 0
+  let prevTrace = 0
 
   for (let i = 0; i < n; ) {
     const kind = tokens.kind[i] as number
@@ -234,12 +242,20 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
         sentenceLength = -1
         questioned = false
         negatedInSentence = ''
+        // "Great crew but a bad seat. The food was lovely." — the contrast ends with its sentence.
+        post = 1
       }
       i++
       continue
     }
 
     if (sentenceLength < 0) {
+      prevTotal = sentTotal
+      prevPolite = sentPolite
+      prevTrace = sentTrace
+      sentTotal = total
+      sentPolite = politeSum
+      sentTrace = trace === null ? 0 : trace.length
       scanSentence(tokens, i, sentence)
       sentenceLength = sentence.words
       inQuestion = sentence.question
@@ -304,12 +320,22 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
       modWord = entry.key
     }
     if ((roles & R_CONTRAST) !== 0) {
-      total *= BEFORE_CONTRAST
-      politeSum *= BEFORE_CONTRAST
+      // Mid-sentence, "but" weighs down its own sentence so far; opening one ("But …"), the
+      // sentence before. Earlier sentences are not what it answers.
+      const fromTotal = opensSentence ? prevTotal : sentTotal
+      const fromPolite = opensSentence ? prevPolite : sentPolite
+      total = fromTotal + (total - fromTotal) * BEFORE_CONTRAST
+      politeSum = fromPolite + (politeSum - fromPolite) * BEFORE_CONTRAST
+      if (opensSentence) {
+        // The sentence before now weighs half: where this one starts moves with it.
+        sentTotal = total
+        sentPolite = politeSum
+      }
       if (trace !== null) {
-        for (const t of trace) {
-          t.weight *= BEFORE_CONTRAST
-          t.rules.push(`contrast: before '${entry.key}' ×${BEFORE_CONTRAST}`)
+        for (let t = opensSentence ? prevTrace : sentTrace; t < trace.length; t++) {
+          const tt = trace[t] as TraceToken
+          tt.weight *= BEFORE_CONTRAST
+          tt.rules.push(`contrast: before '${entry.key}' ×${BEFORE_CONTRAST}`)
         }
       }
       post = AFTER_CONTRAST

@@ -9,7 +9,7 @@ import { buildEmoticonTable, tokenize, TokenBuffer, type EmoticonTable } from '.
 import type { Explanation, Scorer, ScorerOptions, SentimentResult } from './types.js'
 
 /** Bump whenever the lexicon or the rules change: stored rows are rescored by version. */
-export const SCORER_VERSION = 'cs-4'
+export const SCORER_VERSION = 'cs-5'
 
 /** VADER's normalisation constant: raw sums of about ±4 land near ±0.7. */
 export const ALPHA = 15

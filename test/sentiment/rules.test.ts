@@ -104,6 +104,21 @@ describe('contrast and concession', () => {
     expect(label('delivery was slow but the support team was wonderful')).toBe('positive')
   })
 
+  it('stops at the end of the sentence', () => {
+    // The clause after "but" weighs more only up to the full stop.
+    const after = scorer.explain('The update is nice but the app is slow. The new icons are ugly.')
+    expect(after.tokens.find((t) => t.token === 'ugly')?.weight).toBe(-3.75)
+    expect(after.tokens.find((t) => t.token === 'slow')?.rules).toContain("contrast: after 'but' ×1.5")
+    // "But" opening a sentence answers the sentence before it, not the whole text.
+    const before = scorer.explain('My parcel never arrived. The driver was rude. But the refund was quick.')
+    expect(before.tokens.find((t) => t.token === 'never arrived')?.weight).toBe(-3.75)
+    expect(before.tokens.find((t) => t.token === 'rude')?.rules).toContain("contrast: before 'but' ×0.5")
+    // Mid-sentence, it weighs down only its own sentence.
+    const mid = scorer.explain('My parcel never arrived. The driver was polite but the box was damaged.')
+    expect(mid.tokens.find((t) => t.token === 'never arrived')?.weight).toBe(-3.75)
+    expect(mid.tokens.find((t) => t.token === 'polite')?.rules).toContain("contrast: before 'but' ×0.5")
+  })
+
   it('weighs a conceded clause less', () => {
     expect(label('although the staff were nice, my order is wrong')).toBe('negative')
     expect(rulesOf('although the staff were nice, my order is wrong')).toContain("concession after 'although' ×0.5")
