@@ -4,7 +4,7 @@
 import {
   AFTER_NEGATION_AGAIN, CONCESSIONS, CONTRASTS, DOMAIN_OTHER, EMOJI_OVERRIDES, EMOTICONS,
   EXPECTATIONS, FAILURES, GRIEVANCE_OPENERS, HASHTAG_PREFIXES, HASHTAG_SUFFIXES, MODIFIERS, NEGATORS,
-  LEAD_INS, POLITENESS, PRAISE_CUES, IRREALIS_MARKERS, QUESTION_OPENERS, REQUESTS, SARCASM_LONE, SARCASM_PHRASES, SARCASM_PRONE,
+  LEAD_INS, MODAL_PERFECTS, POLITENESS, PRAISE_CUES, IRREALIS_MARKERS, QUESTION_OPENERS, REQUESTS, SARCASM_LONE, SARCASM_PHRASES, SARCASM_PRONE,
   SARCASM_TRIGGERS, type Lexicon,
 } from './lexicon.js'
 import { WordTable } from './table.js'
@@ -33,6 +33,8 @@ export const R_AGAIN = 16384
 export const R_IRREALIS = 32768
 /** "but", "and", "ok": lead into a sentence without opening it ("But why is it late?"). */
 export const R_LEAD_IN = 65536
+/** "should have", "would've": negate only as a perfect ("should have replied"). */
+export const R_MODAL_PERFECT = 131072
 
 export type EntrySource = 'afinn' | 'emoji' | 'emoticon' | 'domain' | 'failure' | 'sarcasm' | 'user' | 'none'
 
@@ -180,6 +182,7 @@ export function compileLexicon({ afinn, emoji, user }: CompileInput): CompiledLe
   addRole(words, AFTER_NEGATION_AGAIN, R_AGAIN)
   addRole(words, IRREALIS_MARKERS, R_IRREALIS)
   addRole(words, LEAD_INS, R_LEAD_IN)
+  addRole(words, MODAL_PERFECTS, R_MODAL_PERFECT)
   for (const [key, v] of Object.entries(user)) {
     if (!Number.isFinite(v)) continue
     const e = entryFor(words, key)

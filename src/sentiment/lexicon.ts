@@ -335,6 +335,26 @@ export const NEGATORS: readonly string[] = [
   'refuses to', 'refused to', 'zero',
 ]
 
+/**
+ * Negators that are a modal perfect: "should have replied" says it did not happen. Followed
+ * by a noun phrase, "have" means to hold ("you should have a reply within the hour"): an
+ * expectation, not a counterfactual.
+ */
+export const MODAL_PERFECTS: readonly string[] = ['should have', "should've", 'shouldve', 'would have', "would've", 'wouldve']
+
+/** Words that open a noun phrase after "should have": "a reply", "your refund", "it by Friday". */
+export const NOUN_PHRASE_STARTS: ReadonlySet<string> = new Set([
+  'a', 'an', 'the', 'your', 'my', 'our', 'their', 'his', 'her', 'its', 'this', 'that', 'these',
+  'those', 'some', 'any', 'one', 'it', 'them', 'everything', 'access', 'confirmation',
+])
+
+/**
+ * Verbs of receiving. "You should have received an email" tells the reader what reached them
+ * (the sender speaking: epistemic "should"); "I should have received my refund" is the
+ * receiver saying it did not come.
+ */
+export const RECEIPT_VERBS: ReadonlySet<string> = new Set(['received', 'gotten', 'got', 'heard', 'seen'])
+
 /** Intensifiers and diminishers: factor applied to the next scored word. */
 export const MODIFIERS: Readonly<Record<string, number>> = {
   very: 1.3, really: 1.3, so: 1.3, too: 1.2, extremely: 1.5, incredibly: 1.5, absolutely: 1.4,

@@ -1,14 +1,14 @@
 // The scoring pass: one walk over the tokens applying every rule as it goes. score() runs it
 // with no trace; explain() passes a Trace and gets the same numbers with their reasons.
 import {
-  NUM_KEY, R_AGAIN, R_LEAD_IN, R_CONCESSION, R_IRREALIS, R_CONTRAST, R_FAILURE, R_GRIEVANCE, R_MODIFIER, R_NEGATOR, R_POLITE,
+  NUM_KEY, R_AGAIN, R_LEAD_IN, R_CONCESSION, R_IRREALIS, R_CONTRAST, R_FAILURE, R_GRIEVANCE, R_MODAL_PERFECT, R_MODIFIER, R_NEGATOR, R_POLITE,
   R_PRAISE, R_QUESTION, R_REQUEST, R_SARC_LEAD, R_SARC_LONE, R_SARC_PRONE, R_SARC_TRIGGER, type CompiledLexicon, type Entry,
 } from './compile.js'
 import {
   F_CAPS, F_ELONGATED, K_BANG, K_COMMA, K_EMOJI, K_EMOTICON, K_HASHTAG, K_MENTION, K_NUM, K_QMARK,
   K_STOP, K_URL, K_WORD, type TokenBuffer,
 } from './tokenize.js'
-import { CONCESSIONS_AT_START } from './lexicon.js'
+import { CONCESSIONS_AT_START, NOUN_PHRASE_STARTS, RECEIPT_VERBS } from './lexicon.js'
 import { HASH_SEED, hashOf, hashStep } from './table.js'
 
 /** Tunables, named so the explanation and the tests can speak of them. */
@@ -305,7 +305,7 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
     const opensSentence = sentenceStart
     sentenceStart = sentenceStart && (roles & R_LEAD_IN) !== 0
     if ((roles & R_PRAISE) !== 0) f.praise++
-    if ((roles & R_NEGATOR) !== 0) {
+    if ((roles & R_NEGATOR) !== 0 && !((roles & R_MODAL_PERFECT) !== 0 && notCounterfactual(tokens, i, end))) {
       negUntil = end - 1 + NEGATION_REACH
       negWord = entry.key
       // A complaint phrase ("can't get", "don't give a") already says the negative; it flips
@@ -489,6 +489,19 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
     f.rules?.push(`emphasis: ${bangs}×'!'`)
   }
   f.raw = total
+}
+
+/**
+ * "should have" at i…end that does not say something failed to happen: "have" holding a noun
+ * phrase ("you should have a reply shortly"), or the sender telling "you" what reached them
+ * ("you should have received an email"). "I should have received my refund" and "you should
+ * have told me" stay counterfactual.
+ */
+function notCounterfactual(tokens: TokenBuffer, i: number, end: number): boolean {
+  if (end >= tokens.n || (tokens.kind[end] as number) !== K_WORD) return false
+  const next = tokens.textOf(end)
+  if (NOUN_PHRASE_STARTS.has(next)) return true
+  return RECEIPT_VERBS.has(next) && i > 0 && tokens.is(i - 1, 'you') && (tokens.kind[i - 1] as number) === K_WORD
 }
 
 /** Does a word within reach carry something for a modifier to act on? */

@@ -95,6 +95,24 @@ describe('negation', () => {
   })
 })
 
+describe('"should have": counterfactual or expectation', () => {
+  it('reads "should have" + a noun phrase as an expectation, not a failure', () => {
+    expect(scorer.score('you should have a reply within the hour')).toMatchObject({ label: 'neutral', intent: 'other' })
+    expect(scorer.score('Thanks for reaching out! You should have a reply from our team shortly.').label).toBe('positive')
+    expect(rulesOf('you should have a reply within the hour').some((r) => r.startsWith('expected'))).toBe(false)
+  })
+
+  it('reads "you should have received" as the sender speaking', () => {
+    expect(label('you should have received an email with the link')).toBe('neutral')
+  })
+
+  it('keeps the counterfactuals that are complaints', () => {
+    expect(scorer.score('I should have received my refund last week')).toMatchObject({ label: 'negative', intent: 'complaint' })
+    expect(scorer.score('we should have gotten an update')).toMatchObject({ label: 'negative', intent: 'complaint' })
+    expect(scorer.score('you should have told me')).toMatchObject({ label: 'negative', intent: 'complaint' })
+  })
+})
+
 describe('contrast and concession', () => {
   it('weighs the clause after "but" more', () => {
     expect(label('the app is nice but it crashes every time')).toBe('negative')
