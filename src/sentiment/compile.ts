@@ -3,7 +3,7 @@
 // per token answers everything the rules need to know about it.
 import {
   AFTER_NEGATION_AGAIN, CONCESSIONS, CONTRASTS, DOMAIN_OTHER, EMOJI_OVERRIDES, EMOTICONS,
-  EXPECTATIONS, FAILURES, GRIEVANCE_OPENERS, HASHTAG_PREFIXES, HASHTAG_SUFFIXES, MODIFIERS, NEGATORS,
+  EXPECTATIONS, FAILURES, GRIEVANCE_OPENERS, INVERTING_OPENERS, HASHTAG_PREFIXES, HASHTAG_SUFFIXES, MODIFIERS, NEGATORS,
   LEAD_INS, MODAL_PERFECTS, POLITENESS, PRAISE_CUES, IRREALIS_MARKERS, QUESTION_OPENERS, REQUESTS, SARCASM_LONE, SARCASM_PHRASES, SARCASM_PRONE,
   SARCASM_TRIGGERS, type Lexicon,
 } from './lexicon.js'
@@ -33,6 +33,8 @@ export const R_AGAIN = 16384
 export const R_IRREALIS = 32768
 /** "but", "and", "ok": lead into a sentence without opening it ("But why is it late?"). */
 export const R_LEAD_IN = 65536
+/** "why", "how", "what": a question only when not followed straight by a subject. */
+export const R_INVERTS = 262144
 /** "should have", "would've": negate only as a perfect ("should have replied"). */
 export const R_MODAL_PERFECT = 131072
 
@@ -183,6 +185,7 @@ export function compileLexicon({ afinn, emoji, user }: CompileInput): CompiledLe
   addRole(words, IRREALIS_MARKERS, R_IRREALIS)
   addRole(words, LEAD_INS, R_LEAD_IN)
   addRole(words, MODAL_PERFECTS, R_MODAL_PERFECT)
+  addRole(words, INVERTING_OPENERS, R_INVERTS)
   for (const [key, v] of Object.entries(user)) {
     if (!Number.isFinite(v)) continue
     const e = entryFor(words, key)

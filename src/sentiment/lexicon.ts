@@ -252,6 +252,10 @@ export const DOMAIN_OTHER: Lexicon = {
   'take the fun out': -3, 'taken the fun out': -3, 'took the fun out': -3, 'takes the fun out': -3, 'nice one': 2, 'good one': 2, 'well played': 2, 'how nice': 2,
   'how lovely': 2, 'how convenient': 2, convenient: 2, priceless: 2, 'good grief': -2,
   // words that name or describe rather than judge: "pretty sure", "the quality of", "be honest"
+  // money saved: a bill or a cost that went down is good news to whoever pays it
+  'bill dropped': 2, 'bill is down': 2, 'bill went down': 2, 'costs dropped': 2, 'costs are down': 2,
+  'cut costs': 1, 'cut our costs': 2, 'cut our bill': 2, 'cut my bill': 2, 'cut the bill': 2,
+  'saved us': 2, 'saves us': 2, 'saved me': 2, 'saves me': 2,
   loyalty: 0, 'big ups': 3, profit: 0, profits: 0, quality: 0, 'high quality': 2, 'top quality': 2,
   'pretty sure': 0, 'pretty much': 0, 'be honest': 0, 'to be honest': 0, 'reach out': 0,
   'reaching out': 0, 'reached out': 0, 'responsible for': 0,
@@ -262,7 +266,10 @@ export const DOMAIN_OTHER: Lexicon = {
   'reward travel': 0, 'reward flight': 0, 'reward flights': 0, 'reward reservation': 0,
   'loyalty program': 0, 'loyalty programs': 0, 'loyalty programme': 0, 'loyalty team': 0,
   'loyalty number': 0, 'rewards number': 0, 'rewards program': 0, 'rewards member': 0,
-  truthful: 2, forever: -1, 'hoping for': 0, 'was hoping': 0, 'hoping to': 0, 'not bad': 2, 'not too bad': 1, 'not a bad': 2, 'not so bad': 1, 'not that bad': 1, 'not too shabby': 2,
+  truthful: 2, forever: -1, 'hoping for': 0, 'was hoping': 0, 'hoping to': 0,
+  // understatement: a harm-free word negated says there was some harm, not that it was awful
+  'not painless': -1, 'not seamless': -1, 'not effortless': -1, 'not flawless': -1,
+  'not hassle free': -1, 'not perfect': -1, 'not bad': 2, 'not too bad': 1, 'not a bad': 2, 'not so bad': 1, 'not that bad': 1, 'not too shabby': 2,
   'would recommend': 2, 'would highly recommend': 3, 'would definitely recommend': 3, 'no complaints': 2, 'not disappointed': 2,
   "can't complain": 1, 'cant complain': 1, 'cannot complain': 1, "can't wait": 2, 'cant wait': 2,
   'cannot wait': 2, "couldn't be happier": 4, 'couldnt be happier': 4, 'could not be happier': 4,
@@ -492,6 +499,17 @@ export const QUESTION_OPENERS: readonly string[] = [
 export const LEAD_INS: readonly string[] = [
   'but', 'and', 'so', 'ok', 'okay', 'well', 'also', 'then', 'now', 'seriously', 'honestly', 'hey', 'hi', 'hello',
 ]
+
+/**
+ * Question words that invert in a question ("why is", "how do I"). Followed straight by a
+ * subject with no '?' they announce a story or a title instead: "Why we moved to Acme", "How
+ * we cut our bill", "What I learned". ("How come" does not invert: "how come we can't log in"
+ * still asks.)
+ */
+export const INVERTING_OPENERS: readonly string[] = ['why', 'how', 'what', 'when', 'where', 'who']
+
+/** Subjects that, right after an inverting opener, make the sentence a statement. */
+export const STATEMENT_SUBJECTS: ReadonlySet<string> = new Set(['we', 'i', 'they', 'he', 'she', 'people', 'companies', 'teams'])
 
 /** A question that opens with these asks about a problem ("why is my order still not here?"). */
 export const GRIEVANCE_OPENERS: readonly string[] = ['why', 'how come', 'what happened', 'what is going on', "what's going on", 'whats going on']

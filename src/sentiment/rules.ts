@@ -1,14 +1,14 @@
 // The scoring pass: one walk over the tokens applying every rule as it goes. score() runs it
 // with no trace; explain() passes a Trace and gets the same numbers with their reasons.
 import {
-  NUM_KEY, R_AGAIN, R_LEAD_IN, R_CONCESSION, R_IRREALIS, R_CONTRAST, R_FAILURE, R_GRIEVANCE, R_MODAL_PERFECT, R_MODIFIER, R_NEGATOR, R_POLITE,
+  NUM_KEY, R_AGAIN, R_LEAD_IN, R_CONCESSION, R_IRREALIS, R_CONTRAST, R_FAILURE, R_GRIEVANCE, R_INVERTS, R_MODAL_PERFECT, R_MODIFIER, R_NEGATOR, R_POLITE,
   R_PRAISE, R_QUESTION, R_REQUEST, R_SARC_LEAD, R_SARC_LONE, R_SARC_PRONE, R_SARC_TRIGGER, type CompiledLexicon, type Entry,
 } from './compile.js'
 import {
   F_CAPS, F_ELONGATED, K_BANG, K_COMMA, K_EMOJI, K_EMOTICON, K_HASHTAG, K_MENTION, K_NUM, K_QMARK,
   K_STOP, K_URL, K_WORD, type TokenBuffer,
 } from './tokenize.js'
-import { CONCESSIONS_AT_START, NOUN_PHRASE_STARTS, RECEIPT_VERBS } from './lexicon.js'
+import { CONCESSIONS_AT_START, NOUN_PHRASE_STARTS, RECEIPT_VERBS, STATEMENT_SUBJECTS } from './lexicon.js'
 import { HASH_SEED, hashOf, hashStep } from './table.js'
 
 /** Tunables, named so the explanation and the tests can speak of them. */
@@ -287,8 +287,8 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
 
     const roles = entry.roles
     let opensGrievance = false
-    // "Why is my order late" asks; "Why we moved to Acme" announces an explanation.
-    const statement = (roles & R_GRIEVANCE) !== 0 && opensStatement(tokens, end) && !inQuestion
+    // "Why is my order late" asks; "Why we moved to Acme", "How we cut our bill" announce a story.
+    const statement = (roles & R_INVERTS) !== 0 && opensStatement(tokens, end) && !inQuestion
     if (sentenceStart && (roles & R_QUESTION) !== 0 && !statement) {
       f.questionOpeners++
       if ((roles & R_GRIEVANCE) !== 0) {
@@ -536,9 +536,6 @@ function scanSentence(tokens: TokenBuffer, from: number, out: { words: number; q
 const sentence = { words: 0, question: false }
 
 const isSentenceEnd = (k: number): boolean => k === K_STOP || k === K_BANG || k === K_QMARK
-
-/** Subjects that turn "why …" into a statement (a title, an explanation), not a question. */
-const STATEMENT_SUBJECTS: ReadonlySet<string> = new Set(['we', 'i', 'they', 'he', 'she', 'people', 'companies', 'teams'])
 
 function opensStatement(tokens: TokenBuffer, at: number): boolean {
   return at < tokens.n && (tokens.kind[at] as number) === K_WORD && STATEMENT_SUBJECTS.has(tokens.textOf(at))

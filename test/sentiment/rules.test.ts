@@ -53,6 +53,16 @@ describe('grievance openers', () => {
     expect(scorer.score('Why we moved our stack to Acme')).toMatchObject({ label: 'neutral', intent: 'other' })
     expect(scorer.score('why we still cannot log in?').intent).toBe('complaint')
   })
+
+  it('reads any question word + a subject, without "?", as a story or a title', () => {
+    expect(scorer.score('What we learned from a year on Acme').intent).toBe('other')
+    expect(scorer.score('How we moved 40 services to Acme').intent).toBe('other')
+    expect(scorer.score('How we moved 40 services to Acme?').intent).toBe('question')
+  })
+
+  it('still reads "how come" + a subject as a grievance: it does not invert', () => {
+    expect(rulesOf("How come we still can't log in")).toContain("grievance: 'how come …' -1")
+  })
 })
 
 describe('negation', () => {
@@ -92,6 +102,20 @@ describe('negation', () => {
 
   it('reads counterfactuals as negation', () => {
     expect(label('it would have been nice to get a call')).toBe('negative')
+  })
+})
+
+describe('money saved and understatement', () => {
+  it('reads a bill or a cost that went down as good news', () => {
+    // AFINN gives "dropped" and "cut" −1.
+    expect(label('the bill dropped by a third')).toBe('positive')
+    expect(label('How we cut our bill by 40%')).toBe('positive')
+  })
+
+  it('reads a negated harm-free word as mild, not as the opposite of praise', () => {
+    // "not" × "painless" (+2) would weigh −1.88.
+    expect(scorer.explain('the migration was not painless').tokens.map((t) => t.weight)).toEqual([-1.25])
+    expect(label('Six months in, our bill is down 38%. The migration itself was not painless.')).toBe('positive')
   })
 })
 
