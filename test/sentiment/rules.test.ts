@@ -414,7 +414,8 @@ describe('how long it took and where they went instead', () => {
   it('reads waits and defections as complaints', () => {
     expect(label('we sat on the runway for an hour')).toBe('negative')
     expect(label("It's been 6 days.")).toBe('negative')
-    expect(label('next time I will book with another airline')).toBe('negative')
+    expect(label('next time I will book with another company')).toBe('negative')
+    expect(label('we are switching to a different provider')).toBe('negative')
     expect(label('the refund is still pending')).toBe('negative')
   })
 })
