@@ -43,6 +43,8 @@ export const QUESTIONED = 0.5
 export const IRREALIS = 0
 /** Warm words below this weight in a question are asked about; stronger ones are asserted. */
 export const QUESTION_MILD = 3
+/** Harm an "if" clause supposes inside a question is asked about, not reported. */
+export const SUPPOSED = 0
 
 export interface TraceToken {
   token: string
@@ -407,6 +409,11 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
     if (irrealis !== '' && w > 0 && (roles & R_IRREALIS) === 0) {
       w *= IRREALIS
       if (rules !== null) rules.push(`wished for, not had ('${irrealis}') ×${IRREALIS}`)
+    } else if (w < 0 && inQuestion && irrealis === 'if') {
+      // "If my order is cancelled, do I get a refund?" asks what would happen. Outside a
+      // question an "if" clause is often the complaint itself ("if you cared, you'd call back").
+      w *= SUPPOSED
+      if (rules !== null) rules.push(`supposed in a question ('if') ×${SUPPOSED}`)
     } else if (w > 0 && (roles & (R_REQUEST | R_PRAISE)) === 0) {
       // What a request asks for is not had yet ("can you find me a good seat"), and a mild warm
       // word in a question is asked about ("is it better to book online?"). Praise inside a

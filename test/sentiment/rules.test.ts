@@ -105,6 +105,20 @@ describe('negation', () => {
   })
 })
 
+describe('harm supposed in a question', () => {
+  it('reads a failure in an "if" clause of a question as asked about', () => {
+    const e = scorer.explain('If my order is cancelled, do I get a refund?')
+    expect(e.tokens.find((t) => t.token === 'cancelled')?.rules).toContain("supposed in a question ('if') ×0")
+    expect(e.raw).toBe(-1.25)
+    expect(e.intent).toBe('question')
+  })
+
+  it('keeps a failure that happened, and an "if" outside a question', () => {
+    expect(scorer.score('my order was cancelled, do I get a refund?').intent).toBe('complaint')
+    expect(label('if my order is cancelled again I will scream')).toBe('negative')
+  })
+})
+
 describe('money saved and understatement', () => {
   it('reads a bill or a cost that went down as good news', () => {
     // AFINN gives "dropped" and "cut" −1.
