@@ -38,7 +38,7 @@ export const R_INVERTS = 262144
 /** "should have", "would've": negate only as a perfect ("should have replied"). */
 export const R_MODAL_PERFECT = 131072
 
-export type EntrySource = 'afinn' | 'emoji' | 'emoticon' | 'domain' | 'failure' | 'sarcasm' | 'user' | 'none'
+export type EntrySource = 'afinn' | 'emoji' | 'emoticon' | 'domain' | 'failure' | 'sarcasm' | 'user' | 'name' | 'none'
 
 export interface Entry {
   /** The word or phrase as the lexicon spells it. */
@@ -125,9 +125,11 @@ export interface CompileInput {
   afinn: Lexicon
   emoji: Lexicon
   user: Lexicon
+  /** Brand and product names: weigh nothing and play no role. */
+  names?: readonly string[]
 }
 
-export function compileLexicon({ afinn, emoji, user }: CompileInput): CompiledLexicon {
+export function compileLexicon({ afinn, emoji, user, names = [] }: CompileInput): CompiledLexicon {
   const words = new WordTable<Entry>(8192)
   // Later layers override earlier ones: AFINN, then emoji, then ours, then the user's.
   setValence(words, afinn, 'afinn')
@@ -194,6 +196,16 @@ export function compileLexicon({ afinn, emoji, user }: CompileInput): CompiledLe
     e.source = 'user'
     e.hasNegated = false
     e.roles &= ~(R_NEGATOR | R_MODIFIER)
+  }
+  // Last, so a name wins over every list: "United" names an airline, "Best Buy" a shop.
+  for (const name of names) {
+    const e = entryFor(words, name)
+    if (e === null) continue
+    e.valence = 0
+    e.source = 'name'
+    e.hasNegated = false
+    e.modValence = 0
+    e.roles = 0
   }
 
   // Hashtags glue words together: #neveragain is the phrase "never again".

@@ -185,7 +185,7 @@ export const DOMAIN_OTHER: Lexicon = {
   heroes: 2, awesomeness: 3, stoked: 3, wow: 0, 'good luck': 1, 'best way': 0, 'at best': -1,
   'the best way': 0, 'at least': 0, like: 0, 'i like': 2, 'we like': 2, 'i really like': 3,
   'like it': 2, 'like this': 0, 'could be better': -2, 'should be better': -2,
-  united: 0, clearly: 0, chance: 0, chances: 0, 'any chance': 0, 'good morning': 0,
+  clearly: 0, chance: 0, chances: 0, 'any chance': 0, 'good morning': 0,
   'good afternoon': 0, 'good evening': 0, h8: -3, 'bad ass': 3, badass: 3, 'is the shit': 3,
   'damn you': -3, 'damn it': -2, yay: 2, yaay: 2, negatively: -2,
   // Words that read warm in a review but in a support thread mostly frame what was expected

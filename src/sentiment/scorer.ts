@@ -45,17 +45,22 @@ let shared: { lex: CompiledLexicon; emoticons: EmoticonTable } | undefined
 
 export function createScorer(opts: ScorerOptions = {}): Scorer {
   const user = opts.words ?? {}
+  const names = opts.names ?? []
   const hasUser = Object.keys(user).length > 0
+  const custom = hasUser || names.length > 0
   let compiled: { lex: CompiledLexicon; emoticons: EmoticonTable }
-  if (!hasUser && shared !== undefined) {
+  if (!custom && shared !== undefined) {
     compiled = shared
   } else {
-    const lex = compileLexicon({ ...loadBase(), user })
+    const lex = compileLexicon({ ...loadBase(), user, names })
     compiled = { lex, emoticons: buildEmoticonTable(lex.emoticons) }
-    if (!hasUser) shared = compiled
+    if (!custom) shared = compiled
   }
   const { lex, emoticons } = compiled
-  const version = hasUser ? `${SCORER_VERSION}+u${hashWords(user)}` : SCORER_VERSION
+  // Names change scores as user words do, so they tag the version too.
+  const version = `${SCORER_VERSION}${hasUser ? `+u${hashWords(user)}` : ''}${
+    names.length > 0 ? `+n${hashWords(Object.fromEntries(names.map((n) => [n.toLowerCase(), 0])))}` : ''
+  }`
   // Reused across calls: scoring is synchronous, so one buffer per scorer is enough.
   const tokens = new TokenBuffer()
   const features = new Features()
