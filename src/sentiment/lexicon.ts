@@ -128,7 +128,7 @@ export const FAILURES: Lexicon = {
   'no stars': -3, 'money grab': -3, 'cash grab': -3, 'price gouging': -3, 'bait and switch': -3,
   // handled badly: what staff or systems did to the customer
   mishandled: -3, mishandling: -3, botched: -3, mismanaged: -3, mismanagement: -3, bumped: -2,
-  'bumped me': -3, downgraded: -2, 'kicked off': -3, 'turned away': -3, 'turned me away': -3,
+  'bumped me': -3, 'bumped up': 2, 'bumped me up': 2, downgraded: -2, 'kicked off': -3, 'turned away': -3, 'turned me away': -3,
   malfunction: -2, malfunctioning: -3, inoperable: -2, faulty: -2, snafu: -2, mixup: -2,
   'mix up': -2, 'screwed up': -3, 'messed up': -3, 'screw up': -2, screwup: -3, 'dropped the ball': -3,
   'lost track': -2, mistreated: -3, 'treated like': -2, negligent: -3, negligence: -3,
@@ -427,7 +427,7 @@ export const SARCASM_PHRASES: Lexicon = {
   'just perfect': -2, 'just wonderful': -2, 'just what i needed': -3, 'just what i need': -3,
   'exactly what i needed': -2, 'so much for': -2, 'good luck with that': -2, 'nice try': -1,
   'what a surprise': -1, 'big surprise': -2, 'shocker': -2,
-  'surprise surprise': -2, 'love being': -1, 'as usual': -1, 'as always': 0, 'clap clap': -2,
+  'surprise surprise': -2, 'love being': -1, 'as always': 0, 'clap clap': -2,
   'slow clap': -3, 'real nice': -1, 'sure thing': 0,
 }
 

@@ -105,6 +105,19 @@ describe('negation', () => {
   })
 })
 
+describe('phrases that take the tone of what they follow', () => {
+  it('does not read "as usual" as sarcasm by itself', () => {
+    // As a sarcasm phrase it turned "great" before it into a complaint.
+    expect(label('the staff were great as usual')).toBe('positive')
+    expect(label('late as usual')).toBe('negative')
+  })
+
+  it('reads being bumped up as an upgrade, bumped off as a failure', () => {
+    expect(label('they bumped me up to a faster plan')).toBe('positive')
+    expect(label('they bumped me off the list')).toBe('negative')
+  })
+})
+
 describe('harm supposed in a question', () => {
   it('reads a failure in an "if" clause of a question as asked about', () => {
     const e = scorer.explain('If my order is cancelled, do I get a refund?')
