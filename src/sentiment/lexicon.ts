@@ -128,7 +128,8 @@ export const FAILURES: Lexicon = {
   'no stars': -3, 'money grab': -3, 'cash grab': -3, 'price gouging': -3, 'bait and switch': -3,
   // handled badly: what staff or systems did to the customer
   mishandled: -3, mishandling: -3, botched: -3, mismanaged: -3, mismanagement: -3, bumped: -2,
-  'bumped me': -3, 'bumped up': 2, 'bumped me up': 2, downgraded: -2, 'kicked off': -3, 'turned away': -3, 'turned me away': -3,
+  'bumped me': -3, 'bumped up': 2, 'bumped me up': 2, downgraded: -2, 'kicked off': -3,
+  'turned away': -3, 'turned me away': -3,
   malfunction: -2, malfunctioning: -3, inoperable: -2, faulty: -2, snafu: -2, mixup: -2,
   'mix up': -2, 'screwed up': -3, 'messed up': -3, 'screw up': -2, screwup: -3, 'dropped the ball': -3,
   'lost track': -2, mistreated: -3, 'treated like': -2, negligent: -3, negligence: -3,
