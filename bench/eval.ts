@@ -20,8 +20,8 @@ const vaderFile = join(datasetsDir, 'vader-tweets-ground-truth.tsv')
 const TIMED_PASSES = 7
 
 /**
- * The airline tweets are addressed to United, US Airways and American: scored the way `mentions`
- * scores a brand's mentions, with its names passed as names (they weigh nothing).
+ * The airline tweets are addressed to United, US Airways and American: scored with those
+ * brands' names passed as names (they weigh nothing), as a brand's own terms would be.
  */
 const AIRLINE_NAMES = ['united', 'united airlines', 'us airways', 'american airlines']
 
