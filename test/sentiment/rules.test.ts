@@ -118,6 +118,13 @@ describe('phrases that take the tone of what they follow', () => {
   })
 })
 
+describe('requests that open a question', () => {
+  it('read "Is there …", "Can you …" as a question opened by their first word', () => {
+    expect(scorer.explain("Is there a grace period I'm missing?").tokens.find((t) => t.token === 'missing')?.rules)
+      .toContain('asked, not asserted (question) ×0.5')
+  })
+})
+
 describe('harm supposed in a question', () => {
   it('reads a failure in an "if" clause of a question as asked about', () => {
     const e = scorer.explain('If my order is cancelled, do I get a refund?')
