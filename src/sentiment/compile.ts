@@ -3,8 +3,8 @@
 // per token answers everything the rules need to know about it.
 import {
   AFTER_NEGATION_AGAIN, CONCESSIONS, CONTRASTS, DOMAIN_OTHER, EMOJI_OVERRIDES, EMOTICONS,
-  EXPECTATIONS, FAILURES, GRIEVANCE_OPENERS, HASHTAG_PREFIXES, HASHTAG_SUFFIXES, MODIFIERS, NEGATORS,
-  LEAD_INS, POLITENESS, PRAISE_CUES, IRREALIS_MARKERS, QUESTION_OPENERS, REQUESTS, SARCASM_LONE, SARCASM_PHRASES, SARCASM_PRONE,
+  EXPECTATIONS, FAILURES, GRIEVANCE_OPENERS, INVERTING_OPENERS, HASHTAG_PREFIXES, HASHTAG_SUFFIXES, MODIFIERS, NEGATORS,
+  LEAD_INS, MODAL_PERFECTS, POLITENESS, PRAISE_CUES, IRREALIS_MARKERS, QUESTION_OPENERS, REQUESTS, SARCASM_LONE, SARCASM_PHRASES, SARCASM_PRONE,
   SARCASM_TRIGGERS, type Lexicon,
 } from './lexicon.js'
 import { WordTable } from './table.js'
@@ -33,8 +33,12 @@ export const R_AGAIN = 16384
 export const R_IRREALIS = 32768
 /** "but", "and", "ok": lead into a sentence without opening it ("But why is it late?"). */
 export const R_LEAD_IN = 65536
+/** "why", "how", "what": a question only when not followed straight by a subject. */
+export const R_INVERTS = 262144
+/** "should have", "would've": negate only as a perfect ("should have replied"). */
+export const R_MODAL_PERFECT = 131072
 
-export type EntrySource = 'afinn' | 'emoji' | 'emoticon' | 'domain' | 'failure' | 'sarcasm' | 'user' | 'none'
+export type EntrySource = 'afinn' | 'emoji' | 'emoticon' | 'domain' | 'failure' | 'sarcasm' | 'user' | 'name' | 'none'
 
 export interface Entry {
   /** The word or phrase as the lexicon spells it. */
@@ -121,9 +125,11 @@ export interface CompileInput {
   afinn: Lexicon
   emoji: Lexicon
   user: Lexicon
+  /** Brand and product names: weigh nothing and play no role. */
+  names?: readonly string[]
 }
 
-export function compileLexicon({ afinn, emoji, user }: CompileInput): CompiledLexicon {
+export function compileLexicon({ afinn, emoji, user, names = [] }: CompileInput): CompiledLexicon {
   const words = new WordTable<Entry>(8192)
   // Later layers override earlier ones: AFINN, then emoji, then ours, then the user's.
   setValence(words, afinn, 'afinn')
@@ -177,9 +183,14 @@ export function compileLexicon({ afinn, emoji, user }: CompileInput): CompiledLe
   addRole(words, PRAISE_CUES, R_PRAISE)
   addRole(words, POLITENESS, R_POLITE)
   addRole(words, REQUESTS, R_REQUEST)
+  // "Is there …", "can you …", "how do I …" open a question as their first word would alone.
+  const opener = new Set(QUESTION_OPENERS)
+  addRole(words, REQUESTS.filter((k) => opener.has(k.split(' ')[0] as string)), R_QUESTION)
   addRole(words, AFTER_NEGATION_AGAIN, R_AGAIN)
   addRole(words, IRREALIS_MARKERS, R_IRREALIS)
   addRole(words, LEAD_INS, R_LEAD_IN)
+  addRole(words, MODAL_PERFECTS, R_MODAL_PERFECT)
+  addRole(words, INVERTING_OPENERS, R_INVERTS)
   for (const [key, v] of Object.entries(user)) {
     if (!Number.isFinite(v)) continue
     const e = entryFor(words, key)
@@ -188,6 +199,16 @@ export function compileLexicon({ afinn, emoji, user }: CompileInput): CompiledLe
     e.source = 'user'
     e.hasNegated = false
     e.roles &= ~(R_NEGATOR | R_MODIFIER)
+  }
+  // Last, so a name wins over every list: "United" names an airline, "Best Buy" a shop.
+  for (const name of names) {
+    const e = entryFor(words, name)
+    if (e === null) continue
+    e.valence = 0
+    e.source = 'name'
+    e.hasNegated = false
+    e.modValence = 0
+    e.roles = 0
   }
 
   // Hashtags glue words together: #neveragain is the phrase "never again".

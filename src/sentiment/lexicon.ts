@@ -21,14 +21,14 @@ export const FAILURES: Lexicon = {
   'over an hour': -2, 'over <n> hours': -2, 'for <n> hours': -2, 'for <n> hrs': -2,
   'for <n> days': -2, 'for <n> weeks': -2, 'over <n> days': -2, '<n> hours late': -3,
   '<n> hrs late': -3, '<n> days late': -3, 'hour delay': -2, 'hours delay': -2,
-  'missed connection': -3, 'missed my': -2, stranded: -3, stuck: -2, overbooked: -2,
-  oversold: -2, diverted: -1, rebooked: -1, 'rebooked me': -1, rescheduled: -1,
+  'missed my': -2, stranded: -3, stuck: -2, overbooked: -2, oversold: -2, rebooked: -1,
+  'rebooked me': -1, rescheduled: -1,
   // things that never came or went missing
   'never arrived': -3, 'never received': -3, 'never got': -2, 'never came': -2,
   'never showed': -3, 'never showed up': -3, 'never delivered': -3, 'never heard back': -3,
   'never responded': -3, 'never called back': -3, 'never fixed': -3, 'never again': -3,
   'not delivered': -3, 'not received': -3, 'no show': -2, 'no-show': -2, undelivered: -2,
-  'lost my': -3, 'lost our': -3, 'lost luggage': -3, 'lost bag': -3, 'lost package': -3,
+  'lost my': -3, 'lost our': -3, 'lost package': -3,
   misplaced: -2, 'wrong order': -3, 'wrong item': -3, 'wrong size': -2, 'wrong address': -2,
   'missing item': -3, 'missing items': -3, 'items missing': -3, damaged: -3, defective: -3,
   'arrived broken': -3, 'arrived damaged': -3, spilled: -2, soggy: -2, stale: -2,
@@ -79,7 +79,7 @@ export const FAILURES: Lexicon = {
   unacceptable: -3, 'not acceptable': -3, 'not ok': -2, 'not okay': -2, 'not happy': -3,
   'worst service': -4, 'poor service': -3, 'bad service': -3, 'terrible service': -4,
   'customer disservice': -3, incompetence: -3, 'fed up': -3, 'sick of': -3, 'tired of': -2,
-  'had enough': -2, 'last time': -1, 'never flying': -3, 'never using': -3,
+  'had enough': -2, 'last time': -1, 'never using': -3,
   'never ordering': -3, 'never buying': -3, 'never shopping': -3, 'switching to': -2,
   'take my business': -3, 'taking my business': -3, 'lost a customer': -3,
   'lost a loyal customer': -4, 'lost my business': -3, 'how hard is it': -2,
@@ -128,20 +128,18 @@ export const FAILURES: Lexicon = {
   'no stars': -3, 'money grab': -3, 'cash grab': -3, 'price gouging': -3, 'bait and switch': -3,
   // handled badly: what staff or systems did to the customer
   mishandled: -3, mishandling: -3, botched: -3, mismanaged: -3, mismanagement: -3, bumped: -2,
-  'bumped me': -3, downgraded: -2, 'kicked off': -3, 'turned away': -3, 'turned me away': -3,
-  malfunction: -2, malfunctioning: -3, inoperable: -2, inop: -2, faulty: -2, snafu: -2, mixup: -2,
+  'bumped me': -3, 'bumped up': 2, 'bumped me up': 2, downgraded: -2, 'kicked off': -3,
+  'turned away': -3, 'turned me away': -3,
+  malfunction: -2, malfunctioning: -3, inoperable: -2, faulty: -2, snafu: -2, mixup: -2,
   'mix up': -2, 'screwed up': -3, 'messed up': -3, 'screw up': -2, screwup: -3, 'dropped the ball': -3,
   'lost track': -2, mistreated: -3, 'treated like': -2, negligent: -3, negligence: -3,
   'where is my': -2, "where's my": -2, 'wheres my': -2, 'where are my': -2, 'what happened to my': -2,
   'getting old': -2, 'enough with': -2, 'enough is enough': -3, 'had it with': -3, 'done with you': -3,
-  "i'm done": -2, 'im done': -2, 'never fly': -3, 'never book': -3, 'never use': -2,
+  "i'm done": -2, 'im done': -2, 'never book': -3, 'never use': -2,
   'never recommend': -3, 'stay away': -3, 'avoid at all costs': -4, beware: -2,
   'non existent': -3, nonexistent: -3, 'no one to': -2, 'nowhere to be found': -3,
-  'no staff': -2, 'no agent': -2, 'no agents': -2, 'no gate': -2, 'no crew': -2, 'no food': -2,
-  'no water': -2, 'no seat': -2, 'no seats': -2, 'no hotel': -2, 'no voucher': -2, 'no blanket': -1,
-  'no air': -2, 'no heat': -2, 'no bags': -2, 'no luggage': -2, 'no record': -2,
-  'still sitting': -2, 'still on the ground': -2, 'still on the plane': -3, 'still on the tarmac': -3,
-  'still at the gate': -2, 'still in the': -1, 'sitting on the tarmac': -3, 'stuck on the': -3,
+  'no staff': -2, 'no agent': -2, 'no agents': -2, 'no food': -2, 'no water': -2, 'no air': -2,
+  'no heat': -2, 'no record': -2, 'still sitting': -2, 'still in the': -1,
   // could not do what they came to do
   "can't get": -2, 'cant get': -2, 'cannot get': -2, "couldn't get": -2, 'couldnt get': -2,
   'could not get': -2, "can't access": -2, 'cant access': -2, 'cannot access': -2,
@@ -154,8 +152,9 @@ export const FAILURES: Lexicon = {
   'didnt let me': -2, "can't count on": -2, 'cant count on': -2, "can't rely on": -2,
   'cant rely on': -2, 'keep getting': -1, 'keeps getting': -1,
   // gone to a competitor, or about to
-  'another airline': -2, 'different airline': -2, 'another carrier': -2, 'other airlines': -1,
   'another provider': -2, 'different provider': -2, 'another bank': -2, 'a competitor': -1,
+  'another company': -2, 'different company': -2, 'go with another': -2, 'going with another': -2,
+  'went with another': -2, 'book with another': -2, 'booking with another': -2,
   // how long it has been
   'been <n> days': -2, 'been <n> hours': -2, 'been <n> weeks': -2, 'been <n> months': -2,
   'over <n> mins': -1, 'over <n> minutes': -1, 'no one could': -2, 'nobody could': -2,
@@ -187,7 +186,7 @@ export const DOMAIN_OTHER: Lexicon = {
   heroes: 2, awesomeness: 3, stoked: 3, wow: 0, 'good luck': 1, 'best way': 0, 'at best': -1,
   'the best way': 0, 'at least': 0, like: 0, 'i like': 2, 'we like': 2, 'i really like': 3,
   'like it': 2, 'like this': 0, 'could be better': -2, 'should be better': -2,
-  united: 0, clearly: 0, chance: 0, chances: 0, 'any chance': 0, 'good morning': 0,
+  clearly: 0, chance: 0, chances: 0, 'any chance': 0, 'good morning': 0,
   'good afternoon': 0, 'good evening': 0, h8: -3, 'bad ass': 3, badass: 3, 'is the shit': 3,
   'damn you': -3, 'damn it': -2, yay: 2, yaay: 2, negatively: -2,
   // Words that read warm in a review but in a support thread mostly frame what was expected
@@ -195,7 +194,7 @@ export const DOMAIN_OTHER: Lexicon = {
   better: 1, 'expected better': -2, 'expect better': -2, 'deserve better': -3, 'deserves better': -2,
   'better off': -1, 'a better': 0, 'better be': -1, 'need a better': -1, 'needs a better': -1,
   'need better': -1, 'needs better': -1, 'has to be a better': -2, 'much better': 2, 'so much better': 3, 'feel better': 1, hope: 0, hoping: 0,
-  upgrade: 0, early: 0, 'arrived early': 2, care: 0, award: 1, gold: 0, friend: 0, loyal: 0,
+  upgrade: 0, early: 0, 'arrived early': 2, care: 0, gold: 0, friend: 0, loyal: 0,
   yeah: 0, fine: 1, worth: 1, reach: 0, share: 0, resolve: 0, allow: 0, support: 0, lol: 1,
   wish: 0, safety: 0,
   // everyday warmth AFINN lacks: superlatives, cheers and slang
@@ -239,11 +238,10 @@ export const DOMAIN_OTHER: Lexicon = {
   'one thing right': -2, 'anything right': -2, 'still pending': -2, 'still says': -1,
   'still shows': -1, 'for an hour': -1, 'for a half hour': -1, 'half an hour': -1,
   'more than an hour': -1, 'more than <n> hours': -2, 'with no result': -2, 'no results': -1,
-  'do not fly': -3, "don't fly": -3, 'dont fly': -3, 'do not buy': -3, "don't buy": -3,
-  'dont buy': -3, 'do not book': -3, "don't book": -2, "wouldn't let us": -2, 'wouldnt let us': -2,
+  'do not buy': -3, "don't buy": -3, 'dont buy': -3, 'do not book': -3, "don't book": -2,
+  "wouldn't let us": -2, 'wouldnt let us': -2,
   "won't let us": -2, 'wont let us': -2, "didn't let us": -2, 'didnt let us': -2,
-  robotic: -1, 'no help whatsoever': -3, 'whatsoever': -1, 'third world': -2, 'cattle': -1,
-  'sardines': -1, 'hostage': -2,
+  robotic: -1, 'no help whatsoever': -3, 'whatsoever': -1, 'third world': -2, 'hostage': -2,
   hopes: 0, 'honest question': 0, 'good times': 2, 'great service': 3, 'awesome job': 3,
   'nice work': 3, 'love it': 3, 'keep up the good work': 3, 'keep up the great work': 3,
   'never get tired of': 3, 'never gets old': 3, 'never let me down': 3, 'never lets me down': 3, 'never let us down': 3, 'never lets us down': 3,
@@ -252,17 +250,20 @@ export const DOMAIN_OTHER: Lexicon = {
   'take the fun out': -3, 'taken the fun out': -3, 'took the fun out': -3, 'takes the fun out': -3, 'nice one': 2, 'good one': 2, 'well played': 2, 'how nice': 2,
   'how lovely': 2, 'how convenient': 2, convenient: 2, priceless: 2, 'good grief': -2,
   // words that name or describe rather than judge: "pretty sure", "the quality of", "be honest"
+  // money saved: a bill or a cost that went down is good news to whoever pays it
+  'bill dropped': 2, 'bill is down': 2, 'bill went down': 2, 'costs dropped': 2, 'costs are down': 2,
+  'cut costs': 1, 'cut our costs': 2, 'cut our bill': 2, 'cut my bill': 2, 'cut the bill': 2,
+  'saved us': 2, 'saves us': 2, 'saved me': 2, 'saves me': 2,
   loyalty: 0, 'big ups': 3, profit: 0, profits: 0, quality: 0, 'high quality': 2, 'top quality': 2,
   'pretty sure': 0, 'pretty much': 0, 'be honest': 0, 'to be honest': 0, 'reach out': 0,
   'reaching out': 0, 'reached out': 0, 'responsible for': 0,
-  // names of loyalty-programme products, not verdicts: "award ticket", "loyalty program"
-  'award travel': 0, 'award ticket': 0, 'award tickets': 0, 'award tix': 0, 'award seat': 0,
-  'award seats': 0, 'award flight': 0, 'award flights': 0, 'award trip': 0, 'award reservation': 0,
-  'award booking': 0, 'award availability': 0, 'saver award': 0, 'saver awards': 0,
-  'reward travel': 0, 'reward flight': 0, 'reward flights': 0, 'reward reservation': 0,
-  'loyalty program': 0, 'loyalty programs': 0, 'loyalty programme': 0, 'loyalty team': 0,
-  'loyalty number': 0, 'rewards number': 0, 'rewards program': 0, 'rewards member': 0,
-  truthful: 2, forever: -1, 'hoping for': 0, 'was hoping': 0, 'hoping to': 0, 'not bad': 2, 'not too bad': 1, 'not a bad': 2, 'not so bad': 1, 'not that bad': 1, 'not too shabby': 2,
+  // loyalty schemes name their products after these ("award ticket", "rewards card", "reward
+  // points"): a name, not a verdict, in any business that runs one
+  award: 0, awards: 0, reward: 0, rewards: 0,
+  truthful: 2, forever: -1, 'hoping for': 0, 'was hoping': 0, 'hoping to': 0,
+  // understatement: a harm-free word negated says there was some harm, not that it was awful
+  'not painless': -1, 'not seamless': -1, 'not effortless': -1, 'not flawless': -1,
+  'not hassle free': -1, 'not perfect': -1, 'not bad': 2, 'not too bad': 1, 'not a bad': 2, 'not so bad': 1, 'not that bad': 1, 'not too shabby': 2,
   'would recommend': 2, 'would highly recommend': 3, 'would definitely recommend': 3, 'no complaints': 2, 'not disappointed': 2,
   "can't complain": 1, 'cant complain': 1, 'cannot complain': 1, "can't wait": 2, 'cant wait': 2,
   'cannot wait': 2, "couldn't be happier": 4, 'couldnt be happier': 4, 'could not be happier': 4,
@@ -291,7 +292,7 @@ export const DOMAIN_OTHER: Lexicon = {
   'saved the day': 3, lifesaver: 3, 'life saver': 3, 'well done': 3, 'great job': 3,
   'good job': 3, 'nice job': 3, 'great work': 3, 'thank you': 2, thx: 2, ty: 1, tysm: 3,
   'much appreciated': 3, 'really appreciate': 3, 'love you': 3, 'love you guys': 4,
-  'you rock': 4, 'you guys rock': 4, rocks: 2, 'best airline': 3, 'the best': 3,
+  'you rock': 4, 'you guys rock': 4, rocks: 2, 'the best': 3,
   'happy customer': 3, 'loyal customer': 0, 'back on track': 2, 'got it sorted': 2,
   'all good': 2, 'works great': 3, 'works perfectly': 3, 'worked perfectly': 3,
 }
@@ -334,6 +335,26 @@ export const NEGATORS: readonly string[] = [
   'should have', "should've", 'shouldve', 'would have', "would've", 'wouldve', 'supposed to be', 'lacks', 'yet to', 'fails to', 'failed to', 'refuse to',
   'refuses to', 'refused to', 'zero',
 ]
+
+/**
+ * Negators that are a modal perfect: "should have replied" says it did not happen. Followed
+ * by a noun phrase, "have" means to hold ("you should have a reply within the hour"): an
+ * expectation, not a counterfactual.
+ */
+export const MODAL_PERFECTS: readonly string[] = ['should have', "should've", 'shouldve', 'would have', "would've", 'wouldve']
+
+/** Words that open a noun phrase after "should have": "a reply", "your refund", "it by Friday". */
+export const NOUN_PHRASE_STARTS: ReadonlySet<string> = new Set([
+  'a', 'an', 'the', 'your', 'my', 'our', 'their', 'his', 'her', 'its', 'this', 'that', 'these',
+  'those', 'some', 'any', 'one', 'it', 'them', 'everything', 'access', 'confirmation',
+])
+
+/**
+ * Verbs of receiving. "You should have received an email" tells the reader what reached them
+ * (the sender speaking: epistemic "should"); "I should have received my refund" is the
+ * receiver saying it did not come.
+ */
+export const RECEIPT_VERBS: ReadonlySet<string> = new Set(['received', 'gotten', 'got', 'heard', 'seen'])
 
 /** Intensifiers and diminishers: factor applied to the next scored word. */
 export const MODIFIERS: Readonly<Record<string, number>> = {
@@ -407,7 +428,7 @@ export const SARCASM_PHRASES: Lexicon = {
   'just perfect': -2, 'just wonderful': -2, 'just what i needed': -3, 'just what i need': -3,
   'exactly what i needed': -2, 'so much for': -2, 'good luck with that': -2, 'nice try': -1,
   'what a surprise': -1, 'big surprise': -2, 'shocker': -2,
-  'surprise surprise': -2, 'love being': -1, 'as usual': -1, 'as always': 0, 'clap clap': -2,
+  'surprise surprise': -2, 'love being': -1, 'as always': 0, 'clap clap': -2,
   'slow clap': -3, 'real nice': -1, 'sure thing': 0,
 }
 
@@ -472,6 +493,17 @@ export const QUESTION_OPENERS: readonly string[] = [
 export const LEAD_INS: readonly string[] = [
   'but', 'and', 'so', 'ok', 'okay', 'well', 'also', 'then', 'now', 'seriously', 'honestly', 'hey', 'hi', 'hello',
 ]
+
+/**
+ * Question words that invert in a question ("why is", "how do I"). Followed straight by a
+ * subject with no '?' they announce a story or a title instead: "Why we moved to Acme", "How
+ * we cut our bill", "What I learned". ("How come" does not invert: "how come we can't log in"
+ * still asks.)
+ */
+export const INVERTING_OPENERS: readonly string[] = ['why', 'how', 'what', 'when', 'where', 'who']
+
+/** Subjects that, right after an inverting opener, make the sentence a statement. */
+export const STATEMENT_SUBJECTS: ReadonlySet<string> = new Set(['we', 'i', 'they', 'he', 'she', 'people', 'companies', 'teams'])
 
 /** A question that opens with these asks about a problem ("why is my order still not here?"). */
 export const GRIEVANCE_OPENERS: readonly string[] = ['why', 'how come', 'what happened', 'what is going on', "what's going on", 'whats going on']

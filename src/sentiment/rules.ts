@@ -1,14 +1,14 @@
 // The scoring pass: one walk over the tokens applying every rule as it goes. score() runs it
 // with no trace; explain() passes a Trace and gets the same numbers with their reasons.
 import {
-  NUM_KEY, R_AGAIN, R_LEAD_IN, R_CONCESSION, R_IRREALIS, R_CONTRAST, R_FAILURE, R_GRIEVANCE, R_MODIFIER, R_NEGATOR, R_POLITE,
+  NUM_KEY, R_AGAIN, R_LEAD_IN, R_CONCESSION, R_IRREALIS, R_CONTRAST, R_FAILURE, R_GRIEVANCE, R_INVERTS, R_MODAL_PERFECT, R_MODIFIER, R_NEGATOR, R_POLITE,
   R_PRAISE, R_QUESTION, R_REQUEST, R_SARC_LEAD, R_SARC_LONE, R_SARC_PRONE, R_SARC_TRIGGER, type CompiledLexicon, type Entry,
 } from './compile.js'
 import {
   F_CAPS, F_ELONGATED, K_BANG, K_COMMA, K_EMOJI, K_EMOTICON, K_HASHTAG, K_MENTION, K_NUM, K_QMARK,
   K_STOP, K_URL, K_WORD, type TokenBuffer,
 } from './tokenize.js'
-import { CONCESSIONS_AT_START } from './lexicon.js'
+import { CONCESSIONS_AT_START, NOUN_PHRASE_STARTS, RECEIPT_VERBS, STATEMENT_SUBJECTS } from './lexicon.js'
 import { HASH_SEED, hashOf, hashStep } from './table.js'
 
 /** Tunables, named so the explanation and the tests can speak of them. */
@@ -43,6 +43,8 @@ export const QUESTIONED = 0.5
 export const IRREALIS = 0
 /** Warm words below this weight in a question are asked about; stronger ones are asserted. */
 export const QUESTION_MILD = 3
+/** Harm an "if" clause supposes inside a question is asked about, not reported. */
+export const SUPPOSED = 0
 
 export interface TraceToken {
   token: string
@@ -204,6 +206,14 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
   let politeSum = 0
   const politeAt: number[] | null = trace === null ? null : []
   let sarcPolite = false
+  // Where this sentence and the one before it began (running total, politeness, trace length):
+  // a contrast weighs down only its own sentence, or the one before when it opens a sentence.
+  let sentTotal = 0
+  let sentPolite = 0
+  let sentTrace = 0
+  let prevTotal = 0
+  let prevPolite = 0
+  let prevTrace = 0
 
   for (let i = 0; i < n; ) {
     const kind = tokens.kind[i] as number
@@ -234,12 +244,20 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
         sentenceLength = -1
         questioned = false
         negatedInSentence = ''
+        // "Great crew but a bad seat. The food was lovely." — the contrast ends with its sentence.
+        post = 1
       }
       i++
       continue
     }
 
     if (sentenceLength < 0) {
+      prevTotal = sentTotal
+      prevPolite = sentPolite
+      prevTrace = sentTrace
+      sentTotal = total
+      sentPolite = politeSum
+      sentTrace = trace === null ? 0 : trace.length
       scanSentence(tokens, i, sentence)
       sentenceLength = sentence.words
       inQuestion = sentence.question
@@ -271,8 +289,8 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
 
     const roles = entry.roles
     let opensGrievance = false
-    // "Why is my order late" asks; "Why we moved to Acme" announces an explanation.
-    const statement = (roles & R_GRIEVANCE) !== 0 && opensStatement(tokens, end) && !inQuestion
+    // "Why is my order late" asks; "Why we moved to Acme", "How we cut our bill" announce a story.
+    const statement = (roles & R_INVERTS) !== 0 && opensStatement(tokens, end) && !inQuestion
     if (sentenceStart && (roles & R_QUESTION) !== 0 && !statement) {
       f.questionOpeners++
       if ((roles & R_GRIEVANCE) !== 0) {
@@ -289,7 +307,7 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
     const opensSentence = sentenceStart
     sentenceStart = sentenceStart && (roles & R_LEAD_IN) !== 0
     if ((roles & R_PRAISE) !== 0) f.praise++
-    if ((roles & R_NEGATOR) !== 0) {
+    if ((roles & R_NEGATOR) !== 0 && !((roles & R_MODAL_PERFECT) !== 0 && notCounterfactual(tokens, i, end))) {
       negUntil = end - 1 + NEGATION_REACH
       negWord = entry.key
       // A complaint phrase ("can't get", "don't give a") already says the negative; it flips
@@ -304,12 +322,22 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
       modWord = entry.key
     }
     if ((roles & R_CONTRAST) !== 0) {
-      total *= BEFORE_CONTRAST
-      politeSum *= BEFORE_CONTRAST
+      // Mid-sentence, "but" weighs down its own sentence so far; opening one ("But …"), the
+      // sentence before. Earlier sentences are not what it answers.
+      const fromTotal = opensSentence ? prevTotal : sentTotal
+      const fromPolite = opensSentence ? prevPolite : sentPolite
+      total = fromTotal + (total - fromTotal) * BEFORE_CONTRAST
+      politeSum = fromPolite + (politeSum - fromPolite) * BEFORE_CONTRAST
+      if (opensSentence) {
+        // The sentence before now weighs half: where this one starts moves with it.
+        sentTotal = total
+        sentPolite = politeSum
+      }
       if (trace !== null) {
-        for (const t of trace) {
-          t.weight *= BEFORE_CONTRAST
-          t.rules.push(`contrast: before '${entry.key}' ×${BEFORE_CONTRAST}`)
+        for (let t = opensSentence ? prevTrace : sentTrace; t < trace.length; t++) {
+          const tt = trace[t] as TraceToken
+          tt.weight *= BEFORE_CONTRAST
+          tt.rules.push(`contrast: before '${entry.key}' ×${BEFORE_CONTRAST}`)
         }
       }
       post = AFTER_CONTRAST
@@ -381,6 +409,11 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
     if (irrealis !== '' && w > 0 && (roles & R_IRREALIS) === 0) {
       w *= IRREALIS
       if (rules !== null) rules.push(`wished for, not had ('${irrealis}') ×${IRREALIS}`)
+    } else if (w < 0 && inQuestion && irrealis === 'if') {
+      // "If my order is cancelled, do I get a refund?" asks what would happen. Outside a
+      // question an "if" clause is often the complaint itself ("if you cared, you'd call back").
+      w *= SUPPOSED
+      if (rules !== null) rules.push(`supposed in a question ('if') ×${SUPPOSED}`)
     } else if (w > 0 && (roles & (R_REQUEST | R_PRAISE)) === 0) {
       // What a request asks for is not had yet ("can you find me a good seat"), and a mild warm
       // word in a question is asked about ("is it better to book online?"). Praise inside a
@@ -465,6 +498,19 @@ export function scoreTokens(lex: CompiledLexicon, tokens: TokenBuffer, f: Featur
   f.raw = total
 }
 
+/**
+ * "should have" at i…end that does not say something failed to happen: "have" holding a noun
+ * phrase ("you should have a reply shortly"), or the sender telling "you" what reached them
+ * ("you should have received an email"). "I should have received my refund" and "you should
+ * have told me" stay counterfactual.
+ */
+function notCounterfactual(tokens: TokenBuffer, i: number, end: number): boolean {
+  if (end >= tokens.n || (tokens.kind[end] as number) !== K_WORD) return false
+  const next = tokens.textOf(end)
+  if (NOUN_PHRASE_STARTS.has(next)) return true
+  return RECEIPT_VERBS.has(next) && i > 0 && tokens.is(i - 1, 'you') && (tokens.kind[i - 1] as number) === K_WORD
+}
+
 /** Does a word within reach carry something for a modifier to act on? */
 function modifiesNext(lex: CompiledLexicon, tokens: TokenBuffer, from: number): boolean {
   const to = Math.min(tokens.n, from + MODIFIER_REACH)
@@ -497,9 +543,6 @@ function scanSentence(tokens: TokenBuffer, from: number, out: { words: number; q
 const sentence = { words: 0, question: false }
 
 const isSentenceEnd = (k: number): boolean => k === K_STOP || k === K_BANG || k === K_QMARK
-
-/** Subjects that turn "why …" into a statement (a title, an explanation), not a question. */
-const STATEMENT_SUBJECTS: ReadonlySet<string> = new Set(['we', 'i', 'they', 'he', 'she', 'people', 'companies', 'teams'])
 
 function opensStatement(tokens: TokenBuffer, at: number): boolean {
   return at < tokens.n && (tokens.kind[at] as number) === K_WORD && STATEMENT_SUBJECTS.has(tokens.textOf(at))

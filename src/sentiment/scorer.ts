@@ -9,7 +9,7 @@ import { buildEmoticonTable, tokenize, TokenBuffer, type EmoticonTable } from '.
 import type { Explanation, Scorer, ScorerOptions, SentimentResult } from './types.js'
 
 /** Bump whenever the lexicon or the rules change: stored rows are rescored by version. */
-export const SCORER_VERSION = 'cs-4'
+export const SCORER_VERSION = 'cs-5'
 
 /** VADER's normalisation constant: raw sums of about ±4 land near ±0.7. */
 export const ALPHA = 15
@@ -45,17 +45,22 @@ let shared: { lex: CompiledLexicon; emoticons: EmoticonTable } | undefined
 
 export function createScorer(opts: ScorerOptions = {}): Scorer {
   const user = opts.words ?? {}
+  const names = opts.names ?? []
   const hasUser = Object.keys(user).length > 0
+  const custom = hasUser || names.length > 0
   let compiled: { lex: CompiledLexicon; emoticons: EmoticonTable }
-  if (!hasUser && shared !== undefined) {
+  if (!custom && shared !== undefined) {
     compiled = shared
   } else {
-    const lex = compileLexicon({ ...loadBase(), user })
+    const lex = compileLexicon({ ...loadBase(), user, names })
     compiled = { lex, emoticons: buildEmoticonTable(lex.emoticons) }
-    if (!hasUser) shared = compiled
+    if (!custom) shared = compiled
   }
   const { lex, emoticons } = compiled
-  const version = hasUser ? `${SCORER_VERSION}+u${hashWords(user)}` : SCORER_VERSION
+  // Names change scores as user words do, so they tag the version too.
+  const version = `${SCORER_VERSION}${hasUser ? `+u${hashWords(user)}` : ''}${
+    names.length > 0 ? `+n${hashWords(Object.fromEntries(names.map((n) => [n.toLowerCase(), 0])))}` : ''
+  }`
   // Reused across calls: scoring is synchronous, so one buffer per scorer is enough.
   const tokens = new TokenBuffer()
   const features = new Features()

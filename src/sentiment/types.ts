@@ -34,4 +34,9 @@ export interface Scorer {
 export interface ScorerOptions {
   /** User lexicon additions from config (`sentiment.words`), -5 … 5. Keys may be phrases. */
   words?: Record<string, number>
+  /**
+   * Brand and product names (a brand's terms): they name, not judge, so they weigh nothing even
+   * when they are also words ("United", "Best Buy", "Glad"). Keys may be phrases.
+   */
+  names?: readonly string[]
 }

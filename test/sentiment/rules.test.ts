@@ -53,6 +53,16 @@ describe('grievance openers', () => {
     expect(scorer.score('Why we moved our stack to Acme')).toMatchObject({ label: 'neutral', intent: 'other' })
     expect(scorer.score('why we still cannot log in?').intent).toBe('complaint')
   })
+
+  it('reads any question word + a subject, without "?", as a story or a title', () => {
+    expect(scorer.score('What we learned from a year on Acme').intent).toBe('other')
+    expect(scorer.score('How we moved 40 services to Acme').intent).toBe('other')
+    expect(scorer.score('How we moved 40 services to Acme?').intent).toBe('question')
+  })
+
+  it('still reads "how come" + a subject as a grievance: it does not invert', () => {
+    expect(rulesOf("How come we still can't log in")).toContain("grievance: 'how come …' -1")
+  })
 })
 
 describe('negation', () => {
@@ -95,6 +105,72 @@ describe('negation', () => {
   })
 })
 
+describe('phrases that take the tone of what they follow', () => {
+  it('does not read "as usual" as sarcasm by itself', () => {
+    // As a sarcasm phrase it turned "great" before it into a complaint.
+    expect(label('the staff were great as usual')).toBe('positive')
+    expect(label('late as usual')).toBe('negative')
+  })
+
+  it('reads being bumped up as an upgrade, bumped off as a failure', () => {
+    expect(label('they bumped me up to a faster plan')).toBe('positive')
+    expect(label('they bumped me off the list')).toBe('negative')
+  })
+})
+
+describe('requests that open a question', () => {
+  it('read "Is there …", "Can you …" as a question opened by their first word', () => {
+    expect(scorer.explain("Is there a grace period I'm missing?").tokens.find((t) => t.token === 'missing')?.rules)
+      .toContain('asked, not asserted (question) ×0.5')
+  })
+})
+
+describe('harm supposed in a question', () => {
+  it('reads a failure in an "if" clause of a question as asked about', () => {
+    const e = scorer.explain('If my order is cancelled, do I get a refund?')
+    expect(e.tokens.find((t) => t.token === 'cancelled')?.rules).toContain("supposed in a question ('if') ×0")
+    expect(e.raw).toBe(-1.25)
+    expect(e.intent).toBe('question')
+  })
+
+  it('keeps a failure that happened, and an "if" outside a question', () => {
+    expect(scorer.score('my order was cancelled, do I get a refund?').intent).toBe('complaint')
+    expect(label('if my order is cancelled again I will scream')).toBe('negative')
+  })
+})
+
+describe('money saved and understatement', () => {
+  it('reads a bill or a cost that went down as good news', () => {
+    // AFINN gives "dropped" and "cut" −1.
+    expect(label('the bill dropped by a third')).toBe('positive')
+    expect(label('How we cut our bill by 40%')).toBe('positive')
+  })
+
+  it('reads a negated harm-free word as mild, not as the opposite of praise', () => {
+    // "not" × "painless" (+2) would weigh −1.88.
+    expect(scorer.explain('the migration was not painless').tokens.map((t) => t.weight)).toEqual([-1.25])
+    expect(label('Six months in, our bill is down 38%. The migration itself was not painless.')).toBe('positive')
+  })
+})
+
+describe('"should have": counterfactual or expectation', () => {
+  it('reads "should have" + a noun phrase as an expectation, not a failure', () => {
+    expect(scorer.score('you should have a reply within the hour')).toMatchObject({ label: 'neutral', intent: 'other' })
+    expect(scorer.score('Thanks for reaching out! You should have a reply from our team shortly.').label).toBe('positive')
+    expect(rulesOf('you should have a reply within the hour').some((r) => r.startsWith('expected'))).toBe(false)
+  })
+
+  it('reads "you should have received" as the sender speaking', () => {
+    expect(label('you should have received an email with the link')).toBe('neutral')
+  })
+
+  it('keeps the counterfactuals that are complaints', () => {
+    expect(scorer.score('I should have received my refund last week')).toMatchObject({ label: 'negative', intent: 'complaint' })
+    expect(scorer.score('we should have gotten an update')).toMatchObject({ label: 'negative', intent: 'complaint' })
+    expect(scorer.score('you should have told me')).toMatchObject({ label: 'negative', intent: 'complaint' })
+  })
+})
+
 describe('contrast and concession', () => {
   it('weighs the clause after "but" more', () => {
     expect(label('the app is nice but it crashes every time')).toBe('negative')
@@ -102,6 +178,21 @@ describe('contrast and concession', () => {
     expect(label('the staff were lovely but the app is slow')).toBe('negative')
     expect(rulesOf('the staff were lovely but the app is slow')).toContain("contrast: after 'but' ×1.5")
     expect(label('delivery was slow but the support team was wonderful')).toBe('positive')
+  })
+
+  it('stops at the end of the sentence', () => {
+    // The clause after "but" weighs more only up to the full stop.
+    const after = scorer.explain('The update is nice but the app is slow. The new icons are ugly.')
+    expect(after.tokens.find((t) => t.token === 'ugly')?.weight).toBe(-3.75)
+    expect(after.tokens.find((t) => t.token === 'slow')?.rules).toContain("contrast: after 'but' ×1.5")
+    // "But" opening a sentence answers the sentence before it, not the whole text.
+    const before = scorer.explain('My parcel never arrived. The driver was rude. But the refund was quick.')
+    expect(before.tokens.find((t) => t.token === 'never arrived')?.weight).toBe(-3.75)
+    expect(before.tokens.find((t) => t.token === 'rude')?.rules).toContain("contrast: before 'but' ×0.5")
+    // Mid-sentence, it weighs down only its own sentence.
+    const mid = scorer.explain('My parcel never arrived. The driver was polite but the box was damaged.')
+    expect(mid.tokens.find((t) => t.token === 'never arrived')?.weight).toBe(-3.75)
+    expect(mid.tokens.find((t) => t.token === 'polite')?.rules).toContain("contrast: before 'but' ×0.5")
   })
 
   it('weighs a conceded clause less', () => {
@@ -357,7 +448,8 @@ describe('how long it took and where they went instead', () => {
   it('reads waits and defections as complaints', () => {
     expect(label('we sat on the runway for an hour')).toBe('negative')
     expect(label("It's been 6 days.")).toBe('negative')
-    expect(label('next time I will book with another airline')).toBe('negative')
+    expect(label('next time I will book with another company')).toBe('negative')
+    expect(label('we are switching to a different provider')).toBe('negative')
     expect(label('the refund is still pending')).toBe('negative')
   })
 })

@@ -55,6 +55,24 @@ describe('user words', () => {
   })
 })
 
+describe('brand names', () => {
+  it('weigh nothing, even when they are also words', () => {
+    // AFINN: "united" +1, "best" +3.
+    expect(scorer.score('flying United to Denver tomorrow').label).toBe('positive')
+    const named = createScorer({ names: ['United', 'Best Buy'] })
+    expect(named.score('flying United to Denver tomorrow').label).toBe('neutral')
+    expect(named.score('got a new laptop from Best Buy').label).toBe('neutral')
+    expect(named.score('United lost my bag').label).toBe('negative')
+  })
+
+  it('tag the version', () => {
+    const a = createScorer({ names: ['United'] }).version
+    expect(a).toMatch(new RegExp(`^${SCORER_VERSION}\\+n[0-9a-f]{8}$`))
+    expect(createScorer({ names: ['united'] }).version).toBe(a)
+    expect(createScorer({ names: ['Delta'] }).version).not.toBe(a)
+  })
+})
+
 describe('version', () => {
   it('is the scorer version without user words', () => {
     expect(scorer.version).toBe(SCORER_VERSION)
