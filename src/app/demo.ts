@@ -4,11 +4,11 @@ import type { Config } from '../config/load.js'
 import { parseDuration } from '../config/duration.js'
 import type { Mention } from '../model.js'
 import { startReplayServer, type ReplayRoute } from '../net/replay.js'
-import { createScorer } from '../sentiment/index.js'
 import { openStore, type Store } from '../store/index.js'
 import type { Deps } from './deps.js'
 import { pull, type PullResult } from './pull.js'
 import { listQueue } from './queues.js'
+import { scorerFor } from './score.js'
 
 export interface DemoFixtures {
   hackernews: string
@@ -151,7 +151,7 @@ export async function runDemo(deps: Deps, opts: DemoOptions): Promise<DemoResult
   try {
     opts.onServer?.(server.url)
     const config = demoConfig(server.url, opts.database)
-    const scorer = createScorer({ words: config.sentiment.words })
+    const scorer = scorerFor(config)
     const demoDeps: Deps = {
       ...deps,
       config: () => config,

@@ -1,6 +1,9 @@
 // `mentions score`, `mentions label` and `mentions rescore`.
 import { NotFoundError } from '../errors.js'
-import type { Intent, SentimentLabel } from '../model.js'
+import type { Config } from '../config/load.js'
+import { parseTerm } from '../match/terms.js'
+import type { Brand, Intent, SentimentLabel } from '../model.js'
+import { createScorer } from '../sentiment/index.js'
 import type { Explanation, Scorer, SentimentResult } from '../sentiment/index.js'
 import type { Deps } from './deps.js'
 import { ownWords } from './records.js'
@@ -45,4 +48,22 @@ export async function label(
   if (!(await deps.store().mentions.setLabel(id, change, actor, deps.now()))) {
     throw new NotFoundError(`no mention with id ${id}`)
   }
+}
+
+/**
+ * The words that name the configured brands (their names and terms): the scorer weighs them
+ * nothing, so "United" or "Best Buy" never reads as praise. Exclusions are not names.
+ */
+export function brandNames(brands: readonly Brand[]): string[] {
+  const names = new Set<string>()
+  for (const b of brands) {
+    names.add(b.name)
+    for (const t of b.terms) names.add(parseTerm(t).text)
+  }
+  return [...names].filter((n) => n !== '')
+}
+
+/** The scorer a config asks for: its lexicon additions, and its brands' names at zero. */
+export function scorerFor(config: Pick<Config, 'brands' | 'sentiment'> | undefined): Scorer {
+  return createScorer({ words: config?.sentiment.words ?? {}, names: config ? brandNames(config.brands) : [] })
 }

@@ -8,7 +8,8 @@ import { defaultDatabasePath } from '../config/paths.js'
 import { ConfigError } from '../errors.js'
 import { createHttp } from '../net/client.js'
 import type { Http } from '../net/types.js'
-import { createScorer, type Scorer } from '../sentiment/index.js'
+import { scorerFor } from '../app/score.js'
+import type { Scorer } from '../sentiment/index.js'
 import { sources } from '../sources/registry.js'
 import { openStore, type Store } from '../store/index.js'
 import type { IO } from './io.js'
@@ -67,7 +68,7 @@ export function createDeps(io: IO, flags: GlobalFlags, warn: (m: string) => void
   const store = () => (opened ??= openStore(databasePath()))
   const readStore = () => opened ?? (reader ??= openStore(databasePath(), { readOnly: true }))
   const http = () => (client ??= createHttp({ userAgent: USER_AGENT, env }))
-  const scorer = lazy((): Scorer => createScorer({ words: maybeConfig()?.sentiment.words ?? {} }))
+  const scorer = lazy((): Scorer => scorerFor(maybeConfig()))
 
   return {
     env,

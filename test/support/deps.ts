@@ -7,7 +7,7 @@ import type { Deps } from '../../src/app/deps.js'
 import type { Config } from '../../src/config/load.js'
 import { createHttp } from '../../src/net/client.js'
 import type { Http } from '../../src/net/types.js'
-import { createScorer } from '../../src/sentiment/index.js'
+import { scorerFor } from '../../src/app/score.js'
 import { sources } from '../../src/sources/registry.js'
 import { openStore, type Store } from '../../src/store/index.js'
 
@@ -45,7 +45,7 @@ export function testDeps(opts: {
     readStore: () => store ?? (reader ??= openStore(opts.dbFile, { readOnly: true })),
     // Retries stay on (they are part of what is tested) but never wait.
     http: () => (http ??= createHttp({ userAgent: 'mentions-test', sleep: async () => {}, timeoutMs: 5000 })),
-    scorer: () => createScorer({ words: config.sentiment.words }),
+    scorer: () => scorerFor(config),
     sources: Object.values(sources),
     lock: { holder: { pid: 1, host: 'test' }, isAlive: () => false },
     warn: (m) => void warnings.push(m),
