@@ -51,6 +51,17 @@ export interface Cursor {
   parts?: Record<string, Cursor>
 }
 
+/** What an upstream says about its budget. Every field optional: each says what it can. */
+export interface SourceState {
+  /** Requests (or units, or reads) left in the current window or day. */
+  remaining?: number
+  limit?: number
+  /** Epoch ms when the window resets. */
+  resetAt?: number
+  /** One short line for `mentions sources` ("search covers only opted-in posts"). */
+  note?: string
+}
+
 /** What an adapter produces from one upstream item, before matching and scoring. */
 export interface MentionDraft {
   externalId: string

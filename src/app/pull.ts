@@ -2,7 +2,7 @@
 import pLimit from 'p-limit'
 import { StoreError, UsageError } from '../errors.js'
 import { compileMatcher } from '../match/matcher.js'
-import type { Brand, Cursor } from '../model.js'
+import type { Brand, Cursor, SourceState } from '../model.js'
 import type { SourceOptions } from '../config/schema.js'
 import type { Source } from '../sources/types.js'
 import type { CursorKey, SourceRunReport } from '../store/index.js'
@@ -42,8 +42,15 @@ interface Task {
   source: Source
   options: SourceOptions
   brand?: Brand
+  /** 'own': the brand handles' own activity (replies), with a cursor of its own. */
+  stream: 'search' | 'own'
+  /** For 'own': the brand's handles for this kind. */
+  handles?: string[]
   key: CursorKey
 }
+
+/** The cursor instance of a brand's own-activity walk: beside its search cursor, never mixed. */
+export const OWN_ACTIVITY_SUFFIX = '#own'
 
 /**
  * A one-line reason for a source failure. The HTTP client already redacts URLs and blanks
@@ -75,7 +82,15 @@ export function planTasks(deps: Deps, kinds?: readonly string[]): Task[] {
     const instance = source.instanceKey(options)
     const brands: (Brand | undefined)[] = source.scope === 'brand' ? config.brands : [undefined]
     for (const brand of brands) {
-      tasks.push({ source, options, ...(brand ? { brand } : {}), key: { source: source.kind, instance, brand: brand?.name ?? '' } })
+      tasks.push({ source, options, stream: 'search', ...(brand ? { brand } : {}), key: { source: source.kind, instance, brand: brand?.name ?? '' } })
+    }
+    // The brand's own replies tell which mentions are answered; only where it has handles.
+    if (source.ownActivity) {
+      for (const brand of config.brands) {
+        const handles = (brand.handles[source.kind] ?? []).map((h) => h.replace(/^@/, '')).filter(Boolean)
+        if (handles.length === 0) continue
+        tasks.push({ source, options, stream: 'own', brand, handles, key: { source: source.kind, instance: `${instance}${OWN_ACTIVITY_SUFFIX}`, brand: brand.name } })
+      }
     }
   }
   return tasks
@@ -118,22 +133,27 @@ export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResu
           let enricher: Enricher | undefined
           const enricherFor = async () =>
             (enricher ??= createEnricher({ source: task.source.kind, sourceName: name, brands: config.brands, matcher, scorer, now, detector: await loadLanguageDetector() }))
+          // Upstream-state writes are chained in order and never left unhandled: a failure is
+          // kept and thrown where the walk's own writes are checked.
+          let upstream: Promise<void> = Promise.resolve()
+          let upstreamFailure: unknown
           const ctx = {
             http,
             options: task.options,
             env: deps.env,
             now: deps.now,
             warn: (m: string) => deps.warn(`${task.source.kind}: ${m}`),
+            // Kept in order; awaited with the cursor, so a failed write surfaces here.
+            report: (state: SourceState) =>
+              void (upstream = upstream.then(() => store.cursors.recordUpstream(task.key, state)).catch((e: unknown) => void (upstreamFailure ??= e))),
             signal,
           }
           const maxPages = typeof task.options.maxPages === 'number' ? task.options.maxPages : (opts.maxPages ?? 10)
-          const pages = task.source.search(ctx, {
-            ...(task.brand ? { brand: task.brand } : {}),
-            ...(previous ? { cursor: previous } : {}),
-            since,
-            ...(until !== undefined ? { until } : {}),
-            maxPages,
-          })
+          const window = { ...(previous ? { cursor: previous } : {}), since, ...(until !== undefined ? { until } : {}), maxPages }
+          const pages =
+            task.stream === 'own' && task.source.ownActivity && task.brand
+              ? task.source.ownActivity(ctx, { brand: task.brand, handles: task.handles ?? [], ...window })
+              : task.source.search(ctx, { ...(task.brand ? { brand: task.brand } : {}), ...window })
           for await (const page of pages) {
             report.fetched += page.mentions.length
             const records = []
@@ -160,6 +180,8 @@ export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResu
           }
           // Only a finished walk moves the cursor (the adapter records any gap it still owes).
           await store.cursors.save(task.key, last ?? previous ?? {}, deps.now())
+          await upstream
+          if (upstreamFailure) throw upstreamFailure
         } catch (err) {
           if (err instanceof StoreError) throw err
           report.error = describeFailure(err)

@@ -14,7 +14,9 @@ import { setTimeout as sleepTimer } from 'node:timers/promises'
 import { TextDecoder } from 'node:util'
 import pLimit, { type LimitFunction } from 'p-limit'
 import { Agent, EnvHttpProxyAgent, fetch, type Dispatcher, type Response } from 'undici'
-import { HttpError, NetworkError, type GetOptions, type Http, type HttpResponse } from './types.js'
+import { HttpError, NetworkError, RateLimitError, type GetOptions, type Http, type HttpResponse } from './types.js'
+
+export { RateLimitError } from './types.js'
 import { decodeParamName, hostAndPath, isSecretParamName, redactUrl, responseSnippet, scrubCredentials } from './redact.js'
 
 export interface HttpOptions {
@@ -38,25 +40,6 @@ export interface HttpOptions {
   random?: () => number
   /** Clock for HTTP-date and epoch rate-limit hints. Default Date.now. */
   now?: () => number
-}
-
-/**
- * An HttpError whose server said when to come back (Retry-After or an exhausted rate-limit
- * window). Thrown at once when that wait is over `maxRetryAfterMs`, or when retries are spent.
- */
-export class RateLimitError extends HttpError {
-  override name = 'RateLimitError'
-  constructor(
-    status: number,
-    url: string,
-    bodySnippet: string,
-    readonly retryAt: Date,
-    nowMs: number,
-  ) {
-    super(status, url, bodySnippet)
-    const seconds = Math.max(0, Math.ceil((retryAt.getTime() - nowMs) / 1000))
-    this.message = `${this.message} (rate limited: retry after ${retryAt.toISOString()}, in ${seconds} s)`
-  }
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000

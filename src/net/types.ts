@@ -44,6 +44,25 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * An HttpError whose server said when to come back (Retry-After or an exhausted rate-limit
+ * window). Thrown at once when that wait is over `maxRetryAfterMs`, or when retries are spent.
+ */
+export class RateLimitError extends HttpError {
+  override name = 'RateLimitError'
+  constructor(
+    status: number,
+    url: string,
+    bodySnippet: string,
+    readonly retryAt: Date,
+    nowMs: number,
+  ) {
+    super(status, url, bodySnippet)
+    const seconds = Math.max(0, Math.ceil((retryAt.getTime() - nowMs) / 1000))
+    this.message = `${this.message} (rate limited: retry after ${retryAt.toISOString()}, in ${seconds} s)`
+  }
+}
+
 /** Connection refused, reset, DNS failure, timeout, or a body over the size cap. */
 export class NetworkError extends Error {
   override name = 'NetworkError'

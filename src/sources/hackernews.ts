@@ -356,5 +356,8 @@ export const hackerNewsSource: Source<HackerNewsOptions> = {
   options: hackerNewsOptions,
   requires: [],
   instanceKey: (options) => options.baseUrl,
+  // The brand's comments arrive in search results when they name it; ownActivity (its
+  // handles' own comments) is the next step.
+  replies: 'thread',
   search: searchHackerNews,
 }

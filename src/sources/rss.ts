@@ -518,5 +518,7 @@ export const rssSource: Source<RssOptions> = {
   requires: [],
   // The key is stored and printed: a token in a private feed URL must not be.
   instanceKey: (options) => redactUrl(options.url),
+  // A feed carries no replies and no author handles to compare: answered stays unknown.
+  replies: 'none',
   search: searchFeed,
 }

@@ -1,7 +1,9 @@
 // The Source contract (DESIGN.md, "Source adapters"). An adapter turns one upstream into
 // pages of MentionDrafts. It never touches the store, never matches brands, never scores.
 import type { z } from 'zod'
-import type { Brand, Cursor, MentionDraft } from '../model.js'
+import type { Brand, Cursor, MentionDraft, SourceState } from '../model.js'
+
+export type { SourceState } from '../model.js'
 import type { Http } from '../net/types.js'
 
 export interface Requirement {
@@ -16,9 +18,33 @@ export interface SourceContext<Opts> {
   /** Environment (already merged with .env); read credentials from here only. */
   env: Readonly<Record<string, string | undefined>>
   now: () => number
-  /** Progress or warnings for stderr; never data. */
+  /** Progress or warnings for stderr; never data. The pull prefixes the source kind. */
   warn: (message: string) => void
+  /**
+   * Quota or rate-limit state the upstream reported (headers, body fields), kept with the
+   * cursor and shown by `mentions sources`. Call it whenever a response says something new.
+   */
+  report?: (state: SourceState) => void
   signal?: AbortSignal
+}
+
+/**
+ * How a source can tell that the brand answered a mention:
+ * - 'thread': the brand's replies arrive among the searched items (linked by parent id);
+ * - 'own-activity': the source fetches the brand handles' own recent posts (ownActivity);
+ * - 'owner-response': a review carries the owner's reply in a field;
+ * - 'none': it cannot tell; answered is unknown (null), never a silent "no".
+ */
+export type ReplyDetection = 'thread' | 'own-activity' | 'owner-response' | 'none'
+
+export interface OwnActivityQuery {
+  brand: Brand
+  /** The brand's handles for this source kind (config `handles[kind]`), without a leading @. */
+  handles: string[]
+  cursor?: Cursor
+  since: number
+  until?: number
+  maxPages: number
 }
 
 export interface SourceQuery {
@@ -64,8 +90,22 @@ export interface Source<Opts extends { baseUrl?: string | undefined } = { baseUr
   requires: Requirement[]
   /** A stable name for one configured instance (used for its cursor), e.g. the feed URL. */
   instanceKey(options: Opts): string
+  /** How it can tell the brand answered (see ReplyDetection). */
+  replies: ReplyDetection
   /** Newest first; stops at q.cursor (or q.since on a first pull). */
   search(ctx: SourceContext<Opts>, q: SourceQuery): AsyncIterable<Page>
+  /**
+   * The brand handles' own recent posts and replies, newest first, as drafts whose author is
+   * the handle and whose parentExternalId / threadExternalId use the same ids as search's
+   * drafts, so the store links each reply to the mention it answers. Own cursor per brand.
+   * Required when `replies` is 'own-activity'.
+   */
+  ownActivity?(ctx: SourceContext<Opts>, q: OwnActivityQuery): AsyncIterable<Page>
+}
+
+/** Raised for credentials the upstream refused (401, or a 403 that means "not allowed"). */
+export class CredentialsRejectedError extends Error {
+  override name = 'CredentialsRejectedError'
 }
 
 /** Raised for a response the adapter cannot read (not JSON, wrong shape). */

@@ -2,7 +2,7 @@
 // Every method is asynchronous so a server engine (PostgreSQL) can stand behind the same
 // interface; the SQLite engine batches, so the cost is one await per page or chunk of rows,
 // never one per row. Lists stream as chunks (`AsyncIterable<T[]>`) for the same reason.
-import type { Cursor, Intent, Mention, MentionDraft, QueueName, SentimentLabel } from '../model.js'
+import type { Cursor, Intent, Mention, MentionDraft, QueueName, SentimentLabel, SourceState } from '../model.js'
 
 /** A draft that has been matched and scored, ready to store. */
 export interface MentionRecord extends MentionDraft {
@@ -113,6 +113,8 @@ export interface CursorKey {
 
 export interface CursorStatus extends CursorKey {
   cursor: Cursor
+  /** What the upstream last said about its quota or rate limit. */
+  upstream: SourceState | null
   lastOkAt: number | null
   lastError: string | null
   lastErrorAt: number | null
@@ -124,6 +126,8 @@ export interface CursorsRepo {
   save(k: CursorKey, cursor: Cursor, now: number): Promise<void>
   /** Records a failure; the cursor itself stays where it was. */
   recordError(k: CursorKey, error: string, now: number): Promise<void>
+  /** Records the upstream's quota or rate-limit state (the latest wins). */
+  recordUpstream(k: CursorKey, state: SourceState): Promise<void>
   all(): Promise<CursorStatus[]>
 }
 

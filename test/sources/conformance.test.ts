@@ -1,38 +1,14 @@
 // Parses every recorded third-party response we have for these sources. The folder lives
 // beside the repo (../shared/fixtures/real) and is not shipped; without it the suite skips.
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import type { MentionDraft } from '../../src/model.js'
 import { parseHackerNews } from '../../src/sources/hackernews.js'
 import { parseFeed } from '../../src/sources/rss.js'
+import { expectClean, filesIn, realPresent as present, realRoot } from '../support/conformance.js'
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const realRoot = path.resolve(repoRoot, '../shared/fixtures/real')
 const NOW = Date.parse('2026-01-01T00:00:00Z')
-
-function filesIn(dir: string): string[] {
-  const full = path.join(realRoot, dir)
-  return existsSync(full)
-    ? readdirSync(full)
-        .filter((f) => !f.endsWith('.meta.json') && !f.endsWith('.md'))
-        .sort()
-    : []
-}
-
-function expectClean(drafts: MentionDraft[]): void {
-  expect(drafts.length).toBeGreaterThanOrEqual(1)
-  for (const d of drafts) {
-    expect(d.externalId.length).toBeGreaterThan(0)
-    expect(new URL(d.url).protocol).toMatch(/^https?:$/)
-    expect(Number.isFinite(d.createdAt)).toBe(true)
-    for (const field of [d.text, d.title ?? '']) {
-      expect(field).not.toMatch(/<\/?[a-z][a-z0-9]*(\s[^<>]*)?\/?>/i)
-      expect(field).not.toMatch(/&(#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);/i)
-    }
-  }
-}
 
 describe('conformance checks', () => {
   const ok: MentionDraft = { externalId: '1', url: 'https://a.example/1', text: 'fine & dandy', createdAt: 0 }
@@ -47,7 +23,6 @@ describe('conformance checks', () => {
   })
 })
 
-const present = existsSync(realRoot)
 const suite = present ? describe : describe.skip
 
 suite(`conformance with recorded responses in ${present ? realRoot : '../shared/fixtures/real (absent: skipped)'}`, () => {

@@ -1,5 +1,5 @@
 // Per source instance and brand: where the next pull resumes, and how the last one went.
-import type { Cursor } from '../../model.js'
+import type { Cursor, SourceState } from '../../model.js'
 import type { CursorKey, CursorStatus, CursorsRepo } from '../types.js'
 import { storeFailure, type Db } from './open.js'
 
@@ -13,6 +13,7 @@ interface Row {
   last_ok_at: number | null
   last_error: string | null
   last_error_at: number | null
+  upstream_state: string | null
 }
 
 function toCursor(r: Row): Cursor {
@@ -40,6 +41,9 @@ export function cursorsRepo(db: Db, file: string): CursorsRepo {
     INSERT INTO cursors (source, instance, brand, last_error, last_error_at) VALUES (@source, @instance, @brand, @error, @now)
     ON CONFLICT (source, instance, brand) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at`)
   const all = db.prepare<[], Row>(`SELECT * FROM cursors ORDER BY source, instance, brand`)
+  const upstream = db.prepare(`
+    INSERT INTO cursors (source, instance, brand, upstream_state) VALUES (@source, @instance, @brand, @state)
+    ON CONFLICT (source, instance, brand) DO UPDATE SET upstream_state = excluded.upstream_state`)
 
   return {
     get: (k) =>
@@ -53,6 +57,7 @@ export function cursorsRepo(db: Db, file: string): CursorsRepo {
         save.run({ ...k, cursor: JSON.stringify(rest), etag: etag ?? null, lastModified: lastModified ?? null, now })
       }),
     recordError: (k, error, now) => run(() => void fail.run({ ...k, error, now })),
+    recordUpstream: (k, state) => run(() => void upstream.run({ ...k, state: JSON.stringify(state) })),
     all: () =>
       run(() =>
         all.all().map((r): CursorStatus => ({
@@ -60,6 +65,7 @@ export function cursorsRepo(db: Db, file: string): CursorsRepo {
           instance: r.instance,
           brand: r.brand,
           cursor: toCursor(r),
+          upstream: r.upstream_state === null ? null : (JSON.parse(r.upstream_state) as SourceState),
           lastOkAt: r.last_ok_at,
           lastError: r.last_error,
           lastErrorAt: r.last_error_at,

@@ -123,6 +123,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE mentions ADD COLUMN source_name TEXT;
   -- Why the state was set, when a command rather than a person set it ('rematch').
   ALTER TABLE triage ADD COLUMN state_reason TEXT;
+  -- What the upstream last said about its quota or rate limit (JSON), for mentions sources.
+  ALTER TABLE cursors ADD COLUMN upstream_state TEXT;
   DROP INDEX mentions_negative;
   CREATE INDEX mentions_negative ON mentions (created_at DESC, id DESC)
     WHERE sentiment_label = 'negative' AND is_own = 0 AND competitor = 0;

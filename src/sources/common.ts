@@ -1,0 +1,83 @@
+// Helpers every adapter shares: credentials from the environment, one GET that reads JSON and
+// turns HTTP refusals into lines a user can act on, and upstream rate-limit state. An adapter
+// that repeats something a third time lifts it here.
+import { HttpError, RateLimitError, type GetOptions, type HttpResponse } from '../net/types.js'
+import { parseResetTime } from '../net/client.js'
+import { errorSnippet } from '../net/redact.js'
+import { CredentialsRejectedError, MissingCredentialError, SourceResponseError, type SourceContext, type SourceState } from './types.js'
+
+/** The variable's value, or MissingCredentialError naming it (the pull skips the source, exit 3). */
+export function credential(ctx: Pick<SourceContext<unknown>, 'env'>, kind: string, variable: string, why: string): string {
+  const value = ctx.env[variable]?.trim()
+  if (!value) throw new MissingCredentialError(variable, kind, why)
+  return value
+}
+
+export interface FetchJsonOptions extends Omit<GetOptions, 'signal'> {
+  /** The variables behind the request's credentials, named when the upstream refuses them. */
+  credentials?: readonly string[]
+  /** A 403 that means "this API needs approval" rather than "wrong key" (Reddit). */
+  forbidden?: string
+}
+
+/**
+ * GET and parse JSON. A 401 (or 403) becomes CredentialsRejectedError naming the variables
+ * to check; a RateLimitError keeps its retry time; a body that is not JSON is a
+ * SourceResponseError with a short, secret-free snippet.
+ */
+export async function fetchJson(
+  ctx: Pick<SourceContext<unknown>, 'http' | 'signal'>,
+  url: URL | string,
+  opts: FetchJsonOptions = {},
+): Promise<{ body: unknown; response: HttpResponse }> {
+  const { credentials = [], forbidden, ...get } = opts
+  let response: HttpResponse
+  try {
+    response = await ctx.http.get(url, { ...get, ...(ctx.signal ? { signal: ctx.signal } : {}) })
+  } catch (err) {
+    throw refusal(err, credentials, forbidden)
+  }
+  if (response.notModified) return { body: undefined, response }
+  try {
+    return { body: JSON.parse(response.body) as unknown, response }
+  } catch (cause) {
+    const shown = errorSnippet(response.body, [], 60) || 'empty body'
+    throw new SourceResponseError(`response is not JSON (${shown})`, response.url, { cause })
+  }
+}
+
+/** HTTP refusals as lines a user can act on; anything else unchanged. */
+export function refusal(err: unknown, credentials: readonly string[], forbidden?: string): unknown {
+  if (!(err instanceof HttpError) || err instanceof RateLimitError) return err
+  const check = credentials.length ? `; check ${credentials.join(', ')}` : ''
+  if (err.status === 401) return new CredentialsRejectedError(`credentials rejected (${err.message})${check}`, { cause: err })
+  if (err.status === 403) {
+    return new CredentialsRejectedError(`${forbidden ?? 'access refused'} (${err.message})${check}`, { cause: err })
+  }
+  return err
+}
+
+/**
+ * Rate-limit state from the usual header families: X-RateLimit-* / X-Ratelimit-* (GitHub,
+ * Reddit, Mastodon), RateLimit-* (IETF draft: Bluesky, Discourse), x-rate-limit-* (X).
+ */
+export function rateLimitState(headers: Readonly<Record<string, string>>, nowMs: number): SourceState | undefined {
+  for (const prefix of ['x-ratelimit-', 'ratelimit-', 'x-rate-limit-']) {
+    const remaining = num(headers[`${prefix}remaining`])
+    if (remaining === undefined) continue
+    const state: SourceState = { remaining }
+    const limit = num(headers[`${prefix}limit`])
+    if (limit !== undefined) state.limit = limit
+    // Epoch seconds, epoch ms, seconds from now or an HTTP/ISO date: the client reads them all.
+    const wait = parseResetTime(headers[`${prefix}reset`], nowMs)
+    if (wait !== undefined) state.resetAt = nowMs + wait
+    return state
+  }
+  return undefined
+}
+
+function num(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined
+  const n = Number(v.split(/[;,]/)[0]?.trim())
+  return Number.isFinite(n) ? n : undefined
+}
