@@ -14,7 +14,7 @@ import { setTimeout as sleepTimer } from 'node:timers/promises'
 import { TextDecoder } from 'node:util'
 import pLimit, { type LimitFunction } from 'p-limit'
 import { Agent, EnvHttpProxyAgent, fetch, type Dispatcher, type Response } from 'undici'
-import { HttpError, NetworkError, RateLimitError, type GetOptions, type Http, type HttpResponse } from './types.js'
+import { HttpError, NetworkError, RateLimitError, type GetOptions, type Http, type HttpResponse, type PostOptions } from './types.js'
 
 export { RateLimitError } from './types.js'
 import { decodeParamName, hostAndPath, isSecretParamName, redactUrl, responseSnippet, scrubCredentials } from './redact.js'
@@ -78,8 +78,18 @@ const RETRYABLE_CODES: ReadonlySet<string> = new Set([
 const SECRET_HEADER = /authorization|cookie|token|secret|api-?key|password/i
 
 /** Values we sent that must not come back to us inside an error message (servers echo them). */
-function secretsSent(url: URL, headers: Readonly<Record<string, string>>): string[] {
-  const found: string[] = []
+/** Every string value in a JSON body, however nested. */
+function jsonStrings(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value)
+  else if (Array.isArray(value)) for (const v of value) jsonStrings(v, out)
+  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) jsonStrings(v, out)
+  return out
+}
+
+function secretsSent(url: URL, headers: Readonly<Record<string, string>>, bodyValues: readonly string[] = []): string[] {
+  // Everything a POST body carries is treated as secret: it is where passwords and client
+  // secrets travel (token and session endpoints).
+  const found: string[] = [...bodyValues]
   for (const [name, value] of url.searchParams) if (isSecretParamName(name)) found.push(value)
   for (const [name, value] of Object.entries(headers)) {
     if (!SECRET_HEADER.test(name)) continue
@@ -384,6 +394,7 @@ export function createHttp(opts: HttpOptions): Http & { close(): Promise<void> }
     headers: Record<string, string>,
     secrets: readonly string[],
     signal: AbortSignal | undefined,
+    request: { method: 'GET' | 'POST'; body?: string } = { method: 'GET' },
   ): Promise<Attempt> {
     signal?.throwIfAborted()
     const controller = new AbortController()
@@ -397,14 +408,16 @@ export function createHttp(opts: HttpOptions): Http & { close(): Promise<void> }
     const network = (message: string, retryable: boolean, cause?: unknown): Attempt => ({
       kind: 'network',
       retryable,
-      error: new NetworkError(`GET ${hostAndPath(url)} failed: ${message}`, shownUrl, { cause }),
+      error: new NetworkError(`${request.method} ${hostAndPath(url)} failed: ${message}`, shownUrl, { cause }),
     })
 
     try {
       const response = await fetch(url, {
-        method: 'GET',
+        method: request.method,
         headers,
-        redirect: 'follow',
+        ...(request.body !== undefined ? { body: request.body } : {}),
+        // A POST is never replayed to another address: a redirect is an answer of its own.
+        redirect: request.method === 'GET' ? 'follow' : 'manual',
         signal: controller.signal,
         dispatcher,
       })
@@ -529,8 +542,39 @@ export function createHttp(opts: HttpOptions): Http & { close(): Promise<void> }
     }
   }
 
+  /**
+   * A POST with a JSON or form body (token and session endpoints). Retried only when the
+   * server said when to come back (429/503 with Retry-After): a POST that may have been
+   * handled is never sent twice blindly.
+   */
+  async function post(input: string | URL, postOpts: PostOptions): Promise<HttpResponse> {
+    const url = toHttpUrl(input)
+    const shownUrl = redactUrl(url)
+    const { signal } = postOpts
+    const body = postOpts.json !== undefined ? JSON.stringify(postOpts.json) : new URLSearchParams(postOpts.form ?? {}).toString()
+    const headers: Record<string, string> = {
+      'user-agent': opts.userAgent,
+      'accept-encoding': 'gzip, deflate, br',
+      'content-type': postOpts.json !== undefined ? 'application/json' : 'application/x-www-form-urlencoded',
+      ...lowerCaseKeys(postOpts.headers),
+    }
+    const bodyValues = postOpts.json !== undefined ? jsonStrings(postOpts.json) : Object.values(postOpts.form ?? {})
+    const secrets = secretsSent(url, headers, bodyValues)
+    const limit = limiterFor(url.host)
+    for (let attempt = 0; ; attempt++) {
+      signal?.throwIfAborted()
+      const outcome = await limit(() => attemptOnce(url, shownUrl, headers, secrets, signal, { method: 'POST', body }))
+      if (outcome.kind === 'done') return outcome.response
+      if (outcome.kind === 'network') throw outcome.error
+      const hinted = RETRY_AFTER_STATUSES.has(outcome.status) ? rateLimitWaitMs(outcome.headers, now()) : undefined
+      if (hinted === undefined || hinted > maxRetryAfterMs || attempt >= retries) throw statusError(outcome, shownUrl)
+      await pause(hinted, signal)
+    }
+  }
+
   return {
     get,
+    post,
     async close() {
       await dispatcher.close()
     },

@@ -1,5 +1,5 @@
 export { HttpError, NetworkError } from './types.js'
-export type { GetOptions, Http, HttpResponse } from './types.js'
+export type { GetOptions, Http, HttpResponse, PostOptions } from './types.js'
 export {
   RateLimitError,
   backoffMs,

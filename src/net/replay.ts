@@ -9,6 +9,8 @@ import { gzipSync } from 'node:zlib'
 export interface ReplayRoute {
   /** Exact pathname, e.g. "/api/v1/search_by_date". */
   path: string
+  /** Only requests with this method (absent = any). */
+  method?: string
   /** Subset match on query params (absent = any). */
   query?: Record<string, string | RegExp>
   /** Default 200. */
@@ -26,6 +28,8 @@ export interface RecordedRequest {
   query: Record<string, string>
   /** Lower-cased names; repeated headers joined with ", ". */
   headers: Record<string, string>
+  /** The request body as text ('' for a GET). */
+  body: string
 }
 
 export interface ReplayServer {
@@ -175,7 +179,6 @@ export async function startReplayServer(
     inFlight++
     peakInFlight = Math.max(peakInFlight, inFlight)
     response.once('close', () => inFlight--)
-    request.resume()
 
     const url = new URL(request.url ?? '/', 'http://127.0.0.1')
     const recorded: RecordedRequest = {
@@ -183,11 +186,24 @@ export async function startReplayServer(
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       headers: flattenHeaders(request.headers),
+      body: '',
     }
     requests.push(recorded)
+    const chunks: Buffer[] = []
+    request.on('data', (c: Buffer) => chunks.push(c))
+    request.once('end', () => {
+      recorded.body = Buffer.concat(chunks).toString('utf8')
+      answer(recorded, url, request, response)
+    })
+  })
 
+  function answer(recorded: RecordedRequest, url: URL, request: IncomingMessage, response: ServerResponse): void {
     const index = routes.findIndex(
-      (route, i) => (usesLeft[i] ?? 0) > 0 && route.path === url.pathname && queryMatches(route.query, url.searchParams),
+      (route, i) =>
+        (usesLeft[i] ?? 0) > 0 &&
+        route.path === url.pathname &&
+        (route.method === undefined || route.method.toUpperCase() === recorded.method) &&
+        queryMatches(route.query, url.searchParams),
     )
     const route = routes[index]
     if (route === undefined) {
@@ -205,7 +221,7 @@ export async function startReplayServer(
       if (!response.destroyed) sendRoute(route, request, response)
     }, route.delayMs)
     pendingDelays.add(timer)
-  })
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

@@ -22,9 +22,23 @@ export interface HttpResponse {
   notModified: boolean
 }
 
+export interface PostOptions {
+  headers?: Record<string, string>
+  /** Sent as application/json. */
+  json?: unknown
+  /** Sent as application/x-www-form-urlencoded (when json is absent). */
+  form?: Record<string, string>
+  signal?: AbortSignal
+}
+
 export interface Http {
   /** Resolves for 2xx and 304; throws HttpError for other statuses once retries are spent. */
   get(url: string | URL, opts?: GetOptions): Promise<HttpResponse>
+  /**
+   * For token and session endpoints. Resolves for 2xx; retried only on 429/503 with a
+   * Retry-After; every value in the body is kept out of error messages like a secret.
+   */
+  post(url: string | URL, opts: PostOptions): Promise<HttpResponse>
 }
 
 /**
