@@ -6,13 +6,13 @@ import { openDatabase, type OpenOptions } from './open.js'
 import { runsRepo } from './runs.js'
 
 export function openSqliteStore(file: string, opts: OpenOptions = {}): Store {
-  const db = openDatabase(file, opts)
+  const { db, close } = openDatabase(file, opts)
   return {
     location: file,
     readOnly: opts.readOnly ?? false,
     mentions: mentionsRepo(db, file),
     cursors: cursorsRepo(db, file),
     runs: runsRepo(db, file),
-    close: async () => void db.close(),
+    close: async () => close(),
   }
 }

@@ -5,6 +5,7 @@
 // never see a half-made file; migrations of an existing one run under a write lock.
 import Database from 'better-sqlite3'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { NoDatabaseError, StoreError } from '../../errors.js'
 import { APPLICATION_ID, MIGRATIONS, migrate } from './migrations.js'
@@ -90,8 +91,8 @@ interface Identity {
   version: number
 }
 
-/** Reads what the file is without writing to it. Throws StoreError when it is not ours. */
-function identify(file: string, size: number): Identity {
+/** The first bytes say whether this is an SQLite file at all; nothing is opened yet. */
+function checkHeader(file: string, size: number): void {
   if (size === 0) throw usage(`${file} is an empty file, not a mentions database; remove it or choose another path`)
   const head = Buffer.alloc(HEADER.length)
   const fd = fs.openSync(file, 'r')
@@ -101,10 +102,11 @@ function identify(file: string, size: number): Identity {
     fs.closeSync(fd)
   }
   if (!head.equals(HEADER)) throw usage(`${file} is not a mentions database (not an SQLite file)`)
-  let db: Db | undefined
+}
+
+/** What the file is, read over a read-only connection. Throws StoreError when it is not ours. */
+function identify(db: Db, file: string): Identity {
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true })
-    db.pragma(`busy_timeout = ${DEFAULT_BUSY_MS}`)
     const appId = db.pragma('application_id', { simple: true }) as number
     const version = db.pragma('user_version', { simple: true }) as number
     const tables = new Set(
@@ -119,8 +121,6 @@ function identify(file: string, size: number): Identity {
     return { version }
   } catch (err) {
     throw storeFailure(err, file)
-  } finally {
-    db?.close()
   }
 }
 
@@ -195,25 +195,45 @@ function openWritable(file: string, busyMs: number): Db {
   }
 }
 
-function openReadOnly(file: string, busyMs: number): Db {
+/** A connection and how to let it go (a snapshot copy is removed with it). */
+export interface Opened {
+  db: Db
+  close(): void
+}
+
+/**
+ * A read-only connection. A read on a WAL database needs its -shm file; when neither that nor
+ * a folder this user may write is there (a file the user may only read), SQLite refuses the
+ * first read, and the file is read from a private snapshot copy instead: all such a user can
+ * have, and the original is never touched. Errors are thrown raw; callers name the file.
+ */
+function readConnection(file: string, busyMs: number): Opened {
+  const db = new Database(file, { readonly: true, fileMustExist: true })
   try {
-    const db = new Database(file, { readonly: true, fileMustExist: true })
     configure(db, busyMs)
-    // A read on a WAL database needs its -shm file; when neither it nor a writable folder is
-    // there (a file the user may only read), this first read fails and the caller falls back.
     db.prepare('SELECT count(*) FROM sqlite_master').get()
-    return db
+    return { db, close: () => db.close() }
   } catch (err) {
+    db.close()
     const code = (err as { code?: string }).code ?? ''
-    if (!code.startsWith('SQLITE_CANTOPEN') && !code.startsWith('SQLITE_READONLY')) throw storeFailure(err, file)
-    // No writer can be running where nobody may write: reading the file as immutable is safe.
-    const uri = `file:${encodeURI(path.resolve(file)).replace(/\?/g, '%3f').replace(/#/g, '%23')}?immutable=1`
+    if (!code.startsWith('SQLITE_CANTOPEN') && !code.startsWith('SQLITE_READONLY')) throw err
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mentions-read-'))
+    const copy = path.join(dir, path.basename(file))
     try {
-      const db = new Database(uri, { readonly: true, fileMustExist: true })
-      configure(db, busyMs)
-      return db
+      fs.copyFileSync(file, copy)
+      for (const side of ['-wal']) if (fs.existsSync(file + side)) fs.copyFileSync(file + side, copy + side)
+      const snapshot = new Database(copy, { readonly: true, fileMustExist: true })
+      configure(snapshot, busyMs)
+      return {
+        db: snapshot,
+        close: () => {
+          snapshot.close()
+          fs.rmSync(dir, { recursive: true, force: true })
+        },
+      }
     } catch (err2) {
-      throw storeFailure(err2, file)
+      fs.rmSync(dir, { recursive: true, force: true })
+      throw err2
     }
   }
 }
@@ -230,15 +250,16 @@ function canWrite(file: string): boolean {
 
 /**
  * Opens the database: writable (created and migrated as needed) or read-only (never created;
- * a missing file is an error naming the path).
+ * a missing file is an error naming the path). Nothing is written before the file is known
+ * to be ours.
  */
-export function openDatabase(file: string, opts: OpenOptions = {}): Db {
+export function openDatabase(file: string, opts: OpenOptions = {}): Opened {
   const busyMs = opts.busyTimeoutMs ?? DEFAULT_BUSY_MS
   if (file === ':memory:') {
     const db = new Database(file)
     configure(db, busyMs)
     migrate(db)
-    return db
+    return { db, close: () => db.close() }
   }
   let st = statOrUndefined(file)
   if (st?.isDirectory()) throw usage(`${file} is a directory, not a database file; give a file path (--db or MENTIONS_DB)`)
@@ -248,14 +269,37 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
     st = statOrUndefined(file)
     if (!st) throw usage(`cannot create ${file}`)
   }
-  const { version } = identify(file, st.size)
-  if (!opts.readOnly) return openWritable(file, busyMs)
+  checkHeader(file, st.size)
+  let reader: Opened
+  try {
+    reader = readConnection(file, busyMs)
+  } catch (err) {
+    throw storeFailure(err, file)
+  }
+  let version: number
+  try {
+    version = identify(reader.db, file).version
+  } catch (err) {
+    reader.close()
+    throw err
+  }
+  if (!opts.readOnly) {
+    reader.close()
+    const db = openWritable(file, busyMs)
+    return { db, close: () => db.close() }
+  }
   if (version < MIGRATIONS.length) {
+    reader.close()
     // A read after an upgrade of mentions: bring the schema up once, if this user may.
     if (!canWrite(file)) {
       throw usage(`${file} needs a schema upgrade (version ${version} → ${MIGRATIONS.length}) that this user cannot write; run mentions pull as its owner`)
     }
     openWritable(file, busyMs).close()
+    try {
+      return readConnection(file, busyMs)
+    } catch (err) {
+      throw storeFailure(err, file)
+    }
   }
-  return openReadOnly(file, busyMs)
+  return reader
 }
