@@ -174,3 +174,29 @@ describe('pull', () => {
     await expect(pull(deps)).resolves.toMatchObject({ status: 'ok' })
   })
 })
+
+describe('pull --since reaching past what is stored', () => {
+  it('backfills the older window instead of adding nothing', async () => {
+    const day = 24 * 3600_000
+    const recent = hnComment('acme outage today', { createdAt: Date.now() - day })
+    const old = hnComment('acme was great last quarter', { createdAt: Date.now() - 60 * day })
+    // An upstream that honours its date filters: the old item only for a window that reaches it.
+    const { deps, server } = await setup(
+      [
+        jsonRoute('/api/v1/search_by_date', hnPage([old]), { query: { numericFilters: new RegExp(`created_at_i<=\\d+`) } }),
+        jsonRoute('/api/v1/search_by_date', hnPage([recent])),
+      ],
+      [{ kind: 'hackernews', options: {} }],
+    )
+    await pull(deps, { sinceMs: 7 * day })
+    expect((await listQueue(deps, { queue: 'all' })).map((m) => m.text)).toEqual(['acme outage today'])
+    const first = server.requests.length
+    await pull(deps, { sinceMs: 90 * day })
+    expect((await listQueue(deps, { queue: 'all' })).map((m) => m.text)).toEqual(['acme outage today', 'acme was great last quarter'])
+    // The backfill asked for the older window only.
+    const asked = server.requests.slice(first).map((r) => r.query.numericFilters ?? '')
+    expect(asked.some((f) => /created_at_i>=\d+,created_at_i<=\d+/.test(f))).toBe(true)
+    const cursor = (await deps.store().cursors.all())[0]?.cursor
+    expect(cursor?.oldest).toBeLessThanOrEqual(Date.now() - 89 * day)
+  })
+})

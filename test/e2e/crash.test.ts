@@ -13,14 +13,17 @@ const bin = fileURLToPath(new URL('../../bin/mentions.js', import.meta.url))
 const dir = tempDir('mentions-crash-')
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
-function run(args: string[]): { done: Promise<number | null>; kill(signal?: NodeJS.Signals): void } {
+function run(args: string[]): { done: Promise<number | null>; stderr(): string; kill(signal?: NodeJS.Signals): void } {
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '', HOME: dir },
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', 'pipe'],
   })
+  let err = ''
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString('utf8')))
   return {
-    done: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+    done: new Promise((resolve) => child.on('close', (code) => resolve(code))),
+    stderr: () => err,
     kill: (signal: NodeJS.Signals = 'SIGKILL') => void child.kill(signal),
   }
 }
@@ -44,13 +47,15 @@ describe('a pull killed mid-way', () => {
         // The first time, page 1 hangs long enough for the process to be killed while it waits.
         jsonRoute('/api/v1/search_by_date', hnPage(page1, { page: 1, nbPages: 2 }), { query: { page: '1' }, times: 1, delayMs: 20_000 }),
         jsonRoute('/api/v1/search_by_date', hnPage(page1, { page: 1, nbPages: 2 }), { query: { page: '1' } }),
+        // A second source that finishes before the interrupt: it is reported as done.
+        { path: '/news.xml', headers: { 'content-type': 'application/rss+xml' }, body: '<?xml version="1.0"?><rss version="2.0"><channel><title>News</title><link>https://news.example/</link></channel></rss>' },
       ])
       try {
         const cfg = path.join(dir, 'mentions.config.json')
         fs.writeFileSync(cfg, JSON.stringify({
           database: `./crash-${how}.db`,
           brands: [{ name: 'Acme', terms: ['acme'] }],
-          sources: [{ kind: 'hackernews', baseUrl: server.url }],
+          sources: [{ kind: 'hackernews', baseUrl: server.url }, { kind: 'rss', url: `${server.url}/news.xml`, name: 'News' }],
         }))
         const dbFile = path.join(dir, `crash-${how}.db`)
         const count = (sql: string): number => {
@@ -66,16 +71,24 @@ describe('a pull killed mid-way', () => {
         }
 
         const first = run(['pull'])
-        await until(() => server.requests.some((r) => r.query.page === '1') && count('SELECT count(*) AS n FROM mentions') === 5)
+        await until(
+          () =>
+            server.requests.some((r) => r.query.page === '1') &&
+            count('SELECT count(*) AS n FROM mentions') === 5 &&
+            count(`SELECT count(*) AS n FROM cursors WHERE source = 'rss' AND last_ok_at IS NOT NULL`) === 1,
+        )
         first.kill(how)
         const code = await first.done
 
         // Page 0 stored whole and no cursor moved. kill -9 leaves a stale lock and an open run;
         // Ctrl-C stops cleanly: exit 130, lock released, the run marked interrupted.
         expect(count('SELECT count(*) AS n FROM mentions')).toBe(5)
-        expect(count(`SELECT count(*) AS n FROM cursors WHERE cursor <> '{}'`)).toBe(0)
+        expect(count(`SELECT count(*) AS n FROM cursors WHERE source = 'hackernews' AND cursor <> '{}'`)).toBe(0)
         if (how === 'SIGINT') {
           expect(code).toBe(130)
+          // What finished is reported, and what was cut short says so.
+          expect(first.stderr()).toMatch(/✓ rss "News": 0 new, 0 updated/)
+          expect(first.stderr()).toMatch(/… hackernews \[Acme\]: interrupted \(5 new stored\)/)
           expect(count(`SELECT count(*) AS n FROM locks`)).toBe(0)
           expect(count(`SELECT count(*) AS n FROM runs WHERE status = 'interrupted'`)).toBe(1)
         } else {
@@ -90,7 +103,7 @@ describe('a pull killed mid-way', () => {
         expect(count(`SELECT count(*) AS n FROM runs WHERE status = 'interrupted'`)).toBe(1)
         expect(count(`SELECT count(*) AS n FROM runs WHERE status = 'ok'`)).toBe(1)
         expect(count(`SELECT count(*) AS n FROM locks`)).toBe(0)
-        expect(count(`SELECT count(*) AS n FROM cursors WHERE cursor LIKE '%"at":%'`)).toBe(1)
+        expect(count(`SELECT count(*) AS n FROM cursors WHERE source = 'hackernews' AND cursor LIKE '%"at":%'`)).toBe(1)
       } finally {
         await server.close()
       }
