@@ -130,7 +130,8 @@ export interface Mention {
   scorerVersion: string
   state: TriageState
   assignee: string | null
-  answered: boolean
+  /** A reply by the brand is stored (true), none is (false), or none could be seen (null). */
+  answered: boolean | null
 }
 
 /**
@@ -165,7 +166,8 @@ export interface MentionView {
   intent: Intent
   state: TriageState
   assignee: string | null
-  answered: boolean
+  /** null: the source cannot show the brand's replies, so nobody knows. */
+  answered: boolean | null
   priority: number
   likes: number | null
   reposts: number | null

@@ -132,7 +132,7 @@ export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResu
           // for it, so a pull with nothing new stays quick.
           let enricher: Enricher | undefined
           const enricherFor = async () =>
-            (enricher ??= createEnricher({ source: task.source.kind, sourceName: name, brands: config.brands, matcher, scorer, now, detector: await loadLanguageDetector() }))
+            (enricher ??= createEnricher({ source: task.source.kind, sourceName: name, replies: task.source.replies, brands: config.brands, matcher, scorer, now, detector: await loadLanguageDetector() }))
           // Upstream-state writes are chained in order and never left unhandled: a failure is
           // kept and thrown where the walk's own writes are checked.
           let upstream: Promise<void> = Promise.resolve()

@@ -3,6 +3,7 @@ import type { Brand, Match, MentionDraft } from '../model.js'
 import { compileMatcher, type Matcher } from '../match/matcher.js'
 import { normaliseLang, type LanguageDetector } from '../match/lang.js'
 import type { Scorer } from '../sentiment/index.js'
+import type { ReplyDetection } from '../sources/types.js'
 import type { MentionRecord } from '../store/index.js'
 
 export interface Enricher {
@@ -72,6 +73,8 @@ export function createEnricher(opts: {
   source: string
   /** The configured name of the source instance (an rss feed's `name`), stored with each row. */
   sourceName?: string | undefined
+  /** How the source tells the brand answered; 'none' (or no handles) makes answered unknown. Default 'thread'. */
+  replies?: ReplyDetection
   brands: readonly Brand[]
   matcher: Matcher
   scorer: Scorer
@@ -87,6 +90,7 @@ export function createEnricher(opts: {
   for (const b of opts.brands) {
     own.set(b.name, new Set((b.handles[opts.source] ?? []).map((h) => h.replace(/^@/, '').toLowerCase())))
   }
+  const canAnswer = (opts.replies ?? 'thread') !== 'none'
   return {
     enrich(draft) {
       const words = ownWords(draft)
@@ -120,6 +124,8 @@ export function createEnricher(opts: {
         terms: match.terms,
         isOwn,
         competitor: isCompetitor(match.brands),
+        // A reply can only be recognised by the brand's handles on this source.
+        answerable: canAnswer && match.brands.some((b) => (own.get(b)?.size ?? 0) > 0),
         sentimentLabel: s.label,
         sentimentScore: s.score,
         intent: s.intent,

@@ -33,6 +33,8 @@ export function createMentionTableColumns(now: number): readonly Column<MentionV
       colour: (text, v, style) => style.sentiment(v.sentiment, text),
     },
     { key: 'intent', header: 'INTENT', get: (v) => v.intent, tableDrop: 2 },
+    // '?' where the source cannot show the brand's replies: unknown, not "no".
+    { key: 'answered', header: 'ANS', get: (v) => (v.answered === null ? '?' : v.answered ? 'yes' : 'no'), tableDrop: 3 },
     { key: 'author', header: 'AUTHOR', get: (v) => v.author ?? v.authorName, tableWidth: 20, tableMin: 8 },
     {
       key: 'text',

@@ -51,10 +51,10 @@ export function renderShow(input: ShowInput): string {
     sentiment,
     intent,
     m.state,
-    ...(m.answered ? ['answered'] : []),
   ].join('  ')
 
   const facts = [
+    m.answered === null ? 'answered: unknown here' : m.answered ? 'answered' : 'unanswered',
     oneLine(m.brands.join(', ')),
     `terms: ${oneLine(m.terms.join(', ')) || 'none'}`,
     oneLine(m.authorHandle ?? m.authorName ?? 'unknown author'),

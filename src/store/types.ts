@@ -14,6 +14,11 @@ export interface MentionRecord extends MentionDraft {
   isOwn: boolean
   /** Every brand it matched is a `competitor`: stored and counted, never queued. */
   competitor: boolean
+  /**
+   * Whether the brand's reply can be seen where this was found (a source that detects replies,
+   * and a brand with handles there). False makes `answered` unknown rather than "no".
+   */
+  answerable: boolean
   sentimentLabel: SentimentLabel
   sentimentScore: number
   intent: Intent
@@ -83,6 +88,13 @@ export interface MentionEvent {
   detail: Record<string, unknown>
 }
 
+export interface Sighting {
+  source: string
+  externalId: string
+  url: string
+  seenAt: number
+}
+
 export interface MentionsRepo {
   /** Stores one page in one transaction: all of it or none of it. Idempotent. */
   upsertPage(records: readonly MentionRecord[]): Promise<UpsertCounts>
@@ -101,6 +113,8 @@ export interface MentionsRepo {
   /** A human's label, recorded in the event log. False when there is no such mention. */
   setLabel(id: number, change: { sentiment?: SentimentLabel; intent?: Intent }, actor: string, now: number): Promise<boolean>
   events(mentionId: number): Promise<MentionEvent[]>
+  /** Every (source, external id) the mention was seen under, its own first. */
+  sightings(mentionId: number): Promise<Sighting[]>
   count(): Promise<number>
 }
 

@@ -98,7 +98,8 @@ describe('mentions (built binary)', () => {
       expect(item.sentiment).toBe('negative')
       expect(typeof item.sentimentScore).toBe('number')
       expect(Array.isArray(item.terms)).toBe(true)
-      expect(typeof item.answered).toBe('boolean')
+      // null where the source cannot show the brand's replies (a feed): unknown, not "no".
+      expect(item.source === 'rss' ? item.answered === null : typeof item.answered === 'boolean').toBe(true)
     }
     const nd = await mentions(['queue', 'negative', '--format', 'ndjson', '--db', db])
     expect(nd.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual(items)

@@ -83,7 +83,7 @@ describe('createMentionTableColumns', () => {
 
   it('shows id, age, source, brand, sentiment, intent, author, text and, with room, the url', () => {
     const cols = createMentionTableColumns(NOW)
-    expect(cols.map((c) => c.key)).toEqual(['id', 'age', 'source', 'brand', 'sentiment', 'intent', 'author', 'text', 'url'])
+    expect(cols.map((c) => c.key)).toEqual(['id', 'age', 'source', 'brand', 'sentiment', 'intent', 'answered', 'author', 'text', 'url'])
     expect(cols.filter((c) => c.tableWidth === 'flex').map((c) => c.key)).toEqual(['text'])
   })
 

@@ -19,6 +19,7 @@ export function record(over: Partial<MentionRecord> = {}): MentionRecord {
     terms: ['acme'],
     isOwn: false,
     competitor: false,
+    answerable: true,
     sentimentLabel: 'negative',
     sentimentScore: -0.5,
     intent: 'complaint',

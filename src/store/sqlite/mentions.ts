@@ -11,11 +11,13 @@ import type {
   QueueFilter,
   RematchChange,
   ScoreUpdate,
+  Sighting,
   StoredText,
   UpsertCounts,
   UpsertOutcome,
 } from '../types.js'
 import type { Statement } from 'better-sqlite3'
+import { urlKey } from '../url-key.js'
 import { storeFailure, type Db } from './open.js'
 
 interface Row {
@@ -53,12 +55,14 @@ interface Row {
   scorer_version: string
   state: TriageState | null
   assignee: string | null
-  answered: number
+  answered: number | null
 }
 
+// answered: 1 a reply is stored, 0 none is, NULL none could have been seen.
 const SELECT_VIEW = `
   SELECT m.*, t.state AS state, t.assignee AS assignee,
-         EXISTS (SELECT 1 FROM replies r WHERE r.mention_id = m.id) AS answered
+         CASE WHEN EXISTS (SELECT 1 FROM replies r WHERE r.mention_id = m.id) THEN 1
+              WHEN m.answerable = 1 THEN 0 END AS answered
   FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id`
 
 function fromRow(r: Row): Mention {
@@ -97,7 +101,7 @@ function fromRow(r: Row): Mention {
     scorerVersion: r.scorer_version,
     state: r.state ?? 'open',
     assignee: r.assignee,
-    answered: r.answered === 1,
+    answered: r.answered === null ? null : r.answered === 1,
   }
 }
 
@@ -141,23 +145,42 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     }
   }
 
-  const byKey = db.prepare<[string, string], Pick<Row, 'id' | 'text' | 'title' | 'url' | 'brands' | 'terms' | 'likes' | 'reposts' | 'replies' | 'score' | 'competitor'>>(
-    `SELECT id, text, title, url, brands, terms, likes, reposts, replies, score, competitor FROM mentions WHERE source = ? AND external_id = ?`,
+  type Stored = Pick<Row, 'id' | 'source' | 'text' | 'title' | 'url' | 'brands' | 'terms' | 'likes' | 'reposts' | 'replies' | 'score' | 'competitor'>
+  const STORED = `m.id, m.source, m.text, m.title, m.url, m.brands, m.terms, m.likes, m.reposts, m.replies, m.score, m.competitor`
+  const byKey = db.prepare<[string, string], Stored>(`SELECT ${STORED} FROM mentions m WHERE m.source = ? AND m.external_id = ?`)
+  // Seen before under this id, merged into a mention from another source.
+  const bySighting = db.prepare<[string, string], Stored>(
+    `SELECT ${STORED} FROM sightings s JOIN mentions m ON m.id = s.mention_id WHERE s.source = ? AND s.external_id = ?`,
   )
+  // The same post from another source: the same canonical URL.
+  const byUrlKey = db.prepare<[string, string], Stored>(`SELECT ${STORED} FROM mentions m WHERE m.url_key = ? AND m.source <> ? ORDER BY m.id LIMIT 1`)
+  const insertSighting = db.prepare(`INSERT OR IGNORE INTO sightings (source, external_id, mention_id, url, seen_at) VALUES (?, ?, ?, ?, ?)`)
+  // Another source's copy of a stored mention: keep the longer text, the larger counts.
+  const mergeSighting = db.prepare(`
+    UPDATE mentions SET brands = @brands, terms = @terms, competitor = @competitor, updated_at = @fetchedAt,
+      likes = max(coalesce(likes, @likes), coalesce(@likes, likes)), reposts = max(coalesce(reposts, @reposts), coalesce(@reposts, reposts)),
+      replies = max(coalesce(replies, @replies), coalesce(@replies, replies)), score = max(coalesce(score, @score), coalesce(@score, score)),
+      answerable = max(answerable, @answerable),
+      text = CASE WHEN length(@text) > length(text) THEN @text ELSE text END,
+      title = CASE WHEN length(@text) > length(text) THEN coalesce(@title, title) ELSE title END,
+      sentiment_score = CASE WHEN length(@text) > length(text) THEN @sentimentScore ELSE sentiment_score END,
+      sentiment_label = CASE WHEN length(@text) > length(text) AND sentiment_source <> 'human' THEN @sentimentLabel ELSE sentiment_label END,
+      intent = CASE WHEN length(@text) > length(text) AND intent_source <> 'human' THEN @intent ELSE intent END
+    WHERE id = @id`)
   const insert = db.prepare(`
-    INSERT INTO mentions (source, source_name, external_id, url, canonical_url, brands, terms, author_handle, author_name,
+    INSERT INTO mentions (source, source_name, external_id, url, canonical_url, url_key, brands, terms, author_handle, author_name,
       author_reach, title, text, lang, created_at, fetched_at, updated_at, parent_external_id, thread_external_id,
-      likes, reposts, replies, score, is_own, competitor, sentiment_score, sentiment_label, intent, priority, scorer_version)
-    VALUES (@source, @sourceName, @externalId, @url, @canonicalUrl, @brands, @terms, @authorHandle, @authorName,
+      likes, reposts, replies, score, is_own, competitor, answerable, sentiment_score, sentiment_label, intent, priority, scorer_version)
+    VALUES (@source, @sourceName, @externalId, @url, @canonicalUrl, @urlKey, @brands, @terms, @authorHandle, @authorName,
       @authorReach, @title, @text, @lang, @createdAt, @fetchedAt, @fetchedAt, @parentExternalId, @threadExternalId,
-      @likes, @reposts, @replies, @score, @isOwn, @competitor, @sentimentScore, @sentimentLabel, @intent, @priority, @scorerVersion)`)
+      @likes, @reposts, @replies, @score, @isOwn, @competitor, @answerable, @sentimentScore, @sentimentLabel, @intent, @priority, @scorerVersion)`)
   const insertBrand = db.prepare(`INSERT OR IGNORE INTO mention_brands (brand, mention_id) VALUES (?, ?)`)
   // Content changes re-score. A human's label or intent always wins; the score follows the
   // current text, so `show` can say what the scorer reads now beside the pinned label.
   const update = db.prepare(`
     UPDATE mentions SET url = @url, title = @title, text = @text, brands = @brands, terms = @terms,
       likes = @likes, reposts = @reposts, replies = @replies, score = @score, updated_at = @fetchedAt,
-      competitor = @competitor, lang = coalesce(@lang, lang),
+      competitor = @competitor, lang = coalesce(@lang, lang), answerable = max(answerable, @answerable),
       sentiment_score = @sentimentScore,
       sentiment_label = CASE WHEN sentiment_source = 'human' THEN sentiment_label ELSE @sentimentLabel END,
       intent = CASE WHEN intent_source = 'human' THEN intent ELSE @intent END,
@@ -168,8 +191,8 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
   // stored first, so both directions are checked on every write.
   const replyToParent = db.prepare(`
     INSERT OR IGNORE INTO replies (mention_id, reply_source, reply_external_id, replied_at, handle)
-    SELECT p.id, @source, @externalId, @createdAt, @handle FROM mentions p
-    WHERE p.source = @source AND p.external_id = @parentExternalId`)
+    SELECT s.mention_id, @source, @externalId, @createdAt, @handle FROM sightings s
+    WHERE s.source = @source AND s.external_id = @parentExternalId`)
   const repliesFromChildren = db.prepare(`
     INSERT OR IGNORE INTO replies (mention_id, reply_source, reply_external_id, replied_at, handle)
     SELECT @id, c.source, c.external_id, c.created_at, coalesce(c.author_handle, '')
@@ -189,6 +212,8 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
       externalId: m.externalId,
       url: m.url,
       canonicalUrl: m.canonicalUrl ?? null,
+      // An item with its own canonical link (a story's URL) is known by it; else by its permalink.
+      urlKey: urlKey(m.canonicalUrl ?? m.url) ?? null,
       brands: JSON.stringify(m.brands),
       terms: JSON.stringify(m.terms),
       authorHandle: m.author?.handle ?? null,
@@ -207,6 +232,7 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
       score: m.metrics?.score ?? null,
       isOwn: m.isOwn ? 1 : 0,
       competitor: m.competitor ? 1 : 0,
+      answerable: m.answerable ? 1 : 0,
       sentimentScore: m.sentimentScore,
       sentimentLabel: m.sentimentLabel,
       intent: m.intent,
@@ -215,11 +241,34 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     }
   }
 
+  /** Another source's copy of a stored mention: recorded as a sighting, merged, never a second row. */
+  function merge(m: MentionRecord, p: ReturnType<typeof params>, existing: Stored): UpsertOutcome {
+    const fresh = insertSighting.run(m.source, m.externalId, existing.id, m.url, m.fetchedAt).changes > 0
+    const storedBrands = JSON.parse(existing.brands) as string[]
+    const storedTerms = JSON.parse(existing.terms) as string[]
+    const brands = union(storedBrands, m.brands)
+    const terms = union(storedTerms, m.terms)
+    const competitor = existing.competitor === 1 && m.competitor ? 1 : 0
+    const richer = m.text.length > existing.text.length
+    const more = (a: number | null, b: number | null) => b !== null && (a === null || b > a)
+    const changed =
+      fresh || richer || brands.length !== storedBrands.length || terms.length !== storedTerms.length || competitor !== existing.competitor ||
+      more(existing.likes, p.likes) || more(existing.reposts, p.reposts) || more(existing.replies, p.replies) || more(existing.score, p.score)
+    if (!changed) return 'unchanged'
+    mergeSighting.run({ ...p, brands: JSON.stringify(brands), terms: JSON.stringify(terms), competitor, id: existing.id })
+    for (const b of m.brands) insertBrand.run(b, existing.id)
+    recordReplies(m, existing.id)
+    return 'updated'
+  }
+
   function upsertOne(m: MentionRecord): UpsertOutcome {
     const p = params(m)
     const existing = byKey.get(m.source, m.externalId)
     if (!existing) {
+      const other = bySighting.get(m.source, m.externalId) ?? (p.urlKey ? byUrlKey.get(p.urlKey, m.source) : undefined)
+      if (other) return merge(m, p, other)
       const id = Number(insert.run(p).lastInsertRowid)
+      insertSighting.run(m.source, m.externalId, id, m.url, m.fetchedAt)
       for (const b of m.brands) insertBrand.run(b, id)
       recordReplies(m, id)
       return 'new'
@@ -437,6 +486,13 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
           action: string
           detail: string
         }[]).map((e): MentionEvent => ({ id: e.id, mentionId: e.mention_id, at: e.at, actor: e.actor, action: e.action, detail: JSON.parse(e.detail) as Record<string, unknown> })),
+      ),
+
+    sightings: (mentionId) =>
+      run(() =>
+        (prepare(`SELECT source, external_id AS externalId, url, seen_at AS seenAt FROM sightings s
+          WHERE mention_id = ? ORDER BY (s.source = (SELECT source FROM mentions WHERE id = s.mention_id)
+          AND s.external_id = (SELECT external_id FROM mentions WHERE id = s.mention_id)) DESC, seen_at, source`).all(mentionId) as Sighting[]),
       ),
 
     count: () => run(() => (prepare('SELECT count(*) AS n FROM mentions').get() as { n: number }).n),

@@ -129,6 +129,27 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX mentions_negative ON mentions (created_at DESC, id DESC)
     WHERE sentiment_label = 'negative' AND is_own = 0 AND competitor = 0;
   CREATE INDEX mentions_fetched ON mentions (fetched_at DESC, id DESC);
+
+  -- Whether the brand's reply could be seen where this was found: 0 makes answered unknown
+  -- (null), never a silent "no". Feeds carry no replies.
+  ALTER TABLE mentions ADD COLUMN answerable INTEGER NOT NULL DEFAULT 1;
+  UPDATE mentions SET answerable = 0 WHERE source = 'rss';
+  -- The normalised canonical URL: the same post found by two sources is one mention.
+  ALTER TABLE mentions ADD COLUMN url_key TEXT;
+  CREATE INDEX mentions_url_key ON mentions (url_key) WHERE url_key IS NOT NULL;
+
+  -- Every (source, external id) under which a mention was seen, its own first.
+  CREATE TABLE sightings (
+    source      TEXT    NOT NULL,
+    external_id TEXT    NOT NULL,
+    mention_id  INTEGER NOT NULL REFERENCES mentions (id) ON DELETE CASCADE,
+    url         TEXT    NOT NULL,
+    seen_at     INTEGER NOT NULL,
+    PRIMARY KEY (source, external_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX sightings_mention ON sightings (mention_id);
+  INSERT INTO sightings (source, external_id, mention_id, url, seen_at)
+    SELECT source, external_id, id, url, fetched_at FROM mentions;
   `,
 ]
 
