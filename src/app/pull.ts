@@ -153,7 +153,7 @@ export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResu
           const pages =
             task.stream === 'own' && task.source.ownActivity && task.brand
               ? task.source.ownActivity(ctx, { brand: task.brand, handles: task.handles ?? [], ...window })
-              : task.source.search(ctx, { ...(task.brand ? { brand: task.brand } : {}), ...window })
+              : task.source.search(ctx, { ...(task.brand ? { brand: task.brand } : { brands: config.brands }), ...window })
           for await (const page of pages) {
             report.fetched += page.mentions.length
             const records = []

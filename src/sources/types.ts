@@ -53,6 +53,11 @@ export interface SourceQuery {
    * For `scope: 'feed'` sources: undefined; the pull matches every brand locally.
    */
   brand?: Brand
+  /**
+   * For `scope: 'feed'` sources: every configured brand, so an adapter can decide which items
+   * are worth a second request (comments of a matched story). The pull still does the matching.
+   */
+  brands?: readonly Brand[]
   /** Where the previous pull stopped; undefined on a first pull. */
   cursor?: Cursor
   /**
