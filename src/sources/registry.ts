@@ -12,11 +12,13 @@
 // run time is that options only ever reach an adapter through that adapter's own schema.
 import { hackerNewsSource } from './hackernews.js'
 import { rssSource } from './rss.js'
+import { stackExchangeSource } from './stackexchange.js'
 import type { Source } from './types.js'
 
 export const sources: Readonly<Record<string, Source>> = Object.freeze({
   [hackerNewsSource.kind]: hackerNewsSource,
   [rssSource.kind]: rssSource,
+  [stackExchangeSource.kind]: stackExchangeSource,
 })
 
 /** The registered kinds, sorted (for help text and error messages). */
