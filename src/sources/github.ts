@@ -181,6 +181,8 @@ function toIssue(raw: RawIssue): GitHubIssue | undefined {
   const draft: MentionDraft = { externalId, url, text: normaliseText(raw.body ?? ''), createdAt }
   const title = normaliseWhitespace(raw.title ?? '')
   if (title) draft.title = title
+  // Search results give the login only: no display name, no follower count (reach would
+  // cost a /users request per author, which the search budget cannot carry).
   if (raw.user?.login) draft.author = { handle: raw.user.login }
   const metrics: NonNullable<MentionDraft['metrics']> = {}
   if (typeof raw.reactions?.total_count === 'number') metrics.likes = raw.reactions.total_count

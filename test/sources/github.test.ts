@@ -438,6 +438,17 @@ describe('github search()', () => {
     expect(fake.requests.filter((r) => r.path.endsWith('/comments'))).toHaveLength(1)
   })
 
+  it('skips one thread whose comments are gone (404) and reads the next', async () => {
+    const fake = await startFakeGitHub([
+      issue('acme a', { t: NOW - HOUR, comments: [{ t: NOW - 50 * 60_000, author: 'x', body: 'acme one' }] }),
+      issue('acme b', { t: NOW - 2 * HOUR, comments: [{ t: NOW - 90 * 60_000, author: 'x', body: 'acme two' }] }),
+    ])
+    fake.forced.push({ path: '/repos/', status: 404, body: { message: 'Not Found' } })
+    const { drafts, warnings } = await walk(fake)
+    expect(drafts.filter((d) => d.externalId.includes('/comment/')).map((d) => d.text)).toEqual(['acme two'])
+    expect(warnings.join('\n')).toMatch(/could not read the comments of octo-org\/widgets#\d+ \(HTTP 404/)
+  })
+
   it('sends the token as a Bearer header; without one it sends none and reports the lower limit', async () => {
     const fake = await startFakeGitHub([issue('acme', { t: NOW - HOUR })])
     await walk(fake, {}, {}, { GITHUB_TOKEN: 'ghp_test123' })
