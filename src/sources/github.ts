@@ -259,7 +259,8 @@ function shapeError(value: unknown, error: z.ZodError | undefined, expected: str
 /**
  * The search terms of a brand: one query per distinct term (GitHub has OR, but one query per
  * term keeps one cursor per term, so a term added later starts afresh). A quoted phrase stays
- * quoted: GitHub matches it as a phrase.
+ * quoted (GitHub matches it as a phrase); unquoted words are sent as they are, an AND that is
+ * looser than the brand's match, which the pull applies strictly afterwards.
  */
 export function gitHubTerms(terms: readonly string[]): string[] {
   const out = new Map<string, string>()
@@ -267,7 +268,7 @@ export function gitHubTerms(terms: readonly string[]): string[] {
     const t = normaliseWhitespace(term)
     if (!t || t === '""') continue
     const key = t.toLowerCase()
-    if (!out.has(key)) out.set(key, /\s/.test(t) && !t.startsWith('"') ? `"${t}"` : t)
+    if (!out.has(key)) out.set(key, t)
   }
   return [...out.values()]
 }

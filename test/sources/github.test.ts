@@ -105,8 +105,8 @@ describe('parseGitHubComments', () => {
 })
 
 describe('queries and URLs', () => {
-  it('keeps one query per distinct term, a phrase quoted', () => {
-    expect(gitHubTerms(['acme', 'ACME', '"acme cloud"', 'acme brick', '  '])).toEqual(['acme', '"acme cloud"', '"acme brick"'])
+  it('keeps one query per distinct term, a quoted phrase quoted', () => {
+    expect(gitHubTerms(['acme', 'ACME', '"acme cloud"', 'acme  brick', '  ', '""'])).toEqual(['acme', '"acme cloud"', 'acme brick'])
   })
 
   it('always names the kind, then repositories and extra qualifiers', () => {
