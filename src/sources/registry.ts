@@ -10,12 +10,14 @@
 // never). The erasure needs no cast: `search` and `instanceKey` are declared as methods in
 // the contract, so TypeScript compares their parameters bivariantly. What keeps it sound at
 // run time is that options only ever reach an adapter through that adapter's own schema.
+import { gitHubSource } from './github.js'
 import { hackerNewsSource } from './hackernews.js'
 import { rssSource } from './rss.js'
 import { stackExchangeSource } from './stackexchange.js'
 import type { Source } from './types.js'
 
 export const sources: Readonly<Record<string, Source>> = Object.freeze({
+  [gitHubSource.kind]: gitHubSource,
   [hackerNewsSource.kind]: hackerNewsSource,
   [rssSource.kind]: rssSource,
   [stackExchangeSource.kind]: stackExchangeSource,
