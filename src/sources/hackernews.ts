@@ -1,18 +1,33 @@
 // Hacker News through Algolia's HN Search API (no credentials). One brand → one or more
-// search_by_date walks, newest first, resumed from a created_at timestamp.
+// search_by_date walks, newest first, resumed from a created_at timestamp. The brand's own
+// comments come from a search_by_date walk per handle (ownActivity), and the threads search
+// matched are checked for the brand's replies through /api/v1/items/<id> (thread look-ups).
 import { httpUrl } from './url.js'
 import { errorSnippet } from '../net/redact.js'
 import { z } from 'zod'
 import type { Cursor, MentionDraft } from '../model.js'
 import { htmlToText, normaliseWhitespace } from './html.js'
-import { SourceResponseError, type Page, type Source, type SourceContext, type SourceQuery } from './types.js'
-import { keepHit, mergeWalks, partCursor, planWindows, withParts, type WalkState, type WindowBounds } from './window.js'
+import { RateLimitError } from '../net/types.js'
+import {
+  SourceResponseError,
+  type OwnActivityQuery,
+  type Page,
+  type Source,
+  type SourceContext,
+  type SourceQuery,
+} from './types.js'
+import { inBounds, keepHit, mergeWalks, partCursor, planWindows, withParts, type WalkState, type WindowBounds } from './window.js'
 
 export const hackerNewsOptions = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }).default('https://hn.algolia.com'),
   maxPages: z.int().min(1).max(50).default(5),
   hitsPerPage: z.int().min(1).max(1000).default(100),
   tags: z.string().min(1).default('(story,comment)'),
+  /**
+   * Threads (matched stories and comments that have replies) fetched whole per brand and
+   * pull to look for the brand's replies: one request each. 0 turns look-ups off.
+   */
+  threadLookups: z.int().min(0).max(200).default(20),
 })
 export type HackerNewsOptions = z.output<typeof hackerNewsOptions>
 
@@ -43,6 +58,7 @@ const hitSchema = z.object({
   story_id: optId,
   story_title: optString,
   parent_id: optId,
+  children: z.array(z.unknown()).nullish().catch(undefined),
   _tags: z.array(z.string()).nullish().catch(undefined),
 })
 type Hit = z.output<typeof hitSchema>
@@ -60,6 +76,8 @@ export interface HackerNewsPage {
   hitCount: number
   /** Hits dropped for lacking an id or a creation time. */
   skipped: number
+  /** objectIDs of the hits that have replies (a story's num_comments, a comment's children). */
+  withReplies: string[]
   page: number | undefined
   nbPages: number | undefined
   nbHits: number | undefined
@@ -87,17 +105,23 @@ export function parseHackerNewsPage(body: unknown, url = 'hackernews'): HackerNe
     )
   }
   const drafts: MentionDraft[] = []
+  const withReplies: string[] = []
   let skipped = 0
   for (const raw of parsed.data.hits) {
     const hit = hitSchema.safeParse(raw)
     const draft = hit.success ? hitToDraft(hit.data) : undefined
-    if (draft) drafts.push(draft)
-    else skipped++
+    if (!hit.success || !draft) {
+      skipped++
+      continue
+    }
+    drafts.push(draft)
+    if ((hit.data.num_comments ?? 0) > 0 || (hit.data.children?.length ?? 0) > 0) withReplies.push(draft.externalId)
   }
   return {
     drafts,
     hitCount: parsed.data.hits.length,
     skipped,
+    withReplies,
     page: parsed.data.page,
     nbPages: parsed.data.nbPages,
     nbHits: parsed.data.nbHits,
@@ -153,6 +177,98 @@ function hitToDraft(hit: Hit): MentionDraft | undefined {
   return draft
 }
 
+// /api/v1/items/<id>: one item with its whole reply tree nested in `children`. Field names
+// differ from a search hit's (`id` a number, `text` for both stories and comments, `type`).
+const itemSchema = z.object({
+  id: z.union([z.number(), z.string().min(1)]).transform(String),
+  type: optString,
+  created_at: optString,
+  created_at_i: optNumber,
+  author: optString,
+  title: optString,
+  url: optString,
+  text: optString,
+  points: optNumber,
+  parent_id: optId,
+  story_id: optId,
+})
+type Item = z.output<typeof itemSchema>
+
+export interface HackerNewsThread {
+  /** Every readable item of the tree, root first, depth first. */
+  drafts: MentionDraft[]
+  /** The ids of every item in the tree, readable or not (a look-up below them is redundant). */
+  ids: Set<string>
+  /** Items dropped for lacking an id or a creation time. */
+  skipped: number
+}
+
+/**
+ * Reads one /api/v1/items/<id> response. Comments take the root story's title as context, as
+ * search's comment hits take story_title. Throws SourceResponseError when it is not JSON or
+ * has no item id at its root.
+ */
+export function parseHackerNewsItem(body: unknown, url = 'hackernews'): HackerNewsThread {
+  let value = body
+  if (typeof body === 'string') {
+    try {
+      value = JSON.parse(body)
+    } catch (cause) {
+      throw new SourceResponseError(`hackernews: item response is not JSON (${snippet(body)})`, url, { cause })
+    }
+  }
+  const root = itemSchema.safeParse(value)
+  if (!root.success) {
+    throw new SourceResponseError('hackernews: expected an item with an "id" from /api/v1/items', url, { cause: root.error })
+  }
+  const storyTitle = isStory(root.data) ? normaliseWhitespace(root.data.title ?? '') : ''
+  const out: HackerNewsThread = { drafts: [], ids: new Set(), skipped: 0 }
+  // Explicit stack: a long reply chain must not be limited by the call stack.
+  const stack: unknown[] = [value]
+  while (stack.length > 0) {
+    const raw = stack.pop()
+    const node = itemSchema.safeParse(raw)
+    const draft = node.success ? itemToDraft(node.data, storyTitle) : undefined
+    if (node.success) out.ids.add(node.data.id)
+    if (draft) out.drafts.push(draft)
+    else out.skipped++
+    const children = raw !== null && typeof raw === 'object' ? (raw as { children?: unknown }).children : undefined
+    if (Array.isArray(children)) for (let i = children.length - 1; i >= 0; i--) stack.push(children[i])
+  }
+  return out
+}
+
+function isStory(item: Item): boolean {
+  return item.type != null ? item.type !== 'comment' : item.parent_id == null
+}
+
+function itemToDraft(item: Item, storyTitle: string): MentionDraft | undefined {
+  const createdAt =
+    typeof item.created_at_i === 'number' && Number.isFinite(item.created_at_i)
+      ? item.created_at_i * 1000
+      : Date.parse(item.created_at ?? '')
+  if (!Number.isFinite(createdAt)) return undefined
+  const draft: MentionDraft = {
+    externalId: item.id,
+    url: `https://news.ycombinator.com/item?id=${encodeURIComponent(item.id)}`,
+    text: htmlToText(item.text ?? ''),
+    createdAt,
+  }
+  if (item.author) draft.author = { handle: item.author }
+  if (isStory(item)) {
+    const title = normaliseWhitespace(item.title ?? '')
+    if (title) draft.title = title
+    const canonical = httpUrl(item.url)
+    if (canonical) draft.canonicalUrl = canonical
+  } else {
+    if (storyTitle) draft.title = storyTitle
+    if (item.parent_id != null) draft.parentExternalId = String(item.parent_id)
+    if (item.story_id != null) draft.threadExternalId = String(item.story_id)
+  }
+  if (typeof item.points === 'number') draft.metrics = { likes: item.points, score: item.points }
+  return draft
+}
+
 function snippet(s: string): string {
   return errorSnippet(s, [], 60) || 'empty body'
 }
@@ -205,9 +321,12 @@ export interface SearchUrlParams {
   to?: number
 }
 
+function apiUrl(baseUrl: string, path: string): URL {
+  return new URL(path, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`)
+}
+
 export function searchByDateUrl(baseUrl: string, p: SearchUrlParams): URL {
-  const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`
-  const url = new URL('api/v1/search_by_date', base)
+  const url = apiUrl(baseUrl, 'api/v1/search_by_date')
   const filters = [`created_at_i>=${Math.floor(p.from / 1000)}`]
   if (p.to !== undefined) filters.push(`created_at_i<=${Math.ceil(p.to / 1000)}`)
   url.searchParams.set('query', p.query)
@@ -218,8 +337,26 @@ export function searchByDateUrl(baseUrl: string, p: SearchUrlParams): URL {
   return url
 }
 
+/**
+ * Algolia's tags for a handle's own comments: `comment` AND `author_<handle>` (a comma is AND).
+ * Stories are left out: the brand's own submissions answer nobody.
+ */
+export function authorTags(handle: string): string {
+  return `comment,author_${handle}`
+}
+
+/** The whole thread below one item. */
+export function itemUrl(baseUrl: string, id: string): URL {
+  return apiUrl(baseUrl, `api/v1/items/${encodeURIComponent(id)}`)
+}
+
+/** A brand's handles for this source, as the pull passes them to ownActivity (no leading @). */
+export function hackerNewsHandles(handles: readonly string[] | undefined): string[] {
+  return [...new Set((handles ?? []).map((h) => h.trim().replace(/^@/, '')).filter(Boolean))]
+}
+
 // ---------------------------------------------------------------------------------------
-// Search (I/O)
+// Walks (I/O): search and own activity share them
 
 /**
  * How far below each query's resume point a pull re-reads. Algolia indexes new items within
@@ -229,72 +366,99 @@ export function searchByDateUrl(baseUrl: string, p: SearchUrlParams): URL {
  */
 export const HACKERNEWS_OVERLAP_MS = 3600_000
 
-interface QueryWalk extends WalkState {
+/** One Algolia query with a cursor part of its own. */
+interface WalkSpec {
+  /** The key of its part in cursor.parts. */
+  key: string
+  /** How warnings name it. */
+  label: string
   query: string
+  tags: string
+  /** False for a hit the upstream should not have returned (another author): dropped, counted. */
+  accept?: (draft: MentionDraft) => boolean
+  /** Why `accept` refused, for the warning. */
+  refused?: string
 }
 
-async function* searchHackerNews(
-  ctx: SourceContext<HackerNewsOptions>,
-  q: SourceQuery,
-): AsyncIterable<Page> {
-  if (!q.brand) throw new Error('hackernews: searched without a brand (its scope is "brand")')
-  const { baseUrl, tags, hitsPerPage } = ctx.options
+interface SpecWalk extends WalkState {
+  spec: WalkSpec
+}
+
+interface WalkQuery {
+  cursor?: SourceQuery['cursor']
+  since: number
+  until?: number | undefined
+  maxPages: number
+}
+
+interface WalkResult {
+  /** The cursor of the last page yielded (q.cursor when nothing was walked). */
+  cursor: Cursor
+  /** Every externalId yielded. */
+  seen: Set<string>
+  /** The drafts yielded whose hit has replies, in the order met. */
+  withReplies: MentionDraft[]
+}
+
+/**
+ * search_by_date walks for every spec, newest first, each resumed from its own part of the
+ * cursor: owed gaps first (so they cannot starve), then what is new, then any backfill. Every
+ * page yields a cursor safe to commit as it stands.
+ */
+async function* walkSpecs(ctx: SourceContext<HackerNewsOptions>, specs: readonly WalkSpec[], q: WalkQuery): AsyncGenerator<Page, WalkResult> {
+  const { baseUrl, hitsPerPage } = ctx.options
   // Both bound the same thing: pages per walk (one query over one time window).
   const pageLimit = Math.max(1, Math.min(q.maxPages, ctx.options.maxPages))
   const bounds: WindowBounds = { since: q.since, until: q.until }
-  const queries = hackerNewsQueries(q.brand.terms)
-  if (queries.length === 0) {
-    ctx.warn(`brand "${q.brand.name}" has no searchable terms`)
-    yield { mentions: [], cursor: q.cursor ?? {} }
-    return
-  }
+  const result: WalkResult = { cursor: q.cursor ?? {}, seen: new Set(), withReplies: [] }
 
-  // One cursor per query: a query answering empty, or lagging, never moves another's.
-  const previous = new Map(queries.map((query) => [query, partCursor(q.cursor, query)]))
-  const planned = queries.map((query) => ({
-    query,
-    windows: planWindows(previous.get(query), { ...bounds, overlap: HACKERNEWS_OVERLAP_MS }),
+  // One cursor per spec: a query answering empty, or lagging, never moves another's.
+  const previous = new Map(specs.map((spec) => [spec.key, partCursor(q.cursor, spec.key)]))
+  const planned = specs.map((spec) => ({
+    spec,
+    windows: planWindows(previous.get(spec.key), { ...bounds, overlap: HACKERNEWS_OVERLAP_MS }),
   }))
-  const walks: QueryWalk[] = []
-  // Owed gaps first (so they cannot starve), then what is new, then any backfill.
+  const walks: SpecWalk[] = []
   for (const kind of ['gap', 'new', 'backfill'] as const) {
-    for (const { query, windows } of planned) {
-      for (const window of windows) if (window.kind === kind) walks.push({ query, window, status: 'pending' })
+    for (const { spec, windows } of planned) {
+      for (const window of windows) if (window.kind === kind) walks.push({ spec, window, status: 'pending' })
     }
   }
 
   const cursorNow = (): Cursor => {
     const parts: Record<string, Cursor> = {}
-    for (const query of queries) {
-      const part = mergeWalks(previous.get(query), walks.filter((w) => w.query === query), bounds)
-      if (Object.keys(part).length > 0) parts[query] = part
+    for (const spec of specs) {
+      const part = mergeWalks(previous.get(spec.key), walks.filter((w) => w.spec === spec), bounds)
+      if (Object.keys(part).length > 0) parts[spec.key] = part
     }
     return withParts(parts)
   }
 
   if (walks.length === 0) {
     // Nothing to walk (until before since, or a window the cursor already covers): nothing learned.
-    yield { mentions: [], cursor: q.cursor ?? {} }
-    return
+    yield { mentions: [], cursor: result.cursor }
+    return result
   }
 
-  const seen = new Set<string>()
   for (const walk of walks) {
+    const { spec } = walk
     walk.status = 'running'
     const { from, to } = walk.window
     let upper = to
     let page = 0
     let fetchedInSlice = 0
     let outside = 0
+    let refused = 0
     for (let pages = 0; ; pages++) {
       if (pages >= pageLimit) {
         walk.status = 'truncated'
         break
       }
-      const url = searchByDateUrl(baseUrl, { query: walk.query, tags, hitsPerPage, page, from, ...(upper !== undefined ? { to: upper } : {}) })
+      const url = searchByDateUrl(baseUrl, { query: spec.query, tags: spec.tags, hitsPerPage, page, from, ...(upper !== undefined ? { to: upper } : {}) })
       const res = await ctx.http.get(url, ctx.signal ? { signal: ctx.signal } : {})
       const parsed = parseHackerNewsPage(res.body, url.href)
       if (parsed.skipped > 0) ctx.warn(`skipped ${parsed.skipped} unreadable hit(s) from ${url.href}`)
+      const replied = new Set(parsed.withReplies)
 
       const fresh: MentionDraft[] = []
       for (const d of parsed.drafts) {
@@ -308,9 +472,14 @@ async function* searchHackerNews(
         if (d.createdAt >= from && (to === undefined || d.createdAt <= to)) {
           if (walk.newestSeen === undefined || d.createdAt > walk.newestSeen) walk.newestSeen = d.createdAt
         }
-        if (seen.has(d.externalId)) continue
-        seen.add(d.externalId)
+        if (spec.accept && !spec.accept(d)) {
+          refused++
+          continue
+        }
+        if (result.seen.has(d.externalId)) continue
+        result.seen.add(d.externalId)
         fresh.push(d)
+        if (replied.has(d.externalId)) result.withReplies.push(d)
       }
       fetchedInSlice += parsed.hitCount
 
@@ -337,17 +506,149 @@ async function* searchHackerNews(
         walk.status = 'done'
       }
 
-      yield { mentions: fresh, cursor: cursorNow() }
+      result.cursor = cursorNow()
+      yield { mentions: fresh, cursor: result.cursor }
       if (walk.status !== 'running') break
     }
     if (walk.status === 'truncated') {
       const what = walk.window.kind === 'backfill' ? 'backfilling ' : ''
-      ctx.warn(`stopped ${what}"${walk.query}" after ${pageLimit} page(s); the rest is fetched next pull`)
+      ctx.warn(`stopped ${what}"${spec.label}" after ${pageLimit} page(s); the rest is fetched next pull`)
     }
     if (outside > 0) {
-      ctx.warn(`dropped ${outside} hit(s) for "${walk.query}" created outside the pull's window`)
+      ctx.warn(`dropped ${outside} hit(s) for "${spec.label}" created outside the pull's window`)
+    }
+    if (refused > 0) {
+      ctx.warn(`dropped ${refused} hit(s) for "${spec.label}" ${spec.refused ?? 'that do not belong to it'}`)
     }
   }
+  return result
+}
+
+// ---------------------------------------------------------------------------------------
+// Search (I/O)
+
+async function* searchHackerNews(
+  ctx: SourceContext<HackerNewsOptions>,
+  q: SourceQuery,
+): AsyncIterable<Page> {
+  if (!q.brand) throw new Error('hackernews: searched without a brand (its scope is "brand")')
+  const queries = hackerNewsQueries(q.brand.terms)
+  if (queries.length === 0) {
+    ctx.warn(`brand "${q.brand.name}" has no searchable terms`)
+    yield { mentions: [], cursor: q.cursor ?? {} }
+    return
+  }
+  const { tags } = ctx.options
+  const specs = queries.map((query): WalkSpec => ({ key: query, label: query, query, tags }))
+  const walked = yield* walkSpecs(ctx, specs, q)
+
+  const handles = hackerNewsHandles(q.brand.handles.hackernews)
+  if (handles.length > 0 && ctx.options.threadLookups > 0 && walked.withReplies.length > 0) {
+    yield* lookUpThreads(ctx, walked, handles, { since: q.since, until: q.until })
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Thread look-ups (I/O)
+
+/**
+ * The brand's replies inside the threads search matched in this pull, one /api/v1/items
+ * request per thread, at most `threadLookups` of them. A search hit names the brand, but the
+ * reply to it often does not ("fixed now, sorry"), so search alone never sees it.
+ *
+ * Stories go first (one look-up covers every matched comment below them), then comments,
+ * newest first; a candidate inside a tree already fetched costs nothing. A failed look-up
+ * is a warning, not a failed search: the pages walked are stored and the cursor moves; the
+ * brand's own-activity walk finds the same replies by another road. Pages carry the cursor
+ * the walks ended with, so stopping among them loses nothing.
+ */
+async function* lookUpThreads(
+  ctx: SourceContext<HackerNewsOptions>,
+  walked: WalkResult,
+  handles: readonly string[],
+  bounds: WindowBounds,
+): AsyncGenerator<Page> {
+  const { baseUrl, threadLookups } = ctx.options
+  const own = new Set(handles.map((h) => h.toLowerCase()))
+  const candidates = [...walked.withReplies].sort(
+    (a, b) => Number(a.parentExternalId !== undefined) - Number(b.parentExternalId !== undefined) || b.createdAt - a.createdAt,
+  )
+  const inFetchedTree = new Set<string>()
+  let requests = 0
+  let left = 0
+  let failed = 0
+  let firstFailure: string | undefined
+  for (const candidate of candidates) {
+    if (inFetchedTree.has(candidate.externalId)) continue
+    if (requests >= threadLookups) {
+      left++
+      continue
+    }
+    requests++
+    const url = itemUrl(baseUrl, candidate.externalId)
+    let thread: HackerNewsThread
+    try {
+      const res = await ctx.http.get(url, ctx.signal ? { signal: ctx.signal } : {})
+      thread = parseHackerNewsItem(res.body, url.href)
+    } catch (err) {
+      if (ctx.signal?.aborted) throw err
+      if (err instanceof RateLimitError) {
+        ctx.warn(`thread look-ups stopped: ${err.message}`)
+        break
+      }
+      failed++
+      firstFailure ??= err instanceof Error ? err.message : String(err)
+      continue
+    }
+    for (const id of thread.ids) inFetchedTree.add(id)
+    const replies: MentionDraft[] = []
+    for (const d of thread.drafts) {
+      const handle = d.author?.handle?.toLowerCase()
+      if (handle === undefined || !own.has(handle) || d.parentExternalId === undefined) continue
+      // A reply after --until is left to a later pull (or the own-activity walk).
+      if (!inBounds(d.createdAt, bounds) || walked.seen.has(d.externalId)) continue
+      walked.seen.add(d.externalId)
+      if (d.title === undefined && candidate.title !== undefined) d.title = candidate.title
+      replies.push(d)
+    }
+    if (replies.length > 0) yield { mentions: replies, cursor: walked.cursor }
+  }
+  if (failed > 0) ctx.warn(`${failed} of ${requests} thread look-up(s) failed; first: ${firstFailure ?? 'unknown error'}`)
+  if (left > 0) ctx.warn(`looked up ${threadLookups} thread(s) with replies; ${left} more not checked (threadLookups: ${threadLookups})`)
+}
+
+// ---------------------------------------------------------------------------------------
+// Own activity (I/O)
+
+/**
+ * The brand handles' own comments, newest first: search_by_date with the tags
+ * `comment,author_<handle>` and no query, one walk (and cursor part) per handle. The drafts
+ * are built exactly like search's, so a reply's parentExternalId (parent_id) is the
+ * externalId (objectID) of the mention it answers, and the store marks that one answered.
+ */
+async function* hackerNewsOwnActivity(
+  ctx: SourceContext<HackerNewsOptions>,
+  q: OwnActivityQuery,
+): AsyncIterable<Page> {
+  const handles = hackerNewsHandles(q.handles)
+  if (handles.length === 0) {
+    yield { mentions: [], cursor: q.cursor ?? {} }
+    return
+  }
+  const specs = handles.map((handle): WalkSpec => {
+    const lower = handle.toLowerCase()
+    return {
+      key: handle,
+      label: authorTags(handle),
+      query: '',
+      tags: authorTags(handle),
+      // Algolia filters by the tag; a proxy or an upstream change that ignores it must not
+      // make other people's comments the brand's own.
+      accept: (d) => d.author?.handle?.toLowerCase() === lower,
+      refused: `not written by ${handle}`,
+    }
+  })
+  yield* walkSpecs(ctx, specs, q)
 }
 
 export const hackerNewsSource: Source<HackerNewsOptions> = {
@@ -356,8 +657,9 @@ export const hackerNewsSource: Source<HackerNewsOptions> = {
   options: hackerNewsOptions,
   requires: [],
   instanceKey: (options) => options.baseUrl,
-  // The brand's comments arrive in search results when they name it; ownActivity (its
-  // handles' own comments) is the next step.
-  replies: 'thread',
+  // The handles' own comments (ownActivity) find every reply, whether or not it names the
+  // brand; thread look-ups in search find them sooner for the threads just matched.
+  replies: 'own-activity',
   search: searchHackerNews,
+  ownActivity: hackerNewsOwnActivity,
 }

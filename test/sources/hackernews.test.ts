@@ -79,6 +79,20 @@ describe('parseHackerNews (2023+ format)', () => {
     const page = parseHackerNewsPage(P0)
     expect(page).toMatchObject({ page: 0, nbPages: 2, nbHits: 5, hitCount: 3, skipped: 0 })
   })
+
+  it('lists the hits that have replies: stories with num_comments, comments with children', () => {
+    expect(parseHackerNewsPage(P0).withReplies).toEqual(['43980555', '43979001'])
+    const page = parseHackerNewsPage({
+      hits: [
+        { objectID: '7', created_at_i: 1700000000, _tags: ['comment'], comment_text: 'x', children: [8, 9] },
+        { objectID: '8', created_at_i: 1700000000, _tags: ['comment'], comment_text: 'y', children: [] },
+        { objectID: '9', created_at_i: 1700000000, title: 'z', num_comments: 0 },
+        { objectID: '10', created_at_i: 1700000000, title: 'w', num_comments: 'lots', children: 'no' },
+      ],
+    })
+    expect(page.withReplies).toEqual(['7'])
+    expect(page.drafts).toHaveLength(4)
+  })
 })
 
 describe('parseHackerNews (pre-2023 format)', () => {
@@ -183,6 +197,7 @@ describe('hackerNewsOptions', () => {
       maxPages: 5,
       hitsPerPage: 100,
       tags: '(story,comment)',
+      threadLookups: 20,
     })
   })
 
@@ -190,6 +205,8 @@ describe('hackerNewsOptions', () => {
     expect(hackerNewsOptions.safeParse({ maxPages: 0 }).success).toBe(false)
     expect(hackerNewsOptions.safeParse({ hitsPerPage: 1001 }).success).toBe(false)
     expect(hackerNewsOptions.safeParse({ baseUrl: 'not a url' }).success).toBe(false)
+    expect(hackerNewsOptions.safeParse({ threadLookups: -1 }).success).toBe(false)
+    expect(hackerNewsOptions.safeParse({ threadLookups: 0 }).success).toBe(true)
   })
 
   it('names the instance by its baseUrl and needs no credentials', () => {
