@@ -11,7 +11,7 @@ import { credential, fetchJson, rateLimitState, refusal } from './common.js'
 import { decodeEntities, htmlToText, normaliseText, normaliseWhitespace } from './html.js'
 import { CredentialsRejectedError, SourceResponseError, type OwnActivityQuery, type Page, type Source, type SourceContext, type SourceQuery } from './types.js'
 import { httpUrl } from './url.js'
-import { keepHit, mergeWalks, partCursor, planWindows, withParts, type WalkState, type Window, type WindowBounds } from './window.js'
+import { keepHit, mergeWalks, partCursor, planWindows, walkProgress, withParts, type WalkState, type Window, type WindowBounds } from './window.js'
 
 const KIND = 'reddit'
 
@@ -184,7 +184,8 @@ function itemToDraft(kind: 't1' | 't3', item: Item): MentionDraft | undefined {
   if (kind === 't1') {
     draft.text = plainText(item.body_html, item.body)
     // The post title gives a comment its context in lists; it is not the comment's own.
-    const title = normaliseWhitespace(item.link_title ?? '')
+    // Titles are plain text, yet some arrive entity-encoded (a title of "&shy;" was seen).
+    const title = normaliseWhitespace(decodeEntities(item.link_title ?? ''))
     if (title) draft.title = title
     if (item.parent_id) draft.parentExternalId = item.parent_id
     if (item.link_id) draft.threadExternalId = item.link_id
@@ -384,15 +385,22 @@ async function fetchToken(ctx: SourceContext<RedditOptions>, creds: RedditCreden
   const req = tokenRequest(creds, userAgent)
   const secrets = [creds.clientSecret, creds.password ?? '', req.headers.authorization?.slice(6) ?? ''].filter((s) => s.length >= 4)
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, AbortSignal.timeout(TOKEN_TIMEOUT_MS)]) : AbortSignal.timeout(TOKEN_TIMEOUT_MS)
-  let res: Response
-  let text: string
-  try {
-    res = await fetch(url, { method: 'POST', headers: req.headers, body: req.body, redirect: 'error', signal })
-    text = await res.text()
-  } catch (cause) {
-    if (ctx.signal?.aborted) throw ctx.signal.reason
-    const why = cause instanceof Error ? cause.message : String(cause)
-    throw new NetworkError(`POST ${hostAndPath(url)} failed: ${why}`, url, { cause })
+  let res: Response | undefined
+  let text = ''
+  // Asking for a token twice is harmless, and a kept-alive socket the server has since closed
+  // fails the first attempt without the request having reached it.
+  for (let attempt = 0; !res; attempt++) {
+    try {
+      res = await fetch(url, { method: 'POST', headers: req.headers, body: req.body, redirect: 'error', signal })
+      text = await res.text()
+    } catch (cause) {
+      res = undefined
+      if (ctx.signal?.aborted) throw ctx.signal.reason
+      if (attempt > 0 || signal.aborted) {
+        const why = cause instanceof Error ? [cause.message, (cause.cause as Error | undefined)?.message].filter(Boolean).join(': ') : String(cause)
+        throw new NetworkError(`POST ${hostAndPath(url)} failed: ${why}`, url, { cause })
+      }
+    }
   }
   if (!res.ok) {
     const snippet = errorSnippet(text, secrets, 120)
@@ -459,6 +467,23 @@ export const REDDIT_OVERLAP_MS = 3600_000
 
 interface SpecWalk extends WalkState {
   spec: ListingSpec
+  /** The fullname the walk would page on next: where a walk cut short resumes. */
+  after?: string | undefined
+}
+
+/**
+ * The fullname a gap walk may start after. Reddit has no time filter, so a gap walked from the
+ * top re-reads every page above it and, under a small page bound, never reaches it. A walk cut
+ * short keeps its next `after` in the part's `id`; it is good for the gap that walk left
+ * (same top), and only for that one.
+ */
+export function partAnchor(part: Cursor, walks: readonly SpecWalk[], previous: Cursor | undefined): string | undefined {
+  if (!part.gap) return undefined
+  for (const w of [...walks].reverse()) {
+    if ((w.status !== 'truncated' && w.status !== 'running') || !w.after) continue
+    if (walkProgress(w).owed?.to === part.gap.to) return w.after
+  }
+  return previous?.id && previous.gap?.to === part.gap.to ? previous.id : undefined
 }
 
 interface WalkQuery {
@@ -488,7 +513,12 @@ async function* walkListings(ctx: SourceContext<RedditOptions>, specs: readonly 
   const cursorNow = (): Cursor => {
     const parts: Record<string, Cursor> = {}
     for (const spec of specs) {
-      const part = mergeWalks(previous.get(spec.key), walks.filter((w) => w.spec.key === spec.key), bounds)
+      const before = previous.get(spec.key)
+      const mine = walks.filter((w) => w.spec.key === spec.key)
+      const { id: _id, ...rest } = mergeWalks(before, mine, bounds)
+      const part: Cursor = rest
+      const anchor = partAnchor(part, mine, before)
+      if (anchor) part.id = anchor
       if (Object.keys(part).length > 0) parts[spec.key] = part
     }
     return withParts(parts)
@@ -501,7 +531,8 @@ async function* walkListings(ctx: SourceContext<RedditOptions>, specs: readonly 
   const seen = new Set<string>()
   for (const walk of walks) {
     walk.status = 'running'
-    let after: string | undefined
+    const anchor = walk.window.kind === 'gap' ? previous.get(walk.spec.key)?.id : undefined
+    let after = anchor
     let reached = 0
     let outside = 0
     for (let pages = 0; ; pages++) {
@@ -525,13 +556,17 @@ async function* walkListings(ctx: SourceContext<RedditOptions>, specs: readonly 
         seen.add(d.externalId)
         fresh.push(d)
       }
-      if (walk.oldestSeen !== undefined && walk.oldestSeen < walk.window.from) walk.status = 'done'
+      if (anchor && pages === 0 && parsed.itemCount === 0) {
+        // The item it resumed after is gone (deleted, or aged out of the listing): from the top.
+        after = undefined
+      } else if (walk.oldestSeen !== undefined && walk.oldestSeen < walk.window.from) walk.status = 'done'
       else if (!parsed.after || parsed.itemCount === 0) {
         // The listing ended. Below its ~1,000-item cap nothing older can be reached, so owing
         // it would only make every later pull walk the same pages again.
         walk.status = 'done'
         if (reached >= LISTING_CAP) ctx.warn(`${walk.spec.label}: Reddit lists only the newest ${LISTING_CAP} items; older ones in the window are out of reach`)
       } else after = parsed.after
+      walk.after = after
       // Pages that fell outside the pull's window still count toward the page bound.
       yield { mentions: fresh, cursor: cursorNow() }
       if (walk.status !== 'running') break
