@@ -12,6 +12,7 @@
 // run time is that options only ever reach an adapter through that adapter's own schema.
 import { gitHubSource } from './github.js'
 import { hackerNewsSource } from './hackernews.js'
+import { redditSource } from './reddit.js'
 import { rssSource } from './rss.js'
 import { stackExchangeSource } from './stackexchange.js'
 import type { Source } from './types.js'
@@ -19,6 +20,7 @@ import type { Source } from './types.js'
 export const sources: Readonly<Record<string, Source>> = Object.freeze({
   [gitHubSource.kind]: gitHubSource,
   [hackerNewsSource.kind]: hackerNewsSource,
+  [redditSource.kind]: redditSource,
   [rssSource.kind]: rssSource,
   [stackExchangeSource.kind]: stackExchangeSource,
 })
