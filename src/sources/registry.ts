@@ -11,11 +11,13 @@
 // the contract, so TypeScript compares their parameters bivariantly. What keeps it sound at
 // run time is that options only ever reach an adapter through that adapter's own schema.
 import { hackerNewsSource } from './hackernews.js'
+import { mastodonSource } from './mastodon.js'
 import { rssSource } from './rss.js'
 import type { Source } from './types.js'
 
 export const sources: Readonly<Record<string, Source>> = Object.freeze({
   [hackerNewsSource.kind]: hackerNewsSource,
+  [mastodonSource.kind]: mastodonSource,
   [rssSource.kind]: rssSource,
 })
 
