@@ -357,7 +357,12 @@ interface Endpoint {
   /** The path under the instance, and its fixed parameters. */
   path: string
   params: Record<string, string>
-  /** v2 search pages by the last id of the page; timelines send a Link header. */
+  /**
+   * Timelines send a Link header. v2 search sends none: it pages by the last id of a page
+   * with max_id, which assumes its results come newest first (as Mastodon 4.2+ is believed to
+   * order status search by id; not verified against a recording). Under another order it
+   * could miss results: search is the bonus path, hashtag timelines the dependable one.
+   */
   linked: boolean
   /** Whether the token goes with it (only ever to the first instance). */
   token?: string

@@ -393,6 +393,16 @@ describe('mastodon pull', () => {
     expect(all.find((m) => m.externalId === complaint.uri)?.answered).toBe(true)
   })
 
+  it("stores the brand's own tagged post as its own (never queued), known by its configured handle", async () => {
+    const a = await fakeMastodon()
+    a.add({ uri: `http://${a.host}/users/acme/statuses/1`, at: NOW - 5 * MIN, text: 'Acme 5 is out', tags: ['acme'], acct: 'acme' })
+    const other = seed(a, 1, NOW - 9 * MIN)
+    a.accounts.acme = '5'
+    const d = setup([a.url], { handles: ['acme'] })
+    await pull(d)
+    expect((await listQueue(d, { queue: 'all' })).map((m) => m.externalId)).toEqual([other[0]?.uri])
+  })
+
   it('searches the first instance only when MASTODON_TOKEN is set, and says what search covers', async () => {
     const a = await fakeMastodon()
     const b = await fakeMastodon()
