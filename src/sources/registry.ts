@@ -13,6 +13,7 @@
 import { gitHubSource } from './github.js'
 import { hackerNewsSource } from './hackernews.js'
 import { redditSource } from './reddit.js'
+import { mastodonSource } from './mastodon.js'
 import { rssSource } from './rss.js'
 import { stackExchangeSource } from './stackexchange.js'
 import type { Source } from './types.js'
@@ -21,6 +22,7 @@ export const sources: Readonly<Record<string, Source>> = Object.freeze({
   [gitHubSource.kind]: gitHubSource,
   [hackerNewsSource.kind]: hackerNewsSource,
   [redditSource.kind]: redditSource,
+  [mastodonSource.kind]: mastodonSource,
   [rssSource.kind]: rssSource,
   [stackExchangeSource.kind]: stackExchangeSource,
 })
