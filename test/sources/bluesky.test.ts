@@ -371,3 +371,104 @@ describe('bluesky pull', () => {
     expect([gapWalk?.query.since, gapWalk?.query.until]).toEqual([new Date(NOW - 7 * DAY).toISOString(), new Date(oldestOnPage + 1).toISOString()])
   })
 })
+
+// ---------------------------------------------------------------------------------------
+// The walks themselves, driven directly (as pull.ts drives them) against a loopback server.
+
+function post(rkey: string, at: string, text: string, opts: { handle?: string; parent?: string } = {}): object {
+  const did = opts.handle === 'acme.bsky.social' ? 'did:plc:acme5q2kx3ua6zeb4ffdn7pb' : 'did:plc:ana4rlqlmwk3dvxbqkjyvzgr'
+  return {
+    uri: `at://${did}/app.bsky.feed.post/${rkey}`,
+    cid: `bafyrei${rkey}`,
+    author: { did, handle: opts.handle ?? 'ana.bsky.social', displayName: 'X', labels: [] },
+    record: {
+      $type: 'app.bsky.feed.post',
+      createdAt: at,
+      text,
+      langs: ['en'],
+      ...(opts.parent ? { reply: { parent: { cid: 'c', uri: opts.parent }, root: { cid: 'c', uri: opts.parent } } } : {}),
+    },
+    replyCount: 0, repostCount: 0, likeCount: 0, quoteCount: 0, indexedAt: at, labels: [],
+  }
+}
+
+async function collect(iterable: AsyncIterable<{ mentions: { externalId: string }[]; cursor: object }>) {
+  const pages: { ids: string[]; cursor: object }[] = []
+  for await (const p of iterable) pages.push({ ids: p.mentions.map((m) => m.externalId.split('/').pop() ?? ''), cursor: p.cursor })
+  return pages
+}
+
+describe('bluesky walks', () => {
+  const cleanups: (() => Promise<void>)[] = []
+  afterEach(async () => {
+    while (cleanups.length > 0) await cleanups.pop()?.()
+  })
+
+  async function context(routes: ReplayRoute[], options: Record<string, unknown> = {}, http?: Http) {
+    const s = await startReplayServer([createRoute, ...routes])
+    cleanups.push(() => s.close())
+    const { createHttp } = await import('../../src/net/client.js')
+    const client = createHttp({ userAgent: 'mentions-test', retries: 0, sleep: async () => {} })
+    cleanups.push(() => client.close())
+    const warnings: string[] = []
+    const ctx = {
+      http: http ?? withPost(client, posted),
+      options: blueskyOptions.parse({ baseUrl: s.url, ...options }),
+      env: ENV,
+      now: () => NOW,
+      warn: (m: string) => void warnings.push(m),
+    }
+    return { server: s, ctx, warnings, client }
+  }
+
+  it('starts a new slice below the oldest post when a full page comes without a cursor', async () => {
+    const { server, ctx } = await context(
+      [
+        jsonRoute(SEARCH, { posts: [post('c', '2026-11-30T09:00:00.000Z', 'acme c')] }, { query: { until: '2026-11-30T10:00:00.001Z' } }),
+        jsonRoute(SEARCH, { posts: [post('a', '2026-11-30T11:00:00.000Z', 'acme a'), post('b', '2026-11-30T10:00:00.000Z', 'acme b')] }),
+      ],
+      { limit: 2 },
+    )
+    const pages = await collect(blueskySource.search(ctx, { brand: acme, since: NOW - DAY, maxPages: 5 }))
+    expect(pages.map((p) => p.ids)).toEqual([['a', 'b'], ['c']])
+    expect(searches(server).map((r) => r.query.until ?? null)).toEqual([null, '2026-11-30T10:00:00.001Z'])
+    expect(pages.at(-1)?.cursor).toMatchObject({ parts: { acme: { at: Date.parse('2026-11-30T11:00:00.000Z'), oldest: NOW - DAY } } })
+  })
+
+  it('pages a handle’s author feed until it passes below since, keeping only posts inside the window', async () => {
+    const { server, ctx } = await context([
+      jsonRoute(FEED_PATH, { feed: [{ post: post('r2', '2026-11-28T08:00:00.000Z', 'older reply', { handle: 'acme.bsky.social', parent: ANA_POST }) }, { post: post('old', '2026-11-20T08:00:00.000Z', 'too old', { handle: 'acme.bsky.social' }) }], cursor: 'p3' }, { query: { cursor: 'p2' } }),
+      jsonRoute(FEED_PATH, { feed: [{ post: post('r1', '2026-11-30T11:00:00.000Z', 'thanks!', { handle: 'acme.bsky.social', parent: ANA_POST }) }], cursor: 'p2' }),
+    ])
+    const pages = await collect(blueskySource.ownActivity!(ctx, { brand: acme, handles: ['@Acme.bsky.social'], since: NOW - 7 * DAY, maxPages: 5 }))
+    expect(pages.map((p) => p.ids)).toEqual([['r1'], ['r2']])
+    // Below since after the second page: no third request.
+    expect(server.requests.filter((r) => r.path === FEED_PATH).map((r) => r.query.cursor ?? null)).toEqual([null, 'p2'])
+    expect(pages.at(-1)?.cursor).toMatchObject({ parts: { 'acme.bsky.social': { at: Date.parse('2026-11-30T11:00:00.000Z'), oldest: NOW - 7 * DAY } } })
+    expect((pages.at(-1)?.cursor as { parts: Record<string, { gap?: unknown }> }).parts['acme.bsky.social']?.gap).toBeUndefined()
+  })
+
+  it('owes the rest of a handle’s window when maxPages stops the feed early', async () => {
+    const { ctx, warnings } = await context([
+      jsonRoute(FEED_PATH, {
+        feed: [
+          { post: post('r1', '2026-11-30T11:00:00.000Z', 'hi', { handle: 'acme.bsky.social' }) },
+          { post: post('r0', '2026-11-29T11:00:00.000Z', 'hello', { handle: 'acme.bsky.social' }) },
+        ],
+        cursor: 'p2',
+      }),
+    ])
+    const pages = await collect(blueskySource.ownActivity!(ctx, { brand: acme, handles: ['acme.bsky.social'], since: NOW - 7 * DAY, maxPages: 1 }))
+    expect(pages.at(-1)?.cursor).toMatchObject({
+      parts: { 'acme.bsky.social': { at: Date.parse('2026-11-30T11:00:00.000Z'), gap: { from: NOW - 7 * DAY, to: Date.parse('2026-11-29T11:00:00.000Z') } } },
+    })
+    expect(warnings.join('\n')).toMatch(/stopped reading @acme.bsky.social's posts after 1 page/)
+  })
+
+  it('fails saying so when the HTTP client cannot POST (no session, no pretending)', async () => {
+    const { server, ctx, client } = await context([jsonRoute(SEARCH, { posts: [] })])
+    const plain = { ...ctx, http: { get: client.get } }
+    await expect(collect(blueskySource.search(plain, { brand: acme, since: NOW - DAY, maxPages: 1 }))).rejects.toThrow(/cannot POST/)
+    expect(server.requests).toEqual([])
+  })
+})
