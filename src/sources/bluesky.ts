@@ -369,7 +369,8 @@ class SessionClient {
     } catch (err) {
       throw refusal(err, CREDENTIALS)
     }
-    this.reportLimits(res)
+    // Not reported: the session calls have their own, much smaller, limits, which would hide
+    // the search budget that `mentions sources` shows.
     let parsed: unknown
     try {
       parsed = JSON.parse(res.body)
@@ -440,7 +441,7 @@ class SessionClient {
     }
   }
 
-  reportLimits(res: HttpResponse): void {
+  private reportLimits(res: HttpResponse): void {
     const state = rateLimitState(res.headers, this.ctx.now())
     if (state) this.ctx.report?.({ ...state, note: 'author reach unknown: search results carry no follower counts' })
   }
@@ -461,10 +462,6 @@ function isExpired(err: unknown): boolean {
  * and costs a page or so per term (inserts are idempotent).
  */
 export const BLUESKY_OVERLAP_MS = 3600_000
-
-interface QueryWalk extends WalkState {
-  query: string
-}
 
 function note(walk: WalkState, d: MentionDraft): void {
   if (walk.oldestSeen === undefined || d.createdAt < walk.oldestSeen) walk.oldestSeen = d.createdAt
@@ -509,14 +506,14 @@ async function* searchBluesky(ctx: SourceContext<BlueskyOptions>, q: SourceQuery
 
   // One cursor per query: a query answering empty, or lagging, never moves another's.
   const previous = new Map(queries.map((query) => [query, partCursor(q.cursor, query)]))
-  const walks: QueryWalk[] = orderedWalks(
+  const walks = orderedWalks(
     queries.map((query) => ({ key: query, windows: planWindows(previous.get(query), { ...bounds, overlap: BLUESKY_OVERLAP_MS }) })),
-  ).map((w) => ({ ...w, query: w.key }))
+  )
   if (walks.length === 0) {
     yield { mentions: [], cursor: q.cursor ?? {} }
     return
   }
-  const cursorNow = () => partsCursor(queries, previous, walks.map((w) => ({ ...w, key: w.query })), bounds)
+  const cursorNow = () => partsCursor(queries, previous, walks, bounds)
 
   const seen = new Set<string>()
   for (const walk of walks) {
@@ -530,10 +527,10 @@ async function* searchBluesky(ctx: SourceContext<BlueskyOptions>, q: SourceQuery
         walk.status = 'truncated'
         break
       }
-      const url = searchPostsUrl(base, { q: walk.query, limit: ctx.options.limit, from, to: upper, cursor: pageCursor })
+      const url = searchPostsUrl(base, { q: walk.key, limit: ctx.options.limit, from, to: upper, cursor: pageCursor })
       const { body, response } = await client.getJson(url)
       const parsed = parseBlueskyPage(body, response.url)
-      if (parsed.skipped > 0) ctx.warn(`skipped ${parsed.skipped} unreadable post(s) for "${walk.query}"`)
+      if (parsed.skipped > 0) ctx.warn(`skipped ${parsed.skipped} unreadable post(s) for "${walk.key}"`)
       const before = walk.oldestSeen
       const fresh: MentionDraft[] = []
       for (const d of parsed.drafts) {
@@ -569,9 +566,9 @@ async function* searchBluesky(ctx: SourceContext<BlueskyOptions>, q: SourceQuery
     }
     if (walk.status === 'truncated') {
       const what = walk.window.kind === 'backfill' ? 'backfilling ' : ''
-      ctx.warn(`stopped ${what}"${walk.query}" after ${pageLimit} page(s); the rest is fetched next pull`)
+      ctx.warn(`stopped ${what}"${walk.key}" after ${pageLimit} page(s); the rest is fetched next pull`)
     }
-    if (outside > 0) ctx.warn(`dropped ${outside} post(s) for "${walk.query}" created outside the pull's window`)
+    if (outside > 0) ctx.warn(`dropped ${outside} post(s) for "${walk.key}" created outside the pull's window`)
   }
 }
 

@@ -465,6 +465,12 @@ describe('bluesky walks', () => {
     expect(warnings.join('\n')).toMatch(/stopped reading @acme.bsky.social's posts after 1 page/)
   })
 
+  it('says what to change when the service refuses search with a 403', async () => {
+    const { ctx } = await context([jsonRoute(SEARCH, { error: 'Forbidden' }, { status: 403 })])
+    const walk = collect(blueskySource.search(ctx, { brand: acme, since: NOW - DAY, maxPages: 1 }))
+    await expect(walk).rejects.toThrow(/Bluesky refused the request .*set baseUrl to your PDS or appViewUrl to https:\/\/api\.bsky\.app.*check BLUESKY_HANDLE, BLUESKY_APP_PASSWORD/)
+  })
+
   it('fails saying so when the HTTP client cannot POST (no session, no pretending)', async () => {
     const { server, ctx, client } = await context([jsonRoute(SEARCH, { posts: [] })])
     const plain = { ...ctx, http: { get: client.get } }
