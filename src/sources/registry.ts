@@ -11,6 +11,7 @@
 // the contract, so TypeScript compares their parameters bivariantly. What keeps it sound at
 // run time is that options only ever reach an adapter through that adapter's own schema.
 import { gitHubSource } from './github.js'
+import { blueskySource } from './bluesky.js'
 import { hackerNewsSource } from './hackernews.js'
 import { redditSource } from './reddit.js'
 import { mastodonSource } from './mastodon.js'
@@ -20,6 +21,7 @@ import type { Source } from './types.js'
 
 export const sources: Readonly<Record<string, Source>> = Object.freeze({
   [gitHubSource.kind]: gitHubSource,
+  [blueskySource.kind]: blueskySource,
   [hackerNewsSource.kind]: hackerNewsSource,
   [redditSource.kind]: redditSource,
   [mastodonSource.kind]: mastodonSource,
