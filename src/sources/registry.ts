@@ -10,12 +10,16 @@
 // never). The erasure needs no cast: `search` and `instanceKey` are declared as methods in
 // the contract, so TypeScript compares their parameters bivariantly. What keeps it sound at
 // run time is that options only ever reach an adapter through that adapter's own schema.
+import { devtoSource } from './devto.js'
 import { hackerNewsSource } from './hackernews.js'
+import { lobstersSource } from './lobsters.js'
 import { rssSource } from './rss.js'
 import type { Source } from './types.js'
 
 export const sources: Readonly<Record<string, Source>> = Object.freeze({
+  [devtoSource.kind]: devtoSource,
   [hackerNewsSource.kind]: hackerNewsSource,
+  [lobstersSource.kind]: lobstersSource,
   [rssSource.kind]: rssSource,
 })
 
