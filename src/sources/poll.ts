@@ -105,6 +105,8 @@ export async function* pollFeed<Opts>(o: PollOptions<Opts>): AsyncIterable<Page>
           for (const w of open) w.status = 'done'
           const below = Number.isFinite(reached) ? ` older than ${new Date(reached).toISOString()}` : ''
           ctx.warn(`stopped ${part.label} after ${o.pageLimit} page(s): ${o.noun}s${below} are beyond the pages read and are not fetched (raise maxPages or pull more often)`)
+          yield { mentions: [], cursor: cursorNow() }
+          yielded = true
         }
         break
       }
