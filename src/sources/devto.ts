@@ -293,7 +293,7 @@ function searchDevto(ctx: SourceContext<DevtoOptions>, q: FeedQuery): AsyncItera
     parts,
     pageLimit: Math.max(1, Math.min(q.maxPages, ctx.options.maxPages)),
     overlapMs: ctx.options.overlapHours * 3600_000,
-    noun: 'article',
+    noun: { one: 'article', many: 'articles' },
     async comments(item) {
       const id = item.thread as string
       const url = commentsUrl(baseUrl, id)

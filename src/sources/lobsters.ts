@@ -215,7 +215,7 @@ function searchLobsters(ctx: SourceContext<LobstersOptions>, q: FeedQuery): Asyn
     ],
     pageLimit: Math.max(1, Math.min(q.maxPages, ctx.options.maxPages)),
     overlapMs: ctx.options.overlapHours * 3600_000,
-    noun: 'story',
+    noun: { one: 'story', many: 'stories' },
     async comments(item) {
       const url = storyUrl(baseUrl, item.thread as string)
       const read = await get(ctx, url)

@@ -58,8 +58,8 @@ export interface PollOptions<Opts> {
   overlapMs: number
   /** Comment drafts of one picked item. */
   comments(item: PolledItem): Promise<MentionDraft[]>
-  /** What an item is called in warnings ("article", "story"). */
-  noun: string
+  /** What items are called in warnings: one and many ("story", "stories"). */
+  noun: { one: string; many: string }
 }
 
 /**
@@ -75,7 +75,7 @@ export async function* pollFeed<Opts>(o: PollOptions<Opts>): AsyncIterable<Page>
   const { ctx, q } = o
   const bounds: WindowBounds = { since: q.since, until: q.until }
   const picker = pickerFor(q.brands, o.kind)
-  if (!picker) ctx.warn(`no brands given to match ${o.noun}s against: comments are not fetched this pull`)
+  if (!picker) ctx.warn(`no brands given to match ${o.noun.many} against: comments are not fetched this pull`)
 
   const previous = new Map(o.parts.map((p) => [p.key, partCursor(q.cursor, p.key)]))
   const walks = new Map<string, WalkState[]>(
@@ -104,14 +104,14 @@ export async function* pollFeed<Opts>(o: PollOptions<Opts>): AsyncIterable<Page>
           const reached = Math.min(...open.map((w) => w.oldestSeen ?? w.window.to ?? Infinity))
           for (const w of open) w.status = 'done'
           const below = Number.isFinite(reached) ? ` older than ${new Date(reached).toISOString()}` : ''
-          ctx.warn(`stopped ${part.label} after ${o.pageLimit} page(s): ${o.noun}s${below} are beyond the pages read and are not fetched (raise maxPages or pull more often)`)
+          ctx.warn(`stopped ${part.label} after ${o.pageLimit} page(s): ${o.noun.many}${below} are beyond the pages read and are not fetched (raise maxPages or pull more often)`)
           yield { mentions: [], cursor: cursorNow() }
           yielded = true
         }
         break
       }
       const page = await part.fetch(n)
-      if (page.skipped > 0) ctx.warn(`skipped ${page.skipped} unreadable ${o.noun}(s) on page ${n} of ${part.label}`)
+      if (page.skipped > 0) ctx.warn(`skipped ${page.skipped} unreadable ${o.noun.one}(s) on page ${n} of ${part.label}`)
       if (page.items.length === 0) {
         // The list ends here: nothing older can be reached, so every window is as done as it gets.
         for (const w of partWalks) w.status = 'done'
@@ -179,7 +179,7 @@ export async function* pollFeed<Opts>(o: PollOptions<Opts>): AsyncIterable<Page>
       if (ended) break
     }
   }
-  if (outside > 0) ctx.warn(`left out ${outside} ${o.noun}(s) created outside the pull's window`)
+  if (outside > 0) ctx.warn(`left out ${outside} ${o.noun.one}(s) created outside the pull's window`)
   // Nothing to walk (until before since, or nothing owed): nothing learned, the cursor stays.
   if (!yielded) yield { mentions: [], cursor: q.cursor ?? {} }
 }
