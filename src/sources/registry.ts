@@ -15,6 +15,8 @@ import { blueskySource } from './bluesky.js'
 import { hackerNewsSource } from './hackernews.js'
 import { redditSource } from './reddit.js'
 import { mastodonSource } from './mastodon.js'
+import { devtoSource } from './devto.js'
+import { lobstersSource } from './lobsters.js'
 import { rssSource } from './rss.js'
 import { stackExchangeSource } from './stackexchange.js'
 import type { Source } from './types.js'
@@ -25,6 +27,8 @@ export const sources: Readonly<Record<string, Source>> = Object.freeze({
   [hackerNewsSource.kind]: hackerNewsSource,
   [redditSource.kind]: redditSource,
   [mastodonSource.kind]: mastodonSource,
+  [devtoSource.kind]: devtoSource,
+  [lobstersSource.kind]: lobstersSource,
   [rssSource.kind]: rssSource,
   [stackExchangeSource.kind]: stackExchangeSource,
 })
