@@ -10,25 +10,25 @@
 // never). The erasure needs no cast: `search` and `instanceKey` are declared as methods in
 // the contract, so TypeScript compares their parameters bivariantly. What keeps it sound at
 // run time is that options only ever reach an adapter through that adapter's own schema.
-import { gitHubSource } from './github.js'
 import { blueskySource } from './bluesky.js'
-import { hackerNewsSource } from './hackernews.js'
-import { redditSource } from './reddit.js'
-import { mastodonSource } from './mastodon.js'
 import { devtoSource } from './devto.js'
+import { gitHubSource } from './github.js'
+import { hackerNewsSource } from './hackernews.js'
 import { lobstersSource } from './lobsters.js'
+import { mastodonSource } from './mastodon.js'
+import { redditSource } from './reddit.js'
 import { rssSource } from './rss.js'
 import { stackExchangeSource } from './stackexchange.js'
 import type { Source } from './types.js'
 
 export const sources: Readonly<Record<string, Source>> = Object.freeze({
-  [gitHubSource.kind]: gitHubSource,
   [blueskySource.kind]: blueskySource,
-  [hackerNewsSource.kind]: hackerNewsSource,
-  [redditSource.kind]: redditSource,
-  [mastodonSource.kind]: mastodonSource,
   [devtoSource.kind]: devtoSource,
+  [gitHubSource.kind]: gitHubSource,
+  [hackerNewsSource.kind]: hackerNewsSource,
   [lobstersSource.kind]: lobstersSource,
+  [mastodonSource.kind]: mastodonSource,
+  [redditSource.kind]: redditSource,
   [rssSource.kind]: rssSource,
   [stackExchangeSource.kind]: stackExchangeSource,
 })
