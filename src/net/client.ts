@@ -565,7 +565,11 @@ export function createHttp(opts: HttpOptions): Http & { close(): Promise<void> }
       signal?.throwIfAborted()
       const outcome = await limit(() => attemptOnce(url, shownUrl, headers, secrets, signal, { method: 'POST', body }))
       if (outcome.kind === 'done') return outcome.response
-      if (outcome.kind === 'network') throw outcome.error
+      if (outcome.kind === 'network') {
+        if (!postOpts.idempotent || !outcome.retryable || attempt >= retries) throw outcome.error
+        await pause(backoffMs(attempt, random), signal)
+        continue
+      }
       const hinted = RETRY_AFTER_STATUSES.has(outcome.status) ? rateLimitWaitMs(outcome.headers, now()) : undefined
       if (hinted === undefined || hinted > maxRetryAfterMs || attempt >= retries) throw statusError(outcome, shownUrl)
       await pause(hinted, signal)

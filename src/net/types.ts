@@ -28,6 +28,11 @@ export interface PostOptions {
   json?: unknown
   /** Sent as application/x-www-form-urlencoded (when json is absent). */
   form?: Record<string, string>
+  /**
+   * Sending it twice is harmless (a token or session request): a connection that failed
+   * (a kept-alive socket the server had closed) is retried like a GET.
+   */
+  idempotent?: boolean
   signal?: AbortSignal
 }
 

@@ -305,19 +305,6 @@ export function authorFeedUrl(base: string, p: { actor: string; limit: number; c
 // ---------------------------------------------------------------------------------------
 // Session (I/O)
 
-/**
- * The POST the session calls need. src/net's Http is GET-only today; the client that gains
- * `post` (same redaction, same errors, retries only for 429/503 with Retry-After) satisfies
- * this, and until then the source fails saying so rather than pretending.
- */
-export interface HttpPost {
-  post(url: string | URL, opts: { json?: unknown; headers?: Record<string, string>; signal?: AbortSignal }): Promise<HttpResponse>
-}
-
-function hasPost(http: Http): http is Http & HttpPost {
-  return typeof (http as Partial<HttpPost>).post === 'function'
-}
-
 interface Session {
   accessJwt: string
   refreshJwt: string
@@ -341,15 +328,12 @@ class SessionClient {
   private readonly handle: string
   private readonly password: string
   private readonly key: string
-  private readonly http: Http & HttpPost
+  private readonly http: Http
   private readonly cache: Map<string, SessionEntry>
 
   constructor(private readonly ctx: SourceContext<BlueskyOptions>) {
     this.handle = credential(ctx, KIND, HANDLE_VAR, 'the account that logs in to search').replace(/^@/, '')
     this.password = credential(ctx, KIND, PASSWORD_VAR, 'an app password for that account')
-    if (!hasPost(ctx.http)) {
-      throw new Error('bluesky: this HTTP client cannot POST, and a Bluesky session (com.atproto.server.createSession) needs one')
-    }
     this.http = ctx.http
     this.key = `${ctx.options.baseUrl}\n${this.handle}`
     let cache = sessions.get(ctx.http)
@@ -364,6 +348,8 @@ class SessionClient {
       res = await this.http.post(url, {
         ...(opts.json !== undefined ? { json: opts.json } : {}),
         headers: opts.bearer ? { authorization: `Bearer ${opts.bearer}` } : {},
+        // A second login or refresh is harmless; a dead kept-alive socket must not fail the pull.
+        idempotent: true,
         ...(this.ctx.signal ? { signal: this.ctx.signal } : {}),
       })
     } catch (err) {

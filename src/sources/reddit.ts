@@ -4,9 +4,8 @@
 // newest first, paged by fullname (`after`), and bounded by created_utc windows.
 import { z } from 'zod'
 import type { Cursor, MentionDraft } from '../model.js'
-import { parseRetryAfter } from '../net/client.js'
-import { errorSnippet, hostAndPath } from '../net/redact.js'
-import { HttpError, NetworkError, RateLimitError, type Http } from '../net/types.js'
+import { errorSnippet } from '../net/redact.js'
+import { HttpError, type Http } from '../net/types.js'
 import { credential, fetchJson, rateLimitState, refusal } from './common.js'
 import { decodeEntities, htmlToText, normaliseText, normaliseWhitespace } from './html.js'
 import { CredentialsRejectedError, SourceResponseError, type OwnActivityQuery, type Page, type Source, type SourceContext, type SourceQuery } from './types.js'
@@ -351,7 +350,6 @@ const tokenCache = new WeakMap<Http, Map<string, Promise<Token>>>()
 
 /** Refetched this long before Reddit's expiry, so a token never dies mid-request. */
 const TOKEN_MARGIN_MS = 60_000
-const TOKEN_TIMEOUT_MS = 30_000
 
 function cacheKey(tokenUrl: string, c: RedditCredentials): string {
   return JSON.stringify([tokenUrl, c.clientId, c.clientSecret, c.username ?? '', c.password ?? ''])
@@ -376,45 +374,30 @@ async function accessToken(ctx: SourceContext<RedditOptions>, creds: RedditCrede
 }
 
 /**
- * POSTs for an app-only (or script-app password) token. The project's HTTP client is GET-only,
- * so this one request goes through Node's fetch with the same timeout, status and secret rules.
- * TODO(lead): route it through Http once it has a `post`.
+ * POSTs for an app-only (or script-app password) token through the project's HTTP client:
+ * its proxy, timeout and redaction apply, and it retries only on a 429/503 that says when.
  */
 async function fetchToken(ctx: SourceContext<RedditOptions>, creds: RedditCredentials, userAgent: string): Promise<Token> {
   const url = ctx.options.tokenUrl
   const req = tokenRequest(creds, userAgent)
-  const secrets = [creds.clientSecret, creds.password ?? '', req.headers.authorization?.slice(6) ?? ''].filter((s) => s.length >= 4)
-  const signal = ctx.signal ? AbortSignal.any([ctx.signal, AbortSignal.timeout(TOKEN_TIMEOUT_MS)]) : AbortSignal.timeout(TOKEN_TIMEOUT_MS)
-  let res: Response | undefined
-  let text = ''
-  // Asking for a token twice is harmless, and a kept-alive socket the server has since closed
-  // fails the first attempt without the request having reached it.
-  for (let attempt = 0; !res; attempt++) {
-    try {
-      res = await fetch(url, { method: 'POST', headers: req.headers, body: req.body, redirect: 'error', signal })
-      text = await res.text()
-    } catch (cause) {
-      res = undefined
-      if (ctx.signal?.aborted) throw ctx.signal.reason
-      if (attempt > 0 || signal.aborted) {
-        const why = cause instanceof Error ? [cause.message, (cause.cause as Error | undefined)?.message].filter(Boolean).join(': ') : String(cause)
-        throw new NetworkError(`POST ${hostAndPath(url)} failed: ${why}`, url, { cause })
-      }
-    }
-  }
-  if (!res.ok) {
-    const snippet = errorSnippet(text, secrets, 120)
-    const retryAfter = parseRetryAfter(res.headers.get('retry-after') ?? undefined, ctx.now())
-    if (res.status === 429 || (res.status === 503 && retryAfter !== undefined)) {
-      throw new RateLimitError(res.status, url, snippet, new Date(ctx.now() + (retryAfter ?? 60_000)), ctx.now())
-    }
-    throw refusal(new HttpError(res.status, url, snippet), APP_VARS, REDDIT_FORBIDDEN)
+  let text: string
+  try {
+    const res = await ctx.http.post(url, {
+      headers: req.headers,
+      form: Object.fromEntries(new URLSearchParams(req.body)),
+      // Asking for a token twice is harmless.
+      idempotent: true,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    })
+    text = res.body
+  } catch (err) {
+    throw refusal(err, APP_VARS, REDDIT_FORBIDDEN)
   }
   let body: unknown
   try {
     body = JSON.parse(text)
   } catch (cause) {
-    throw new SourceResponseError(`reddit: token response is not JSON (${errorSnippet(text, secrets, 60) || 'empty body'})`, url, { cause })
+    throw new SourceResponseError(`reddit: token response is not JSON (${errorSnippet(text, [creds.clientSecret, creds.password ?? ''].filter((x) => x.length >= 4), 60) || 'empty body'})`, url, { cause })
   }
   const parsed = tokenSchema.safeParse(body)
   if (!parsed.success) {

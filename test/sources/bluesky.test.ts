@@ -4,8 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { pull } from '../../src/app/pull.js'
 import { listQueue } from '../../src/app/queues.js'
 import type { Brand } from '../../src/model.js'
-import { responseSnippet } from '../../src/net/redact.js'
-import { HttpError, type Http, type HttpResponse } from '../../src/net/types.js'
+import type { Http } from '../../src/net/types.js'
 import {
   BLUESKY_OVERLAP_MS,
   blueskyOptions,
@@ -15,7 +14,6 @@ import {
   parseBluesky,
   parseBlueskyPage,
   searchPostsUrl,
-  type HttpPost,
 } from '../../src/sources/bluesky.js'
 import { SourceResponseError } from '../../src/sources/types.js'
 import { tempDir, testDeps, type TestDeps } from '../support/deps.js'
@@ -146,9 +144,7 @@ describe('blueskyQueries and searchPostsUrl', () => {
 // ---------------------------------------------------------------------------------------
 // Pulls against a loopback server.
 //
-// src/net's client is GET-only, and a session needs POST. This harness adds that one method
-// over fetch to the same loopback server (the upstream is still a real server); it records
-// the JSON it sent, which the replay server does not keep.
+// The real client throughout; the POSTs it sends are noted for the assertions.
 
 interface Posted {
   path: string
@@ -156,22 +152,14 @@ interface Posted {
   headers: Record<string, string>
 }
 
-function withPost(http: Http, posted: Posted[]): Http & HttpPost {
+/** The real client, with what each POST carried noted for the assertions. */
+function withPost(http: Http, posted: Posted[]): Http {
   return {
     get: (url, opts) => http.get(url, opts),
-    async post(url, opts) {
+    post(url, opts) {
       const headers = { ...(opts.json !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers }
       posted.push({ path: new URL(url).pathname, json: opts.json, headers })
-      const res = await fetch(url, {
-        method: 'POST',
-        headers,
-        ...(opts.json !== undefined ? { body: JSON.stringify(opts.json) } : {}),
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      })
-      const body = await res.text()
-      const out: HttpResponse = { status: res.status, url: res.url, headers: Object.fromEntries(res.headers), body, notModified: false }
-      if (!res.ok) throw new HttpError(res.status, String(url), responseSnippet(body, [], { contentType: out.headers['content-type'] }))
-      return out
+      return http.post(url, opts)
     },
   }
 }
@@ -209,7 +197,7 @@ async function setup(routes: ReplayRoute[], opts: { env?: Record<string, string>
     config: { brands: [opts.brand ?? acme], sources: [{ kind: 'bluesky', options: { baseUrl: server.url, ...opts.options } }] },
   })
   const real = d.http.bind(d)
-  let wrapped: (Http & HttpPost) | undefined
+  let wrapped: Http | undefined
   d.http = () => (wrapped ??= withPost(real(), posted))
   deps = d
   return { server, deps: d }
@@ -469,12 +457,5 @@ describe('bluesky walks', () => {
     const { ctx } = await context([jsonRoute(SEARCH, { error: 'Forbidden' }, { status: 403 })])
     const walk = collect(blueskySource.search(ctx, { brand: acme, since: NOW - DAY, maxPages: 1 }))
     await expect(walk).rejects.toThrow(/Bluesky refused the request .*set baseUrl to your PDS or appViewUrl to https:\/\/api\.bsky\.app.*check BLUESKY_HANDLE, BLUESKY_APP_PASSWORD/)
-  })
-
-  it('fails saying so when the HTTP client cannot POST (no session, no pretending)', async () => {
-    const { server, ctx, client } = await context([jsonRoute(SEARCH, { posts: [] })])
-    const plain = { ...ctx, http: { get: client.get } }
-    await expect(collect(blueskySource.search(plain, { brand: acme, since: NOW - DAY, maxPages: 1 }))).rejects.toThrow(/cannot POST/)
-    expect(server.requests).toEqual([])
   })
 })
