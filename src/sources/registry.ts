@@ -10,11 +10,13 @@
 // never). The erasure needs no cast: `search` and `instanceKey` are declared as methods in
 // the contract, so TypeScript compares their parameters bivariantly. What keeps it sound at
 // run time is that options only ever reach an adapter through that adapter's own schema.
+import { discourseSource } from './discourse.js'
 import { hackerNewsSource } from './hackernews.js'
 import { rssSource } from './rss.js'
 import type { Source } from './types.js'
 
 export const sources: Readonly<Record<string, Source>> = Object.freeze({
+  [discourseSource.kind]: discourseSource,
   [hackerNewsSource.kind]: hackerNewsSource,
   [rssSource.kind]: rssSource,
 })
