@@ -78,8 +78,8 @@ const topicSchema = z.object({
 export type DiscourseTopicInfo = z.output<typeof topicSchema>
 
 const searchSchema = z.object({
-  posts: z.array(z.unknown()).nullish(),
-  topics: z.array(z.unknown()).nullish(),
+  posts: z.array(z.unknown()).optional(),
+  topics: z.array(z.unknown()).nullish().catch(undefined),
   grouped_search_result: z
     .object({
       more_posts: z.boolean().nullish().catch(undefined),
@@ -144,6 +144,16 @@ function readJson(body: unknown, url: string): unknown {
     const shown = body.trim().slice(0, 60).replace(/\s+/g, ' ') || 'empty body'
     throw new SourceResponseError(`discourse: response is not JSON (${shown})`, url, { cause })
   }
+}
+
+const errorBodySchema = z.object({ errors: z.array(z.string()).min(1), error_type: z.string().optional() })
+
+/** Discourse answers some refusals with a 200 or an error status and `{ errors: [...] }`. */
+function forumError(value: unknown, url: string): void {
+  const e = errorBodySchema.safeParse(value)
+  if (!e.success) return
+  const type = e.data.error_type ? ` (${e.data.error_type})` : ''
+  throw new SourceResponseError(`discourse: the forum answered with an error${type}: ${e.data.errors.join('; ').slice(0, 200)}`, url)
 }
 
 function shapeError(what: string, url: string, cause: unknown): SourceResponseError {
@@ -240,8 +250,13 @@ export interface DiscourseSearchPage {
 
 /** Reads one `/search.json` response (a JSON string or the parsed value). */
 export function parseDiscourseSearch(body: unknown, url = 'discourse'): DiscourseSearchPage {
-  const parsed = searchSchema.safeParse(readJson(body, url))
-  if (!parsed.success) throw shapeError('a search response with "posts" and "topics" arrays', url, parsed.error)
+  const value = readJson(body, url)
+  forumError(value, url)
+  const parsed = searchSchema.safeParse(value)
+  const isSearch = value !== null && typeof value === 'object' && ('posts' in value || 'grouped_search_result' in value)
+  if (!parsed.success || !isSearch) {
+    throw shapeError('a search response with a "posts" array and "grouped_search_result"', url, parsed.error)
+  }
   const topics = new Map<number, DiscourseTopicInfo>()
   for (const raw of parsed.data.topics ?? []) {
     const t = topicSchema.safeParse(raw)
@@ -255,9 +270,11 @@ export function parseDiscourseSearch(body: unknown, url = 'discourse'): Discours
     else skipped++
   }
   const g = parsed.data.grouped_search_result
-  const flags = [g?.more_full_page_results, g?.more_posts]
-  // Older servers say nothing: a non-empty page may then have a next one, and an empty one ends it.
-  const more = flags.some((f) => f === true) || (flags.every((f) => f == null) && posts.length > 0)
+  // Discourse writes null for "no more". A server that writes neither field says nothing:
+  // a non-empty page may then have a next one, and an empty one ends the walk.
+  const raw = (value as { grouped_search_result?: unknown }).grouped_search_result
+  const says = raw !== null && typeof raw === 'object' && ('more_full_page_results' in raw || 'more_posts' in raw)
+  const more = g?.more_full_page_results === true || g?.more_posts === true || (!says && posts.length > 0)
   const page: DiscourseSearchPage = { posts, topics, skipped, more }
   if (g?.error) page.error = g.error
   return page
@@ -286,6 +303,7 @@ export interface DiscoursePostsPage {
  */
 export function parseDiscoursePosts(body: unknown, url = 'discourse'): DiscoursePostsPage {
   const value = readJson(body, url)
+  forumError(value, url)
   let raws: unknown[]
   let stream: number[] | undefined
   let topic: DiscourseTopicInfo | undefined
@@ -334,6 +352,7 @@ export function topicContextOf(posts: readonly DiscoursePost[], topicId: number,
  */
 export function parseDiscourse(body: unknown, baseUrl: string, url = 'discourse'): MentionDraft[] {
   const value = readJson(body, url)
+  forumError(value, url)
   if (value !== null && typeof value === 'object' && 'grouped_search_result' in value) {
     const page = parseDiscourseSearch(value, url)
     return page.posts.flatMap((p) => searchHitToDraft(p, page.topics.get(p.topic_id ?? -1), baseUrl) ?? [])
@@ -360,7 +379,9 @@ export function parseDiscourse(body: unknown, baseUrl: string, url = 'discourse'
 
 /** Reads one `/user_actions.json` response. */
 export function parseDiscourseUserActions(body: unknown, url = 'discourse'): { actions: DiscourseUserAction[]; count: number } {
-  const parsed = userActionsSchema.safeParse(readJson(body, url))
+  const value = readJson(body, url)
+  forumError(value, url)
+  const parsed = userActionsSchema.safeParse(value)
   if (!parsed.success) throw shapeError('a "user_actions" array', url, parsed.error)
   const actions: DiscourseUserAction[] = []
   for (const raw of parsed.data.user_actions) {
@@ -596,9 +617,10 @@ async function* searchDiscourse(ctx: SourceContext<DiscourseOptions>, q: SourceQ
         const createdAt = epoch(hit.created_at)
         see(walk, createdAt)
         // The hit is its topic's latest match: a topic whose latest match lies outside the
-        // window holds no match inside it, so it is not read.
-        if (!keepHit(createdAt, walk.window, bounds)) {
-          outside++
+        // window holds no match inside it, so it is not read (below the window, an earlier
+        // pull stored it already; outside the pull's bounds, the server ignored the dates).
+        if (createdAt < walk.window.from || createdAt > (walk.window.to ?? Infinity)) {
+          if (!keepHit(createdAt, walk.window, bounds)) outside++
           continue
         }
         const topicId = hit.topic_id as number
