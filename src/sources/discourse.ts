@@ -636,6 +636,11 @@ async function* searchDiscourse(ctx: SourceContext<DiscourseOptions>, q: SourceQ
           const d = postToDraft(post, context, baseUrl)
           if (d) keep(d)
         }
+        // A hit deeper in a long topic than maxTopicPosts reaches: its blurb, not nothing.
+        if (!loaded.posts.some((p) => p.id === hit.id)) {
+          const d = searchHitToDraft(hit, hits.topics.get(topicId), baseUrl)
+          if (d) keep(d)
+        }
       }
       if (hits.posts.length === 0 || !hits.more || hits.error) walk.status = 'done'
       // A page whose hits are all older than the window: nothing further down is wanted.

@@ -240,7 +240,7 @@ const topicBody = (id: number, title: string, posts: object[], stream?: number[]
   posts_count: (stream ?? posts).length,
 })
 const hit = (o: { id: number; topic: number; n: number; at: string }) => ({ id: o.id, name: '', username: 'someone', created_at: o.at, like_count: 0, blurb: 'acme', post_number: o.n, topic_id: o.topic })
-const searchBody = (hits: { id: number; topic_id: number }[], more = false) => ({
+const searchBody = (hits: { id: number; topic_id: number; [field: string]: unknown }[], more = false) => ({
   posts: hits,
   topics: [...new Set(hits.map((h) => h.topic_id))].map((id) => ({ id, title: `Topic ${id}`, fancy_title: `Topic ${id}`, slug: `topic-${id}` })),
   users: [],
@@ -384,6 +384,71 @@ describe('discourse pull', () => {
     expect(count(server, '/posts/9020.json')).toBe(0)
     const own = result.sources.find((s) => s.instance.endsWith('#own'))
     expect(own).toMatchObject({ fetched: 3 })
+  })
+
+  /** Topic 60 with 70 posts; `at(n)` dates post n. Chunks of 20 ids, newest first, as the adapter asks. */
+  function longTopic(at: (n: number) => string, text: (n: number) => string): ReplayRoute[] {
+    const p = (n: number) => post({ id: 6000 + n, topic: 60, n, at: at(n), html: `<p>${text(n)}</p>` })
+    const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i)
+    const stream = range(1, 70).map((n) => 6000 + n)
+    const routes: ReplayRoute[] = [jsonRoute('/t/60.json', topicBody(60, 'Long acme thread', range(1, 20).map(p), stream))]
+    for (let top = 70; top > 20; top -= 20) {
+      const numbers = range(Math.max(21, top - 19), top)
+      routes.push(jsonRoute('/t/60/posts.json', { post_stream: { posts: numbers.map(p) }, id: 60 }, { query: { 'post_ids[]': String(6000 + top) } }))
+    }
+    // Any other chunk (a shorter budget) answers with the posts it names: the first ten.
+    routes.push(jsonRoute('/t/60/posts.json', { post_stream: { posts: range(61, 70).map(p) }, id: 60 }))
+    return routes
+  }
+
+  it('reads a long topic from its newest posts back, and stops once a chunk is older than the window', async () => {
+    const at = (n: number) => (n === 70 ? '2026-11-29T06:00:00.000Z' : new Date(Date.parse('2026-09-01T00:00:00Z') + n * 3600_000).toISOString())
+    const { deps, server } = await setup([
+      jsonRoute('/search.json', searchBody([hit({ id: 6070, topic: 60, n: 70, at: at(70) })])),
+      ...longTopic(at, (n) => (n === 70 ? 'acme again' : `old ${n}`)),
+      noActions,
+    ])
+    await pull(deps)
+    const chunks = server.requests.filter((r) => r.path === '/t/60/posts.json').map((r) => r.query['post_ids[]'])
+    // The last id of each chunk is what the recorder keeps: 70..51, then 50..31; 30..21 is not needed.
+    expect(chunks).toEqual(['6051', '6031'])
+    expect((await listQueue(deps, { queue: 'all' })).map((m) => [m.externalId, m.text])).toEqual([['post:6070', 'acme again']])
+  })
+
+  it('reads at most maxTopicPosts of a topic, saying so, and keeps a hit beyond them from its blurb', async () => {
+    const at = (n: number) => new Date(Date.parse('2026-11-29T00:00:00Z') + n * 60_000).toISOString()
+    const { deps, server } = await setup(
+      [
+        jsonRoute('/search.json', searchBody([{ ...hit({ id: 6025, topic: 60, n: 25, at: at(25) }), blurb: 'the acme importer skips rows' }])),
+        ...longTopic(at, (n) => `post ${n}`),
+        noActions,
+      ],
+      { options: { maxTopicPosts: 30 } },
+    )
+    await pull(deps)
+    expect(server.requests.filter((r) => r.path === '/t/60/posts.json')).toHaveLength(1)
+    expect(deps.warnings.join('\n')).toMatch(/read the newest 30 posts of topic 60 \(of 70\)/)
+    const [m] = await listQueue(deps, { queue: 'all' })
+    expect([m?.externalId, m?.text]).toEqual(['post:6025', 'the acme importer skips rows'])
+  })
+
+  it('keeps a hit from its blurb when its topic is gone (404) by the time it is read', async () => {
+    const { deps } = await setup([
+      jsonRoute('/search.json', searchBody([{ ...hit({ id: 777, topic: 77, n: 1, at: '2026-11-29T06:00:00.000Z' }), blurb: 'acme <span class="search-highlight">deleted</span> thread' }])),
+      { path: '/t/77.json', status: 404, headers: { 'content-type': 'application/json' }, body: '{"errors":["not found"],"error_type":"not_found"}' },
+      noActions,
+    ])
+    const result = await pull(deps)
+    expect(result.status).toBe('ok')
+    expect((await listQueue(deps, { queue: 'all' })).map((m) => [m.externalId, m.text, m.title])).toEqual([['post:777', 'acme deleted thread', 'Topic 77']])
+  })
+
+  it('warns when the forum refuses a term, and stores nothing for it', async () => {
+    const body = { posts: [], grouped_search_result: { more_posts: null, more_full_page_results: null, error: 'Your search term is too short.' } }
+    const { deps } = await setup([jsonRoute('/search.json', body), noActions], { brand: { ...acme, terms: ['ac'] } })
+    const result = await pull(deps)
+    expect(result.status).toBe('ok')
+    expect(deps.warnings.join('\n')).toContain('discourse: the forum refused "ac": Your search term is too short.')
   })
 
   it('fails clearly when only one of the two credentials is set', async () => {
