@@ -696,7 +696,10 @@ async function* ownActivityDiscourse(ctx: SourceContext<DiscourseOptions>, q: Ow
         const createdAt = epoch(a.created_at)
         if (!Number.isFinite(createdAt)) continue
         see(walk, createdAt)
-        if (!keepHit(createdAt, walk.window, bounds) || a.deleted || typeof a.post_id !== 'number') continue
+        // Only the window walked: below it an earlier pull stored the reply already, and
+        // reading it again could cost a post and a parent request each.
+        const w = walk.window
+        if (createdAt < w.from || createdAt > (w.to ?? Infinity) || a.deleted || typeof a.post_id !== 'number') continue
         const d = await ownReplyDraft(forum, a, baseUrl)
         if (d && !emitted.has(d.externalId)) {
           emitted.add(d.externalId)

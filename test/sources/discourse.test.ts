@@ -384,6 +384,11 @@ describe('discourse pull', () => {
     expect(count(server, '/posts/9020.json')).toBe(0)
     const own = result.sources.find((s) => s.instance.endsWith('#own'))
     expect(own).toMatchObject({ fetched: 3 })
+    // The next pull resumes below the newest reply: the older ones are not read again.
+    const again = await pull(deps)
+    expect(again.sources.find((s) => s.instance.endsWith('#own'))).toMatchObject({ fetched: 1 })
+    expect(count(server, '/posts/8950.json')).toBe(1)
+    expect(count(server, '/posts/by_number/1190/1.json')).toBe(1)
   })
 
   /** Topic 60 with 70 posts; `at(n)` dates post n. Chunks of 20 ids, newest first, as the adapter asks. */
