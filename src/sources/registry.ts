@@ -12,6 +12,7 @@
 // run time is that options only ever reach an adapter through that adapter's own schema.
 import { blueskySource } from './bluesky.js'
 import { devtoSource } from './devto.js'
+import { discourseSource } from './discourse.js'
 import { gitHubSource } from './github.js'
 import { hackerNewsSource } from './hackernews.js'
 import { lobstersSource } from './lobsters.js'
@@ -24,6 +25,7 @@ import type { Source } from './types.js'
 export const sources: Readonly<Record<string, Source>> = Object.freeze({
   [blueskySource.kind]: blueskySource,
   [devtoSource.kind]: devtoSource,
+  [discourseSource.kind]: discourseSource,
   [gitHubSource.kind]: gitHubSource,
   [hackerNewsSource.kind]: hackerNewsSource,
   [lobstersSource.kind]: lobstersSource,
