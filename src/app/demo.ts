@@ -82,9 +82,19 @@ export function shiftDemoFixtures(f: DemoFixtures, now: number): DemoFixtures {
   }
 }
 
+/** The recorded hits written by `author`: what Algolia answers for an author_<handle> tag. */
+function byAuthor(body: string, author: string): string {
+  const page = JSON.parse(body) as { hits: { author?: string }[]; nbHits?: number }
+  const hits = page.hits.filter((h) => h.author === author)
+  return JSON.stringify({ ...page, hits, nbHits: hits.length, nbPages: 1 })
+}
+
 export function demoRoutes(f: DemoFixtures): ReplayRoute[] {
+  const json = { 'content-type': 'application/json; charset=utf-8' }
   return [
-    { path: '/api/v1/search_by_date', headers: { 'content-type': 'application/json; charset=utf-8' }, body: f.hackernews },
+    // The brand's own comments (how the demo knows what acme_support answered).
+    { path: '/api/v1/search_by_date', query: { tags: 'comment,author_acme_support' }, headers: json, body: byAuthor(f.hackernews, 'acme_support') },
+    { path: '/api/v1/search_by_date', headers: json, body: f.hackernews },
     {
       path: DEMO_ALERT_PATH,
       headers: { 'content-type': 'application/atom+xml; charset=utf-8', etag: '"demo-alerts-1"' },
@@ -109,7 +119,8 @@ export function demoConfig(baseUrl: string, database: string): Config {
       },
     ],
     sources: [
-      { kind: 'hackernews', options: { baseUrl } },
+      // No thread look-ups: the recorded responses hold searches only.
+      { kind: 'hackernews', options: { baseUrl, threadLookups: 0 } },
       { kind: 'rss', options: { url: `${baseUrl}${DEMO_ALERT_PATH}`, name: 'Google Alerts: Acme' } },
     ],
     sentiment: { words: {} },

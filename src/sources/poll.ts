@@ -9,13 +9,11 @@ import type { Page, SourceContext, SourceQuery } from './types.js'
 import { inBounds, mergeWalks, partCursor, planWindows, withParts, type WalkState, type WindowBounds } from './window.js'
 
 /**
- * A feed query that also carries every configured brand, so the adapter can tell which items'
- * comments to fetch. The pull does not pass them yet (see the report to the lead): without
- * them, items are still polled and stored, but no comments are fetched, and the walk says so.
+ * A feed query: the pull passes every configured brand (SourceQuery.brands), so the adapter can
+ * tell which items' comments to fetch. Without them (another caller), items are still polled
+ * and stored, but no comments are fetched, and the walk says so.
  */
-export interface FeedQuery extends SourceQuery {
-  brands?: readonly Brand[]
-}
+export type FeedQuery = SourceQuery
 
 export interface PolledItem {
   draft: MentionDraft

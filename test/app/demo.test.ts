@@ -67,7 +67,8 @@ describe('runDemo', () => {
     expect(served).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     expect(demo.serverUrl).toBe(served)
     expect(demo.pull.status).toBe('ok')
-    expect(demo.pull.sources.map((s) => s.source).sort()).toEqual(['hackernews', 'rss'])
+    // Search per source, plus the brand's own Hacker News comments (its replies).
+    expect(demo.pull.sources.map((s) => `${s.source}${s.instance.endsWith('#own') ? '#own' : ''}`).sort()).toEqual(['hackernews', 'hackernews#own', 'rss'])
     expect(demo.queues.map((q) => q.name)).toEqual(['negative', 'unanswered'])
     const negative = demo.queues[0]!.mentions
     expect(negative.length).toBeGreaterThan(0)

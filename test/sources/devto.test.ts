@@ -17,8 +17,7 @@ import {
   readDevtoComments,
   tagUrl,
 } from '../../src/sources/devto.js'
-import type { FeedQuery } from '../../src/sources/poll.js'
-import { SourceResponseError, type Source } from '../../src/sources/types.js'
+import { SourceResponseError } from '../../src/sources/types.js'
 import { tempDir, testDeps, type TestDeps } from '../support/deps.js'
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/devto/${name}`, import.meta.url), 'utf8')
@@ -223,15 +222,7 @@ async function startForem(articles: FakeArticle[]): Promise<FakeForem> {
 
 const acme: Brand = { name: 'Acme', terms: ['acme'], exclude: [], require: [], languages: [], competitor: false, handles: { devto: ['acme_support'] } }
 
-/**
- * The devto source as the pull will drive it once it passes every brand to feed sources
- * (FeedQuery.brands; see the report to the lead): today's pull passes none.
- */
-function givenBrands(source: Source, brands: Brand[]): Source {
-  return { ...source, search: (ctx, q) => source.search(ctx, Object.assign({}, q, { brands }) satisfies FeedQuery) }
-}
-
-function setup(fake: FakeForem, options: Record<string, unknown> = {}, opts: { env?: Record<string, string>; brands?: boolean } = {}): TestDeps {
+function setup(fake: FakeForem, options: Record<string, unknown> = {}, opts: { env?: Record<string, string> } = {}): TestDeps {
   dir = tempDir()
   const base = testDeps({
     dbFile: path.join(dir, 'm.db'),
@@ -239,7 +230,7 @@ function setup(fake: FakeForem, options: Record<string, unknown> = {}, opts: { e
     env: opts.env ?? {},
     config: { brands: [acme], sources: [{ kind: 'devto', options: { baseUrl: fake.url, perPage: 2, overlapHours: 1, ...options } }] },
   })
-  deps = opts.brands === false ? base : Object.assign(base, { sources: [givenBrands(devtoSource, [acme])] })
+  deps = base
   return deps
 }
 
@@ -354,13 +345,15 @@ describe('devto search() through pull', () => {
     expect(Object.keys((await d.store().cursors.all())[0]?.cursor.parts ?? {})).toEqual(['tag:cloud'])
   })
 
-  it('without brands from the pull, stores articles, fetches no comments, and says so', async () => {
+  it('without brands in the query (a caller other than the pull), stores articles, fetches no comments, and says so', async () => {
     const fake = await startForem([{ id: 1, t: NOW - HOUR, title: 'acme', comments: [comment('x', NOW - 0.5 * HOUR, 'acme', 'u')] }])
-    const d = setup(fake, {}, { brands: false })
-    await pull(d)
-    expect(await stored(d)).toEqual(['article:1'])
+    const warnings: string[] = []
+    const ctx = { http: setup(fake).http(), options: devtoSource.options.parse({ baseUrl: fake.url, perPage: 2, overlapHours: 1 }), env: {}, now: () => NOW, warn: (m: string) => void warnings.push(m) }
+    const pages = []
+    for await (const p of devtoSource.search(ctx, { since: NOW - DAY, maxPages: 2 })) pages.push(p)
+    expect(pages.flatMap((p) => p.mentions.map((m) => m.externalId))).toEqual(['article:1'])
     expect(fake.requests.some((r) => r.path === '/api/comments')).toBe(false)
-    expect(d.warnings).toContain('devto: no brands given to match articles against: comments are not fetched this pull')
+    expect(warnings).toContain('no brands given to match articles against: comments are not fetched this pull')
   })
 
   it('sends DEVTO_API_KEY as the api-key header, and names it when refused (401)', async () => {

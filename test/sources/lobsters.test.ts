@@ -7,8 +7,7 @@ import { pull } from '../../src/app/pull.js'
 import { listQueue } from '../../src/app/queues.js'
 import type { Brand } from '../../src/model.js'
 import { lobstersOptions, lobstersSource, newestUrl, parseLobsters, readLobsters, storyUrl } from '../../src/sources/lobsters.js'
-import type { FeedQuery } from '../../src/sources/poll.js'
-import { SourceResponseError, type Source } from '../../src/sources/types.js'
+import { SourceResponseError } from '../../src/sources/types.js'
 import { tempDir, testDeps, type TestDeps } from '../support/deps.js'
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/lobsters/${name}`, import.meta.url), 'utf8')
@@ -196,10 +195,6 @@ async function startLobsters(stories: FakeStory[]): Promise<FakeLobsters> {
 
 const acme: Brand = { name: 'Acme', terms: ['acme'], exclude: [], require: [], languages: [], competitor: false, handles: { lobsters: ['acme_dev'] } }
 
-/** The source as the pull will drive it once it passes every brand to feed sources (FeedQuery.brands). */
-function givenBrands(source: Source, brands: Brand[]): Source {
-  return { ...source, search: (ctx, q) => source.search(ctx, Object.assign({}, q, { brands }) satisfies FeedQuery) }
-}
 
 function setup(fake: FakeLobsters, options: Record<string, unknown> = {}): TestDeps {
   dir = tempDir()
@@ -208,7 +203,7 @@ function setup(fake: FakeLobsters, options: Record<string, unknown> = {}): TestD
     now: () => NOW,
     config: { brands: [acme], sources: [{ kind: 'lobsters', options: { baseUrl: fake.url, overlapHours: 1, ...options } }] },
   })
-  deps = Object.assign(base, { sources: [givenBrands(lobstersSource, [acme])] })
+  deps = base
   return deps
 }
 

@@ -1,4 +1,4 @@
-import { pull, type PullProgress, type PullStatus } from '../../app/pull.js'
+import { OWN_ACTIVITY_SUFFIX, pull, type PullProgress, type PullStatus } from '../../app/pull.js'
 import { parseDuration } from '../../config/duration.js'
 import type { SourceRunReport } from '../../store/index.js'
 import { oneLine } from '../../report/sanitize.js'
@@ -21,8 +21,9 @@ export function pullExitCode(status: PullStatus): number {
 
 /** How a source run is named in summaries: its configured name when it has one. */
 export function sourceLabel(r: Pick<SourceRunReport, 'source' | 'instance' | 'brand' | 'name'>): string {
+  const own = r.instance.endsWith(OWN_ACTIVITY_SUFFIX)
   const where = r.name ? ` "${oneLine(r.name)}"` : r.source === 'rss' ? ` ${r.instance}` : ''
-  return `${r.source}${where}${r.brand ? ` [${r.brand}]` : ''}`
+  return `${r.source}${where}${r.brand ? ` [${r.brand}]` : ''}${own ? ' (brand replies)' : ''}`
 }
 
 /**
