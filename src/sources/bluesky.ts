@@ -18,7 +18,7 @@ import {
   type SourceContext,
   type SourceQuery,
 } from './types.js'
-import { keepHit, mergeWalks, partCursor, planWindows, withParts, type WalkState, type Window, type WindowBounds } from './window.js'
+import { keepHit, mergeWalks, partCursor, planWindows, type WalkState, type Window, type WindowBounds, orderWalks, cursorOfParts } from './window.js'
 
 export const blueskyOptions = z.object({
   // The service that holds the account (its PDS, or the bsky.social entryway for accounts
@@ -457,24 +457,10 @@ function note(walk: WalkState, d: MentionDraft): void {
   }
 }
 
-function orderedWalks<K extends string>(planned: { key: K; windows: Window[] }[]): (WalkState & { key: K })[] {
-  const walks: (WalkState & { key: K })[] = []
-  // Owed gaps first (so they cannot starve), then what is new, then any backfill.
-  for (const kind of ['gap', 'new', 'backfill'] as const) {
-    for (const { key, windows } of planned) {
-      for (const window of windows) if (window.kind === kind) walks.push({ key, window, status: 'pending' })
-    }
-  }
-  return walks
-}
+const pendingWalk = <K extends string>(p: { key: K }, window: Window): WalkState & { key: K } => ({ key: p.key, window, status: 'pending' })
 
 function partsCursor(keys: readonly string[], previous: Map<string, Cursor | undefined>, walks: readonly (WalkState & { key: string })[], bounds: WindowBounds): Cursor {
-  const parts: Record<string, Cursor> = {}
-  for (const key of keys) {
-    const part = mergeWalks(previous.get(key), walks.filter((w) => w.key === key), bounds)
-    if (Object.keys(part).length > 0) parts[key] = part
-  }
-  return withParts(parts)
+  return cursorOfParts(keys, (key) => mergeWalks(previous.get(key), walks.filter((w) => w.key === key), bounds))
 }
 
 async function* searchBluesky(ctx: SourceContext<BlueskyOptions>, q: SourceQuery): AsyncIterable<Page> {
@@ -492,8 +478,9 @@ async function* searchBluesky(ctx: SourceContext<BlueskyOptions>, q: SourceQuery
 
   // One cursor per query: a query answering empty, or lagging, never moves another's.
   const previous = new Map(queries.map((query) => [query, partCursor(q.cursor, query)]))
-  const walks = orderedWalks(
+  const walks = orderWalks(
     queries.map((query) => ({ key: query, windows: planWindows(previous.get(query), { ...bounds, overlap: BLUESKY_OVERLAP_MS }) })),
+    pendingWalk,
   )
   if (walks.length === 0) {
     yield { mentions: [], cursor: q.cursor ?? {} }
@@ -574,7 +561,7 @@ async function* ownActivityBluesky(ctx: SourceContext<BlueskyOptions>, q: OwnAct
   const bounds: WindowBounds = { since: q.since, until: q.until }
   const handles = [...new Set(q.handles.map((h) => h.replace(/^@/, '').toLowerCase()).filter(Boolean))]
   const previous = new Map(handles.map((h) => [h, partCursor(q.cursor, h)]))
-  const walks = orderedWalks(handles.map((h) => ({ key: h, windows: planWindows(previous.get(h), { ...bounds, overlap: BLUESKY_OVERLAP_MS }) })))
+  const walks = orderWalks(handles.map((h) => ({ key: h, windows: planWindows(previous.get(h), { ...bounds, overlap: BLUESKY_OVERLAP_MS }) })), pendingWalk)
   const cursorNow = () => partsCursor(handles, previous, walks, bounds)
   if (walks.length === 0) {
     yield { mentions: [], cursor: q.cursor ?? {} }

@@ -16,7 +16,7 @@ import {
   type SourceContext,
   type SourceQuery,
 } from './types.js'
-import { keepHit, mergeWalks, partCursor, planWindows, withParts, type WalkState, type WindowBounds } from './window.js'
+import { keepHit, mergeWalks, partCursor, planWindows, type WalkState, type WindowBounds, orderWalks, cursorOfParts } from './window.js'
 
 export const discourseOptions = z.object({
   // No default: there is no one Discourse; the forum is the instance.
@@ -548,20 +548,9 @@ interface TermWalk extends WalkState {
 
 function planTermWalks(keys: readonly string[], cursor: Cursor | undefined, bounds: WindowBounds, overlap: number) {
   const previous = new Map(keys.map((k) => [k, partCursor(cursor, k)]))
-  const walks: TermWalk[] = []
   const planned = keys.map((k) => ({ k, windows: planWindows(previous.get(k), { ...bounds, overlap }) }))
-  // Owed gaps first (so they cannot starve), then what is new, then any backfill.
-  for (const kind of ['gap', 'new', 'backfill'] as const) {
-    for (const { k, windows } of planned) for (const window of windows) if (window.kind === kind) walks.push({ term: k, window, status: 'pending' })
-  }
-  const cursorNow = (): Cursor => {
-    const parts: Record<string, Cursor> = {}
-    for (const k of keys) {
-      const part = mergeWalks(previous.get(k), walks.filter((w) => w.term === k), bounds)
-      if (Object.keys(part).length > 0) parts[k] = part
-    }
-    return withParts(parts)
-  }
+  const walks = orderWalks(planned, ({ k }, window): TermWalk => ({ term: k, window, status: 'pending' }))
+  const cursorNow = (): Cursor => cursorOfParts(keys, (k) => mergeWalks(previous.get(k), walks.filter((w) => w.term === k), bounds))
   return { walks, cursorNow }
 }
 

@@ -16,7 +16,7 @@ import {
   type SourceContext,
   type SourceQuery,
 } from './types.js'
-import { keepHit, mergeWalks, partCursor, planWindows, withParts, type WalkState, type Window, type WindowBounds } from './window.js'
+import { keepHit, mergeWalks, partCursor, planWindows, type WalkState, type Window, type WindowBounds, orderWalks, cursorOfParts } from './window.js'
 
 const KIND = 'github'
 const TOKEN = 'GITHUB_TOKEN'
@@ -451,22 +451,16 @@ async function* walkSearch(
 function planWalks(cursor: Cursor | undefined, parts: { part: string; q: string }[], bounds: WindowBounds): { walks: Walk[]; previous: Map<string, Cursor | undefined> } {
   const previous = new Map(parts.map((p) => [p.part, partCursor(cursor, p.part)]))
   const planned = parts.map((p) => ({ ...p, windows: planWindows(previous.get(p.part), { ...bounds, overlap: GITHUB_OVERLAP_MS }) }))
-  const walks: Walk[] = []
-  for (const kind of ['gap', 'new', 'backfill'] as const) {
-    for (const p of planned) for (const window of p.windows) if (window.kind === kind) walks.push({ part: p.part, q: p.q, window, status: 'pending' })
-  }
+  const walks = orderWalks(planned, (p, window): Walk => ({ part: p.part, q: p.q, window, status: 'pending' }))
   return { walks, previous }
 }
 
 function cursorOf(parts: readonly string[], walks: readonly Walk[], previous: Map<string, Cursor | undefined>, bounds: WindowBounds): Cursor {
-  const out: Record<string, Cursor> = {}
-  for (const part of parts) {
+  return cursorOfParts(parts, (part) => {
     // An incomplete search proves nothing: count that walk as not started.
     const own = walks.filter((w) => w.part === part).map((w): WalkState => (w.incomplete ? { window: w.window, status: 'pending' } : w))
-    const c = mergeWalks(previous.get(part), own, bounds)
-    if (Object.keys(c).length > 0) out[part] = c
-  }
-  return withParts(out)
+    return mergeWalks(previous.get(part), own, bounds)
+  })
 }
 
 /**

@@ -16,7 +16,7 @@ import {
   type SourceContext,
   type SourceQuery,
 } from './types.js'
-import { inBounds, keepHit, mergeWalks, partCursor, planWindows, withParts, type WalkState, type WindowBounds } from './window.js'
+import { inBounds, keepHit, mergeWalks, partCursor, planWindows, type WalkState, type WindowBounds, orderWalks, cursorOfParts } from './window.js'
 
 export const hackerNewsOptions = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }).default('https://hn.algolia.com'),
@@ -418,21 +418,9 @@ async function* walkSpecs(ctx: SourceContext<HackerNewsOptions>, specs: readonly
     spec,
     windows: planWindows(previous.get(spec.key), { ...bounds, overlap: HACKERNEWS_OVERLAP_MS }),
   }))
-  const walks: SpecWalk[] = []
-  for (const kind of ['gap', 'new', 'backfill'] as const) {
-    for (const { spec, windows } of planned) {
-      for (const window of windows) if (window.kind === kind) walks.push({ spec, window, status: 'pending' })
-    }
-  }
-
-  const cursorNow = (): Cursor => {
-    const parts: Record<string, Cursor> = {}
-    for (const spec of specs) {
-      const part = mergeWalks(previous.get(spec.key), walks.filter((w) => w.spec === spec), bounds)
-      if (Object.keys(part).length > 0) parts[spec.key] = part
-    }
-    return withParts(parts)
-  }
+  const walks = orderWalks(planned, ({ spec }, window): SpecWalk => ({ spec, window, status: 'pending' }))
+  const cursorNow = (): Cursor =>
+    cursorOfParts(specs.map((s) => s.key), (key) => mergeWalks(previous.get(key), walks.filter((w) => w.spec.key === key), bounds))
 
   if (walks.length === 0) {
     // Nothing to walk (until before since, or a window the cursor already covers): nothing learned.

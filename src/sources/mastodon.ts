@@ -21,7 +21,7 @@ import {
   type SourceQuery,
 } from './types.js'
 import { httpUrl } from './url.js'
-import { keepHit, mergeWalks, partCursor, planWindows, withParts, type Window, type WalkState, type WindowBounds } from './window.js'
+import { keepHit, mergeWalks, partCursor, planWindows, type Window, type WalkState, type WindowBounds, cursorOfParts } from './window.js'
 
 const TOKEN = 'MASTODON_TOKEN'
 const TOKEN_WHY = 'full-text status search on the first instance: a user token with read:search'
@@ -457,15 +457,11 @@ async function* walkParts(
     }
   }
 
-  const cursorNow = (): Cursor => {
-    const parts: Record<string, Cursor> = {}
-    for (const spec of specs) {
-      const mine = walks.filter((w) => w.key === spec.key)
-      const part = partAfter(previous.get(spec.key), mine.map(progressOf), mine.flatMap((w) => w.seen), bounds)
-      if (Object.keys(part).length > 0) parts[spec.key] = part
-    }
-    return withParts(parts)
-  }
+  const cursorNow = (): Cursor =>
+    cursorOfParts(specs.map((s) => s.key), (key) => {
+      const mine = walks.filter((w) => w.key === key)
+      return partAfter(previous.get(key), mine.map(progressOf), mine.flatMap((w) => w.seen), bounds)
+    })
 
   if (walks.length === 0) {
     yield { mentions: [], cursor: cursor ?? {} }

@@ -6,7 +6,7 @@ import type { Brand, Cursor, MentionDraft } from '../model.js'
 import { compileMatcher, type Matcher } from '../match/matcher.js'
 import { HttpError } from '../net/types.js'
 import type { Page, SourceContext, SourceQuery } from './types.js'
-import { inBounds, mergeWalks, partCursor, planWindows, withParts, type WalkState, type WindowBounds } from './window.js'
+import { inBounds, mergeWalks, partCursor, planWindows, type WalkState, type WindowBounds, cursorOfParts } from './window.js'
 
 /**
  * A feed query: the pull passes every configured brand (SourceQuery.brands), so the adapter can
@@ -79,14 +79,7 @@ export async function* pollFeed<Opts>(o: PollOptions<Opts>): AsyncIterable<Page>
   const walks = new Map<string, WalkState[]>(
     o.parts.map((p) => [p.key, planWindows(previous.get(p.key), { ...bounds, overlap: o.overlapMs }).map((window) => ({ window, status: 'pending' as const }))]),
   )
-  const cursorNow = (): Cursor => {
-    const parts: Record<string, Cursor> = {}
-    for (const p of o.parts) {
-      const part = mergeWalks(previous.get(p.key), walks.get(p.key) ?? [], bounds)
-      if (Object.keys(part).length > 0) parts[p.key] = part
-    }
-    return withParts(parts)
-  }
+  const cursorNow = (): Cursor => cursorOfParts(o.parts.map((p) => p.key), (key) => mergeWalks(previous.get(key), walks.get(key) ?? [], bounds))
 
   const seen = new Set<string>()
   let yielded = false

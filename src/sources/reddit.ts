@@ -10,7 +10,7 @@ import { credential, fetchJson, rateLimitState, refusal } from './common.js'
 import { decodeEntities, htmlToText, normaliseText, normaliseWhitespace } from './html.js'
 import { CredentialsRejectedError, SourceResponseError, type OwnActivityQuery, type Page, type Source, type SourceContext, type SourceQuery } from './types.js'
 import { httpUrl } from './url.js'
-import { keepHit, mergeWalks, partCursor, planWindows, walkProgress, withParts, type WalkState, type Window, type WindowBounds } from './window.js'
+import { keepHit, mergeWalks, partCursor, planWindows, walkProgress, type WalkState, type Window, type WindowBounds, orderWalks, cursorOfParts } from './window.js'
 
 const KIND = 'reddit'
 
@@ -485,27 +485,16 @@ async function* walkListings(ctx: SourceContext<RedditOptions>, specs: readonly 
 
   // One cursor per listing: a listing answering empty, or lagging, never moves another's.
   const previous = new Map(specs.map((s) => [s.key, partCursor(q.cursor, s.key)]))
-  const walks: SpecWalk[] = []
   const planned = specs.map((spec) => ({ spec, windows: planWindows(previous.get(spec.key), { ...bounds, overlap: REDDIT_OVERLAP_MS }) }))
-  // Owed gaps first (so they cannot starve), then what is new, then any backfill.
-  for (const kind of ['gap', 'new', 'backfill'] as const) {
-    for (const { spec, windows } of planned) {
-      for (const window of windows) if (window.kind === kind) walks.push({ spec, window, status: 'pending' })
-    }
-  }
-  const cursorNow = (): Cursor => {
-    const parts: Record<string, Cursor> = {}
-    for (const spec of specs) {
-      const before = previous.get(spec.key)
-      const mine = walks.filter((w) => w.spec.key === spec.key)
-      const { id: _id, ...rest } = mergeWalks(before, mine, bounds)
-      const part: Cursor = rest
+  const walks = orderWalks(planned, ({ spec }, window): SpecWalk => ({ spec, window, status: 'pending' }))
+  const cursorNow = (): Cursor =>
+    cursorOfParts(specs.map((s) => s.key), (key) => {
+      const before = previous.get(key)
+      const mine = walks.filter((w) => w.spec.key === key)
+      const { id: _id, ...part } = mergeWalks(before, mine, bounds)
       const anchor = partAnchor(part, mine, before)
-      if (anchor) part.id = anchor
-      if (Object.keys(part).length > 0) parts[spec.key] = part
-    }
-    return withParts(parts)
-  }
+      return anchor ? { ...part, id: anchor } : part
+    })
   if (walks.length === 0) {
     yield { mentions: [], cursor: q.cursor ?? {} }
     return

@@ -19,7 +19,7 @@ import {
   type SourceQuery,
 } from './types.js'
 import { httpUrl } from './url.js'
-import { keepHit, mergeWalks, partCursor, planWindows, withParts, type WalkState, type WindowBounds } from './window.js'
+import { keepHit, mergeWalks, partCursor, planWindows, type WalkState, type WindowBounds, orderWalks, cursorOfParts } from './window.js'
 
 export const STACKEXCHANGE_KEY = 'STACKEXCHANGE_KEY'
 const KEY_WHY = 'raises the daily quota from 300 requests per IP to 10,000'
@@ -399,20 +399,8 @@ async function* walkStreams(
     stream,
     windows: planWindows(previous.get(stream.key), { ...bounds, overlap: STACKEXCHANGE_OVERLAP_MS }),
   }))
-  // Owed gaps first (so they cannot starve), then what is new, then any backfill.
-  for (const kind of ['gap', 'new', 'backfill'] as const) {
-    for (const { stream, windows } of planned) {
-      for (const window of windows) if (window.kind === kind) walks.push({ stream, window, status: 'pending' })
-    }
-  }
-  const cursorNow = (): Cursor => {
-    const parts: Record<string, Cursor> = {}
-    for (const s of streams) {
-      const part = mergeWalks(previous.get(s.key), walks.filter((w) => w.stream === s), bounds)
-      if (Object.keys(part).length > 0) parts[s.key] = part
-    }
-    return withParts(parts)
-  }
+  walks.push(...orderWalks(planned, ({ stream }, window): StreamWalk => ({ stream, window, status: 'pending' })))
+  const cursorNow = (): Cursor => cursorOfParts(streams.map((x) => x.key), (key) => mergeWalks(previous.get(key), walks.filter((w) => w.stream.key === key), bounds))
   if (walks.length === 0) {
     yield { mentions: [], cursor: q.cursor ?? {} }
     return

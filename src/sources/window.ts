@@ -292,3 +292,32 @@ export function subtract(spans: readonly Span[], cuts: readonly Span[]): Span[] 
   }
   return pieces
 }
+
+// ---------------------------------------------------------------------------------------
+// Several keyed streams (terms, handles, listings) in one walk
+
+/**
+ * The walks of several streams, in the order to walk them: every stream's owed gap first (so
+ * none starves), then what is new, then any backfill. `make` builds an adapter's own walk
+ * record for one stream and window.
+ */
+export function orderWalks<P extends { windows: readonly Window[] }, W>(planned: readonly P[], make: (p: P, window: Window) => W): W[] {
+  const walks: W[] = []
+  for (const kind of ['gap', 'new', 'backfill'] as const) {
+    for (const p of planned) for (const window of p.windows) if (window.kind === kind) walks.push(make(p, window))
+  }
+  return walks
+}
+
+/**
+ * The cursor of several streams: one part per key (empty parts left out), summarised on top
+ * by withParts. `partFor` is usually mergeWalks over that stream's walks.
+ */
+export function cursorOfParts(keys: readonly string[], partFor: (key: string) => Cursor): Cursor {
+  const parts: Record<string, Cursor> = {}
+  for (const key of keys) {
+    const part = partFor(key)
+    if (Object.keys(part).length > 0) parts[key] = part
+  }
+  return withParts(parts)
+}

@@ -113,7 +113,7 @@ export interface MentionsRepo {
   /** A human's label, recorded in the event log. False when there is no such mention. */
   setLabel(id: number, change: { sentiment?: SentimentLabel; intent?: Intent }, actor: string, now: number): Promise<boolean>
   events(mentionId: number): Promise<MentionEvent[]>
-  /** Every (source, external id) the mention was seen under, its own first. */
+  /** Every (source, external id) the mention was seen under: its own first, then the others it was merged with. */
   sightings(mentionId: number): Promise<Sighting[]>
   count(): Promise<number>
 }

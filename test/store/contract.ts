@@ -98,6 +98,30 @@ export function storeContract(engine: string, fresh: () => Promise<Store>): void
       expect(await s.mentions.queue({ queue: 'unanswered', now })).toEqual([])
     })
 
+    it('keeps one mention for a post two sources found, with every sighting, the richer text and the larger counts', async () => {
+      const s = await open()
+      const issue = 'https://github.com/acme/cloud/issues/12'
+      await s.mentions.upsertPage([record({ source: 'hackernews', externalId: 'hn1', url: 'https://news.ycombinator.com/item?id=1', canonicalUrl: issue, text: 'acme bug', metrics: { likes: 40 } })])
+      const second = await s.mentions.upsertPage([record({ source: 'github', externalId: 'acme/cloud#12', url: `${issue}?utm_source=x`, text: 'acme bug: the full report, with steps', metrics: { likes: 3 }, brands: ['Acme', 'Globex'] })])
+      expect(second).toMatchObject({ new: 0, updated: 1 })
+      expect(await s.mentions.count()).toBe(1)
+      const [m] = await s.mentions.queue({ queue: 'all', now })
+      expect(m).toMatchObject({ source: 'hackernews', text: 'acme bug: the full report, with steps', likes: 40, brands: ['Acme', 'Globex'] })
+      expect((await s.mentions.sightings(m!.id)).map((x) => [x.source, x.externalId])).toEqual([['hackernews', 'hn1'], ['github', 'acme/cloud#12']])
+      // Seen again under its second id: still the one mention, nothing new.
+      expect(await s.mentions.upsertPage([record({ source: 'github', externalId: 'acme/cloud#12', url: issue, text: 'acme bug' })])).toMatchObject({ new: 0, updated: 0 })
+      // The brand's reply on the second source answers the one mention.
+      await s.mentions.upsertPage([record({ source: 'github', externalId: 'acme/cloud#12/comment/9', url: `${issue}#c9`, isOwn: true, parentExternalId: 'acme/cloud#12', text: 'fixed' })])
+      expect((await s.mentions.get(m!.id))?.answered).toBe(true)
+    })
+
+    it('says answered is unknown where no reply could have been seen', async () => {
+      const s = await open()
+      await s.mentions.upsertPage([record({ externalId: 'feed', source: 'rss', answerable: false }), record({ externalId: 'hn' })])
+      const byId = new Map((await s.mentions.queue({ queue: 'unanswered', now })).map((m) => [m.externalId, m.answered]))
+      expect(byId).toEqual(new Map([['hn', false], ['feed', null]]))
+    })
+
     it('streams every row in chunks across ties in created_at, without repeats or gaps', async () => {
       const s = await open()
       await s.mentions.upsertPage(Array.from({ length: 25 }, (_, i) => record({ externalId: `t${i}`, createdAt: 1000 + Math.floor(i / 4) })))

@@ -191,7 +191,9 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
   // stored first, so both directions are checked on every write.
   const replyToParent = db.prepare(`
     INSERT OR IGNORE INTO replies (mention_id, reply_source, reply_external_id, replied_at, handle)
-    SELECT s.mention_id, @source, @externalId, @createdAt, @handle FROM sightings s
+    SELECT p.id, @source, @externalId, @createdAt, @handle FROM mentions p
+    WHERE p.source = @source AND p.external_id = @parentExternalId
+    UNION SELECT s.mention_id, @source, @externalId, @createdAt, @handle FROM sightings s
     WHERE s.source = @source AND s.external_id = @parentExternalId`)
   const repliesFromChildren = db.prepare(`
     INSERT OR IGNORE INTO replies (mention_id, reply_source, reply_external_id, replied_at, handle)
@@ -268,7 +270,6 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
       const other = bySighting.get(m.source, m.externalId) ?? (p.urlKey ? byUrlKey.get(p.urlKey, m.source) : undefined)
       if (other) return merge(m, p, other)
       const id = Number(insert.run(p).lastInsertRowid)
-      insertSighting.run(m.source, m.externalId, id, m.url, m.fetchedAt)
       for (const b of m.brands) insertBrand.run(b, id)
       recordReplies(m, id)
       return 'new'
@@ -490,9 +491,8 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
 
     sightings: (mentionId) =>
       run(() =>
-        (prepare(`SELECT source, external_id AS externalId, url, seen_at AS seenAt FROM sightings s
-          WHERE mention_id = ? ORDER BY (s.source = (SELECT source FROM mentions WHERE id = s.mention_id)
-          AND s.external_id = (SELECT external_id FROM mentions WHERE id = s.mention_id)) DESC, seen_at, source`).all(mentionId) as Sighting[]),
+        (prepare(`SELECT source, external_id AS externalId, url, fetched_at AS seenAt, 0 AS n FROM mentions WHERE id = @id
+          UNION ALL SELECT source, external_id, url, seen_at, 1 FROM sightings WHERE mention_id = @id ORDER BY n, seenAt, source`).all({ id: mentionId }) as (Sighting & { n: number })[]).map(({ n: _n, ...s }) => s),
       ),
 
     count: () => run(() => (prepare('SELECT count(*) AS n FROM mentions').get() as { n: number }).n),

@@ -138,7 +138,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE mentions ADD COLUMN url_key TEXT;
   CREATE INDEX mentions_url_key ON mentions (url_key) WHERE url_key IS NOT NULL;
 
-  -- Every (source, external id) under which a mention was seen, its own first.
+  -- Every other (source, external id) under which a stored mention was seen: its own is the
+  -- mentions row itself, so a plain insert costs no extra write.
   CREATE TABLE sightings (
     source      TEXT    NOT NULL,
     external_id TEXT    NOT NULL,
@@ -148,8 +149,6 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (source, external_id)
   ) WITHOUT ROWID;
   CREATE INDEX sightings_mention ON sightings (mention_id);
-  INSERT INTO sightings (source, external_id, mention_id, url, seen_at)
-    SELECT source, external_id, id, url, fetched_at FROM mentions;
   `,
 ]
 
