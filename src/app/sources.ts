@@ -1,6 +1,7 @@
 // `mentions sources`: what is configured, what each needs, and how its last pull went.
 import { NoDatabaseError } from '../errors.js'
-import type { CursorStatus } from '../store/index.js'
+import type { ReplyDetection } from '../sources/types.js'
+import type { CursorStatus, RunRecord } from '../store/index.js'
 import type { Deps } from './deps.js'
 import { planTasks } from './pull.js'
 
@@ -12,6 +13,14 @@ export interface SourceStatus {
   brand: string
   /** Environment variables the source reads, and whether each is set. */
   env: { name: string; set: boolean; optional: boolean; why: string }[]
+  /** How it tells the brand answered ('own-activity' rows are the brand-reply walks themselves). */
+  replies: ReplyDetection
+  /** 'search', or 'own' for the walk of the brand handles' own posts. */
+  stream: 'search' | 'own'
+  /** What the upstream last said about its quota or rate limit (resetAt as ISO-8601). */
+  quota: { remaining?: number; limit?: number; resetAt?: string; note?: string } | null
+  /** Items in the last pull that reached this source: fetched, new, updated. */
+  lastRun: { fetched: number; new: number; updated: number } | null
   lastOkAt: string | null
   lastError: string | null
   lastErrorAt: string | null
@@ -25,18 +34,34 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  */
 export async function listSources(deps: Deps): Promise<SourceStatus[]> {
   let statuses: CursorStatus[] = []
+  let last: RunRecord | undefined
   try {
-    statuses = await deps.readStore().cursors.all()
+    const store = deps.readStore()
+    statuses = await store.cursors.all()
+    last = await store.runs.last()
   } catch (err) {
     if (!(err instanceof NoDatabaseError)) throw err
   }
-  const cursors = new Map(statuses.map((c) => [`${c.source}\0${c.instance}\0${c.brand}`, c]))
+  const keyOf = (k: { source: string; instance: string; brand: string }) => `${k.source}\0${k.instance}\0${k.brand}`
+  const cursors = new Map(statuses.map((c) => [keyOf(c), c]))
+  const runs = new Map((last?.report ?? []).map((r) => [keyOf(r), r]))
   return planTasks(deps).map((t) => {
-    const c = cursors.get(`${t.key.source}\0${t.key.instance}\0${t.key.brand}`)
+    const c = cursors.get(keyOf(t.key))
+    const r = runs.get(keyOf(t.key))
+    const u = c?.upstream ?? null
     return {
       ...t.key,
       name: typeof t.options.name === 'string' && t.options.name ? t.options.name : null,
-      env: t.source.requires.map((r) => ({ name: r.env, set: Boolean(deps.env[r.env]), optional: r.optional ?? false, why: r.why })),
+      env: t.source.requires.map((req) => ({ name: req.env, set: Boolean(deps.env[req.env]), optional: req.optional ?? false, why: req.why })),
+      replies: t.source.replies,
+      stream: t.stream,
+      quota: u && {
+        ...(u.remaining !== undefined ? { remaining: u.remaining } : {}),
+        ...(u.limit !== undefined ? { limit: u.limit } : {}),
+        ...(u.resetAt !== undefined ? { resetAt: new Date(u.resetAt).toISOString() } : {}),
+        ...(u.note !== undefined ? { note: u.note } : {}),
+      },
+      lastRun: r ? { fetched: r.fetched, new: r.new, updated: r.updated } : null,
       lastOkAt: iso(c?.lastOkAt ?? null),
       lastError: c?.lastError ?? null,
       lastErrorAt: iso(c?.lastErrorAt ?? null),

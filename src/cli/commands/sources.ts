@@ -5,6 +5,11 @@ import { listWriterContext, resolveFormat } from '../output.js'
 import type { CommandContext } from '../context.js'
 import { COMMAND_FORMATS } from '../formats.js'
 
+const quota = (s: SourceStatus): string =>
+  s.quota === null ? '' : [s.quota.remaining !== undefined ? `${s.quota.remaining}${s.quota.limit !== undefined ? `/${s.quota.limit}` : ''} left` : '', s.quota.note ?? ''].filter(Boolean).join('; ')
+const replies = (s: SourceStatus): string => (s.stream === 'own' ? 'brand replies' : s.replies)
+const lastRun = (s: SourceStatus): string => (s.lastRun ? `${s.lastRun.fetched} fetched, ${s.lastRun.new} new` : '')
+
 const needs = (s: SourceStatus) => s.env.map((e) => `${e.name}${e.set ? ' (set)' : e.optional ? ' (optional, unset)' : ' (MISSING)'}`)
 
 /** TSV: full values and ISO times, as on every pipe. */
@@ -14,6 +19,9 @@ const columns: Column<SourceStatus>[] = [
   { key: 'name', header: 'NAME', get: (s) => s.name },
   { key: 'brand', header: 'BRAND', get: (s) => s.brand },
   { key: 'env', header: 'NEEDS', get: needs },
+  { key: 'replies', header: 'REPLIES', get: replies },
+  { key: 'quota', header: 'QUOTA', get: quota },
+  { key: 'lastRun', header: 'LAST RUN', get: lastRun },
   { key: 'lastOkAt', header: 'LAST OK', get: (s) => s.lastOkAt },
   { key: 'lastError', header: 'LAST ERROR', get: (s) => s.lastError },
 ]
@@ -31,6 +39,9 @@ export function sourceTableColumns(now: number): Column<SourceStatus>[] {
     { key: 'instance', header: 'INSTANCE', get: (s) => s.name ?? s.instance, tableMin: 16 },
     { key: 'brand', header: 'BRAND', get: (s) => s.brand, tableWidth: 16, tableMin: 6 },
     { key: 'env', header: 'NEEDS', get: needs, tableWidth: 30, tableMin: 10 },
+    { key: 'replies', header: 'REPLIES', get: replies, tableWidth: 13, tableDrop: 1 },
+    { key: 'quota', header: 'QUOTA', get: quota, tableWidth: 24, tableMin: 6, tableDrop: 0 },
+    { key: 'lastRun', header: 'LAST RUN', get: lastRun, tableWidth: 22, tableDrop: 2 },
     { key: 'lastOkAt', header: 'LAST OK', get: (s) => ago(s.lastOkAt, now) },
     {
       key: 'lastError',

@@ -214,8 +214,9 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
       externalId: m.externalId,
       url: m.url,
       canonicalUrl: m.canonicalUrl ?? null,
-      // An item with its own canonical link (a story's URL) is known by it; else by its permalink.
-      urlKey: urlKey(m.canonicalUrl ?? m.url) ?? null,
+      // Filled in only for a row not found by its own id: parsing URLs on every re-sighting
+      // of a stored item cost more than the rest of the unchanged path.
+      urlKey: null as string | null,
       brands: JSON.stringify(m.brands),
       terms: JSON.stringify(m.terms),
       authorHandle: m.author?.handle ?? null,
@@ -267,6 +268,8 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     const p = params(m)
     const existing = byKey.get(m.source, m.externalId)
     if (!existing) {
+      // An item with its own canonical link (a story's URL) is known by it; else by its permalink.
+      p.urlKey = urlKey(m.canonicalUrl ?? m.url) ?? null
       const other = bySighting.get(m.source, m.externalId) ?? (p.urlKey ? byUrlKey.get(p.urlKey, m.source) : undefined)
       if (other) return merge(m, p, other)
       const id = Number(insert.run(p).lastInsertRowid)
