@@ -70,11 +70,14 @@ describe('the database file (built binary)', () => {
   it('reads a file the user may only read, in a folder they cannot write', () => {
     const asRoot = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0
     if (!asRoot) return // needs root to become another user; elsewhere the user is not root anyway
+    const nobody = ['--reuid=65534', '--regid=65534', '--clear-groups']
+    // The checkout itself must be readable by that user (a clone in a 0700 temp folder is not).
+    if (spawnSync('setpriv', [...nobody, process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(bin)})`]).status !== 0) return
     const ro = path.join(dir, 'ro')
     fs.mkdirSync(ro, { mode: 0o755 })
     fs.copyFileSync(db, path.join(ro, 'm.db'))
     fs.chmodSync(path.join(ro, 'm.db'), 0o444)
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bin, 'queue', 'all', '--json', '--db', path.join(ro, 'm.db')], {
+    const r = spawnSync('setpriv', [...nobody, process.execPath, bin, 'queue', 'all', '--json', '--db', path.join(ro, 'm.db')], {
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '', HOME: ro },
     })
