@@ -6,7 +6,7 @@ import { z } from 'zod'
 import type { Cursor, MentionDraft } from '../model.js'
 import { HttpError, type Http, type HttpResponse } from '../net/types.js'
 import { errorSnippet, redactUrl } from '../net/redact.js'
-import { credential, fetchJson, rateLimitState, refusal } from './common.js'
+import { credential, fetchJson, rateLimitState, refusal, jsonBody } from './common.js'
 import { normaliseWhitespace } from './html.js'
 import { httpUrl } from './url.js'
 import {
@@ -109,14 +109,7 @@ export interface BlueskyPage {
  * any other shape is a SourceResponseError that says what came back.
  */
 export function parseBlueskyPage(body: unknown, url = KIND): BlueskyPage {
-  let value = body
-  if (typeof body === 'string') {
-    try {
-      value = JSON.parse(body)
-    } catch (cause) {
-      throw new SourceResponseError(`bluesky: response is not JSON (${errorSnippet(body, [], 60) || 'empty body'})`, url, { cause })
-    }
-  }
+  const value = jsonBody(body, url)
   const out: BlueskyPage = { drafts: [], postCount: 0, skipped: 0, reposts: 0, cursor: undefined }
   const read = (raw: unknown) => {
     out.postCount++

@@ -81,3 +81,17 @@ function num(v: string | undefined): number | undefined {
   const n = Number(v.split(/[;,]/)[0]?.trim())
   return Number.isFinite(n) ? n : undefined
 }
+
+/**
+ * A response body as JSON: a string is parsed, anything else is taken as already parsed (the
+ * parsers accept both, for tests and recorded bodies). Not JSON is a SourceResponseError
+ * with a short, secret-free snippet; the pull names the source, so the message does not.
+ */
+export function jsonBody(body: unknown, url: string, what = 'response'): unknown {
+  if (typeof body !== 'string') return body
+  try {
+    return JSON.parse(body) as unknown
+  } catch (cause) {
+    throw new SourceResponseError(`${what} is not JSON (${errorSnippet(body, [], 60) || 'empty body'})`, url, { cause })
+  }
+}

@@ -3,7 +3,7 @@
 // new, and fetches the comment trees of articles that may concern a brand.
 import { z } from 'zod'
 import type { MentionDraft } from '../model.js'
-import { fetchJson, rateLimitState } from './common.js'
+import { fetchJson, rateLimitState, jsonBody } from './common.js'
 import { htmlToText, normaliseWhitespace } from './html.js'
 import { pollFeed, type FeedQuery, type PolledItem, type PolledPage, type PollPart } from './poll.js'
 import { SourceResponseError, type Page, type Source, type SourceContext } from './types.js'
@@ -75,14 +75,6 @@ export interface DevtoArticles {
 export const articleExternalId = (id: string) => `article:${id}`
 export const commentExternalId = (idCode: string) => `comment:${idCode}`
 
-function asJson(body: unknown, url: string): unknown {
-  if (typeof body !== 'string') return body
-  try {
-    return JSON.parse(body)
-  } catch (cause) {
-    throw new SourceResponseError(`devto: response is not JSON (${normaliseWhitespace(body).slice(0, 60) || 'empty body'})`, url, { cause })
-  }
-}
 
 /** A Forem error body ({"error": "...", "status": 404}) as a line a user can act on. */
 function shapeError(value: unknown, expected: string, url: string): SourceResponseError {
@@ -95,7 +87,7 @@ function shapeError(value: unknown, expected: string, url: string): SourceRespon
 
 /** Reads an article list (/api/articles, /api/articles/latest). */
 export function readDevtoArticles(body: unknown, url = 'devto'): DevtoArticles {
-  const value = asJson(body, url)
+  const value = jsonBody(body, url)
   if (!Array.isArray(value)) throw shapeError(value, 'a JSON array of articles', url)
   const items: DevtoArticles['items'] = []
   let skipped = 0
@@ -158,7 +150,7 @@ export function readDevtoComments(
   article: { id: string; title?: string | undefined },
   url = 'devto',
 ): DevtoCommentsRead {
-  const value = asJson(body, url)
+  const value = jsonBody(body, url)
   if (!Array.isArray(value)) throw shapeError(value, 'a JSON array of comments', url)
   const drafts: MentionDraft[] = []
   let skipped = 0

@@ -5,7 +5,7 @@
 import { z } from 'zod'
 import type { Cursor, MentionDraft } from '../model.js'
 import { HttpError, type HttpResponse } from '../net/types.js'
-import { fetchJson, rateLimitState } from './common.js'
+import { fetchJson, rateLimitState, jsonBody } from './common.js'
 import { htmlToText, normaliseWhitespace } from './html.js'
 import {
   MissingCredentialError,
@@ -136,15 +136,6 @@ export interface TopicContext {
 export const postExternalId = (id: number): string => `post:${id}`
 export const topicThreadId = (topicId: number): string => `topic:${topicId}`
 
-function readJson(body: unknown, url: string): unknown {
-  if (typeof body !== 'string') return body
-  try {
-    return JSON.parse(body)
-  } catch (cause) {
-    const shown = body.trim().slice(0, 60).replace(/\s+/g, ' ') || 'empty body'
-    throw new SourceResponseError(`discourse: response is not JSON (${shown})`, url, { cause })
-  }
-}
 
 const errorBodySchema = z.object({ errors: z.array(z.string()).min(1), error_type: z.string().optional() })
 
@@ -250,7 +241,7 @@ export interface DiscourseSearchPage {
 
 /** Reads one `/search.json` response (a JSON string or the parsed value). */
 export function parseDiscourseSearch(body: unknown, url = 'discourse'): DiscourseSearchPage {
-  const value = readJson(body, url)
+  const value = jsonBody(body, url)
   forumError(value, url)
   const parsed = searchSchema.safeParse(value)
   const isSearch = value !== null && typeof value === 'object' && ('posts' in value || 'grouped_search_result' in value)
@@ -302,7 +293,7 @@ export interface DiscoursePostsPage {
  * (`/t/<id>/posts.json`), the latest posts (`/posts.json`) or one post (`/posts/<id>.json`).
  */
 export function parseDiscoursePosts(body: unknown, url = 'discourse'): DiscoursePostsPage {
-  const value = readJson(body, url)
+  const value = jsonBody(body, url)
   forumError(value, url)
   let raws: unknown[]
   let stream: number[] | undefined
@@ -351,7 +342,7 @@ export function topicContextOf(posts: readonly DiscoursePost[], topicId: number,
  * latest posts or one post. Replies whose parent is not in the body get none.
  */
 export function parseDiscourse(body: unknown, baseUrl: string, url = 'discourse'): MentionDraft[] {
-  const value = readJson(body, url)
+  const value = jsonBody(body, url)
   forumError(value, url)
   if (value !== null && typeof value === 'object' && 'grouped_search_result' in value) {
     const page = parseDiscourseSearch(value, url)
@@ -379,7 +370,7 @@ export function parseDiscourse(body: unknown, baseUrl: string, url = 'discourse'
 
 /** Reads one `/user_actions.json` response. */
 export function parseDiscourseUserActions(body: unknown, url = 'discourse'): { actions: DiscourseUserAction[]; count: number } {
-  const value = readJson(body, url)
+  const value = jsonBody(body, url)
   forumError(value, url)
   const parsed = userActionsSchema.safeParse(value)
   if (!parsed.success) throw shapeError('a "user_actions" array', url, parsed.error)

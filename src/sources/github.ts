@@ -5,7 +5,7 @@
 import { z } from 'zod'
 import type { Cursor, MentionDraft } from '../model.js'
 import { HttpError, type HttpResponse } from '../net/types.js'
-import { fetchJson, rateLimitState } from './common.js'
+import { fetchJson, rateLimitState, jsonBody } from './common.js'
 import { normaliseText, normaliseWhitespace } from './html.js'
 import { httpUrl } from './url.js'
 import {
@@ -119,7 +119,7 @@ export interface GitHubSearchPage {
  * SourceResponseError naming what is missing when it is not a search response.
  */
 export function parseGitHubSearchPage(body: unknown, url = KIND): GitHubSearchPage {
-  const value = asJson(body, url)
+  const value = jsonBody(body, url)
   const parsed = searchSchema.safeParse(value)
   if (!parsed.success) throw shapeError(value, parsed.error, 'a search response with "total_count" and an "items" array', url)
   const issues: GitHubIssue[] = []
@@ -155,7 +155,7 @@ export interface ParentIssue {
  * whose parent and thread are the issue. Unreadable comments are skipped (counted).
  */
 export function parseGitHubComments(body: unknown, parent: ParentIssue, url = KIND): { drafts: MentionDraft[]; count: number; skipped: number } {
-  const value = asJson(body, url)
+  const value = jsonBody(body, url)
   if (!Array.isArray(value)) throw shapeError(value, undefined, 'an array of issue comments', url)
   const drafts: MentionDraft[] = []
   let skipped = 0
@@ -235,14 +235,6 @@ function repoOf(url: string | null | undefined): string | undefined {
   return m ? `${decodeURIComponent(m[1] as string)}/${decodeURIComponent(m[2] as string)}` : undefined
 }
 
-function asJson(body: unknown, url: string): unknown {
-  if (typeof body !== 'string') return body
-  try {
-    return JSON.parse(body)
-  } catch (cause) {
-    throw new SourceResponseError(`response is not JSON (${normaliseWhitespace(body).slice(0, 60) || 'empty body'})`, url, { cause })
-  }
-}
 
 function shapeError(value: unknown, error: z.ZodError | undefined, expected: string, url: string): SourceResponseError {
   // GitHub's error bodies carry a message (and often a documentation_url): show it.

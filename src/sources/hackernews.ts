@@ -3,9 +3,9 @@
 // comments come from a search_by_date walk per handle (ownActivity), and the threads search
 // matched are checked for the brand's replies through /api/v1/items/<id> (thread look-ups).
 import { httpUrl } from './url.js'
-import { errorSnippet } from '../net/redact.js'
 import { z } from 'zod'
 import type { Cursor, MentionDraft } from '../model.js'
+import { jsonBody } from './common.js'
 import { htmlToText, normaliseWhitespace } from './html.js'
 import { RateLimitError } from '../net/types.js'
 import {
@@ -88,14 +88,7 @@ export interface HackerNewsPage {
  * Throws SourceResponseError when it is not JSON or not an Algolia response.
  */
 export function parseHackerNewsPage(body: unknown, url = 'hackernews'): HackerNewsPage {
-  let value = body
-  if (typeof body === 'string') {
-    try {
-      value = JSON.parse(body)
-    } catch (cause) {
-      throw new SourceResponseError(`hackernews: response is not JSON (${snippet(body)})`, url, { cause })
-    }
-  }
+  const value = jsonBody(body, url)
   const parsed = responseSchema.safeParse(value)
   if (!parsed.success) {
     throw new SourceResponseError(
@@ -209,14 +202,7 @@ export interface HackerNewsThread {
  * has no item id at its root.
  */
 export function parseHackerNewsItem(body: unknown, url = 'hackernews'): HackerNewsThread {
-  let value = body
-  if (typeof body === 'string') {
-    try {
-      value = JSON.parse(body)
-    } catch (cause) {
-      throw new SourceResponseError(`hackernews: item response is not JSON (${snippet(body)})`, url, { cause })
-    }
-  }
+  const value = jsonBody(body, url, 'item response')
   const root = itemSchema.safeParse(value)
   if (!root.success) {
     throw new SourceResponseError('hackernews: expected an item with an "id" from /api/v1/items', url, { cause: root.error })
@@ -267,10 +253,6 @@ function itemToDraft(item: Item, storyTitle: string): MentionDraft | undefined {
   }
   if (typeof item.points === 'number') draft.metrics = { likes: item.points, score: item.points }
   return draft
-}
-
-function snippet(s: string): string {
-  return errorSnippet(s, [], 60) || 'empty body'
 }
 
 // ---------------------------------------------------------------------------------------

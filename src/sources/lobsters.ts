@@ -3,7 +3,7 @@
 // of stories that may concern a brand (/s/<short_id>.json: the story with all its comments).
 import { z } from 'zod'
 import type { MentionDraft } from '../model.js'
-import { fetchJson, rateLimitState } from './common.js'
+import { fetchJson, rateLimitState, jsonBody } from './common.js'
 import { htmlToText, normaliseWhitespace } from './html.js'
 import { pollFeed, type FeedQuery, type PolledItem } from './poll.js'
 import { SourceResponseError, type Page, type Source, type SourceContext } from './types.js'
@@ -78,14 +78,7 @@ export interface LobstersRead {
  * comments (/s/<short_id>.json). Throws SourceResponseError for anything else.
  */
 export function readLobsters(body: unknown, url = 'lobsters'): LobstersRead {
-  let value = body
-  if (typeof body === 'string') {
-    try {
-      value = JSON.parse(body)
-    } catch (cause) {
-      throw new SourceResponseError(`lobsters: response is not JSON (${normaliseWhitespace(body).slice(0, 60) || 'empty body'})`, url, { cause })
-    }
-  }
+  const value = jsonBody(body, url)
   const out: LobstersRead = { stories: [], comments: [], skipped: 0 }
   const list = Array.isArray(value) ? value : value && typeof value === 'object' && 'short_id' in value ? [value] : undefined
   if (!list) {

@@ -9,7 +9,7 @@ import { z } from 'zod'
 import type { Brand, Cursor, MentionDraft } from '../model.js'
 import { errorSnippet } from '../net/redact.js'
 import { HttpError } from '../net/types.js'
-import { fetchJson, rateLimitState } from './common.js'
+import { fetchJson, rateLimitState, jsonBody } from './common.js'
 import { htmlToText, normaliseWhitespace } from './html.js'
 import {
   CredentialsRejectedError,
@@ -137,14 +137,7 @@ export interface MastodonPage {
  * Throws SourceResponseError for a body that is not JSON or holds no statuses.
  */
 export function parseMastodonPage(body: unknown, url = 'mastodon', host = hostOf(url)): MastodonPage {
-  let value = body
-  if (typeof body === 'string') {
-    try {
-      value = JSON.parse(body)
-    } catch (cause) {
-      throw new SourceResponseError(`mastodon: response is not JSON (${snippet(body)})`, url, { cause })
-    }
-  }
+  const value = jsonBody(body, url)
   const items = statusList(value, url)
   const statuses: ParsedStatus[] = []
   let skipped = 0

@@ -6,7 +6,7 @@ import { z } from 'zod'
 import type { Cursor, MentionDraft } from '../model.js'
 import { errorSnippet } from '../net/redact.js'
 import { HttpError, type Http } from '../net/types.js'
-import { credential, fetchJson, rateLimitState, refusal } from './common.js'
+import { credential, fetchJson, rateLimitState, refusal, jsonBody } from './common.js'
 import { decodeEntities, htmlToText, normaliseText, normaliseWhitespace } from './html.js'
 import { CredentialsRejectedError, SourceResponseError, type OwnActivityQuery, type Page, type Source, type SourceContext, type SourceQuery } from './types.js'
 import { httpUrl } from './url.js'
@@ -111,14 +111,7 @@ export interface RedditPage {
  * SourceResponseError for a body that is not JSON, an error object, or not a Listing.
  */
 export function parseRedditPage(body: unknown, url = KIND): RedditPage {
-  let value = body
-  if (typeof body === 'string') {
-    try {
-      value = JSON.parse(body)
-    } catch (cause) {
-      throw new SourceResponseError(`reddit: response is not JSON (${errorSnippet(body, [], 60) || 'empty body'})`, url, { cause })
-    }
-  }
+  const value = jsonBody(body, url)
   const listings = Array.isArray(value) ? value : [value]
   const out: RedditPage = { drafts: [], itemCount: 0, skipped: 0, after: undefined }
   for (const [i, raw] of listings.entries()) {

@@ -6,7 +6,7 @@ import { z } from 'zod'
 import type { Cursor, MentionDraft } from '../model.js'
 import { errorSnippet } from '../net/redact.js'
 import { HttpError, RateLimitError, type Http } from '../net/types.js'
-import { fetchJson } from './common.js'
+import { fetchJson, jsonBody } from './common.js'
 import { hackerNewsQueries } from './hackernews.js'
 import { decodeEntities, htmlToText } from './html.js'
 import {
@@ -220,14 +220,7 @@ export function apiError(body: StackExchangeErrorBody, opts: { keySet: boolean; 
  * throws SourceResponseError naming the field.
  */
 export function parseStackExchangePage(body: unknown, site = 'stackoverflow', url = 'stackexchange', keySet = false): StackExchangePage {
-  let value = body
-  if (typeof body === 'string') {
-    try {
-      value = JSON.parse(body)
-    } catch (cause) {
-      throw new SourceResponseError(`stackexchange: response is not JSON (${errorSnippet(body, [], 60) || 'empty body'})`, url, { cause })
-    }
-  }
+  const value = jsonBody(body, url)
   if (value !== null && typeof value === 'object' && ('error_id' in value || 'error_name' in value)) {
     const error = readErrorBody(JSON.stringify(value))
     if (error) throw apiError(error, { keySet })
