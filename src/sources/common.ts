@@ -1,6 +1,7 @@
 // Helpers every adapter shares: credentials from the environment, one GET that reads JSON and
 // turns HTTP refusals into lines a user can act on, and upstream rate-limit state. An adapter
 // that repeats something a third time lifts it here.
+import type { z } from 'zod'
 import { HttpError, RateLimitError, type GetOptions, type HttpResponse } from '../net/types.js'
 import { parseResetTime } from '../net/client.js'
 import { errorSnippet } from '../net/redact.js'
@@ -94,4 +95,20 @@ export function jsonBody(body: unknown, url: string, what = 'response'): unknown
   } catch (cause) {
     throw new SourceResponseError(`${what} is not JSON (${errorSnippet(body, [], 60) || 'empty body'})`, url, { cause })
   }
+}
+
+/**
+ * Each raw item read by its schema and mapped; an item that fails either is counted, not
+ * fatal, so one odd item never costs the page.
+ */
+export function readEach<S extends z.ZodType, T>(raws: readonly unknown[], schema: S, map: (item: z.output<S>) => T | undefined): { items: T[]; skipped: number } {
+  const items: T[] = []
+  let skipped = 0
+  for (const raw of raws) {
+    const parsed = schema.safeParse(raw)
+    const item = parsed.success ? map(parsed.data) : undefined
+    if (item === undefined) skipped++
+    else items.push(item)
+  }
+  return { items, skipped }
 }

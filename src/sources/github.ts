@@ -5,7 +5,7 @@
 import { z } from 'zod'
 import type { Cursor, MentionDraft } from '../model.js'
 import { HttpError, type HttpResponse } from '../net/types.js'
-import { fetchJson, rateLimitState, jsonBody } from './common.js'
+import { fetchJson, rateLimitState, jsonBody, readEach } from './common.js'
 import { normaliseText, normaliseWhitespace } from './html.js'
 import { httpUrl } from './url.js'
 import {
@@ -122,14 +122,7 @@ export function parseGitHubSearchPage(body: unknown, url = KIND): GitHubSearchPa
   const value = jsonBody(body, url)
   const parsed = searchSchema.safeParse(value)
   if (!parsed.success) throw shapeError(value, parsed.error, 'a search response with "total_count" and an "items" array', url)
-  const issues: GitHubIssue[] = []
-  let skipped = 0
-  for (const raw of parsed.data.items) {
-    const item = issueSchema.safeParse(raw)
-    const issue = item.success ? toIssue(item.data) : undefined
-    if (issue) issues.push(issue)
-    else skipped++
-  }
+  const { items: issues, skipped } = readEach(parsed.data.items, issueSchema, toIssue)
   return {
     issues,
     totalCount: parsed.data.total_count,
@@ -157,14 +150,7 @@ export interface ParentIssue {
 export function parseGitHubComments(body: unknown, parent: ParentIssue, url = KIND): { drafts: MentionDraft[]; count: number; skipped: number } {
   const value = jsonBody(body, url)
   if (!Array.isArray(value)) throw shapeError(value, undefined, 'an array of issue comments', url)
-  const drafts: MentionDraft[] = []
-  let skipped = 0
-  for (const raw of value) {
-    const c = commentSchema.safeParse(raw)
-    const draft = c.success ? commentToDraft(c.data, parent) : undefined
-    if (draft) drafts.push(draft)
-    else skipped++
-  }
+  const { items: drafts, skipped } = readEach(value, commentSchema, (c) => commentToDraft(c, parent))
   return { drafts, count: value.length, skipped }
 }
 

@@ -9,7 +9,7 @@ import { z } from 'zod'
 import type { Brand, Cursor, MentionDraft } from '../model.js'
 import { errorSnippet } from '../net/redact.js'
 import { HttpError } from '../net/types.js'
-import { fetchJson, rateLimitState, jsonBody } from './common.js'
+import { fetchJson, rateLimitState, jsonBody, readEach } from './common.js'
 import { htmlToText, normaliseWhitespace } from './html.js'
 import {
   CredentialsRejectedError,
@@ -139,14 +139,7 @@ export interface MastodonPage {
 export function parseMastodonPage(body: unknown, url = 'mastodon', host = hostOf(url)): MastodonPage {
   const value = jsonBody(body, url)
   const items = statusList(value, url)
-  const statuses: ParsedStatus[] = []
-  let skipped = 0
-  for (const raw of items) {
-    const parsed = statusSchema.safeParse(raw)
-    const status = parsed.success ? toParsed(parsed.data, host) : undefined
-    if (status) statuses.push(status)
-    else skipped++
-  }
+  const { items: statuses, skipped } = readEach(items, statusSchema, (s) => toParsed(s, host))
   return { statuses, count: items.length, skipped }
 }
 

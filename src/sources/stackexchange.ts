@@ -6,7 +6,7 @@ import { z } from 'zod'
 import type { Cursor, MentionDraft } from '../model.js'
 import { errorSnippet } from '../net/redact.js'
 import { HttpError, RateLimitError, type Http } from '../net/types.js'
-import { fetchJson, jsonBody } from './common.js'
+import { fetchJson, jsonBody, readEach } from './common.js'
 import { hackerNewsQueries } from './hackernews.js'
 import { decodeEntities, htmlToText } from './html.js'
 import {
@@ -229,14 +229,7 @@ export function parseStackExchangePage(body: unknown, site = 'stackoverflow', ur
   if (!parsed.success) {
     throw new SourceResponseError('stackexchange: expected a response wrapper with an "items" array', url, { cause: parsed.error })
   }
-  const drafts: MentionDraft[] = []
-  let skipped = 0
-  for (const raw of parsed.data.items) {
-    const item = itemSchema.safeParse(raw)
-    const draft = item.success ? itemToDraft(item.data, site) : undefined
-    if (draft) drafts.push(draft)
-    else skipped++
-  }
+  const { items: drafts, skipped } = readEach(parsed.data.items, itemSchema, (item) => itemToDraft(item, site))
   return {
     drafts,
     itemCount: parsed.data.items.length,
