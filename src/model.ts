@@ -77,6 +77,21 @@ export interface MentionDraft {
   parentExternalId?: string
   threadExternalId?: string
   metrics?: { likes?: number; reposts?: number; replies?: number; score?: number }
+  /** A review's star rating, 1–5 (review sites and app stores only). */
+  rating?: number
+  /**
+   * The owner's or developer's public response carried by a review (`replies: 'owner-response'`):
+   * stored as the brand's reply, at its time.
+   */
+  ownerReply?: OwnerReply
+}
+
+/** A response the reviewed business wrote under a review. */
+export interface OwnerReply {
+  /** Epoch ms when it was written (or last edited, when that is all the upstream says). */
+  at: number
+  /** Who wrote it, when the upstream says; stored as the reply's handle ('owner' otherwise). */
+  handle?: string
 }
 
 export interface Match {
@@ -115,6 +130,8 @@ export interface Mention {
   reposts: number | null
   replies: number | null
   score: number | null
+  /** A review's star rating, 1–5; null for everything that is not a review. */
+  rating: number | null
   isOwn: boolean
   /** Every brand it matched is a competitor: counted, never queued. */
   competitor: boolean
@@ -174,6 +191,8 @@ export interface MentionView {
   replies: number | null
   /** The upstream id of the item this one replies to (null for posts). */
   inReplyTo: string | null
+  /** A review's star rating, 1–5; null when the item is not a review. */
+  rating: number | null
 }
 
 export function toView(m: Mention): MentionView {
@@ -207,6 +226,7 @@ export function toView(m: Mention): MentionView {
     reposts: m.reposts,
     replies: m.replies,
     inReplyTo: m.parentExternalId,
+    rating: m.rating,
   }
 }
 
@@ -216,5 +236,5 @@ export const VIEW_FIELDS: readonly (keyof MentionView)[] = [
   'brand', 'brands', 'terms', 'sentiment', 'sentimentScore', 'intent', 'state', 'assignee',
   'answered', 'priority', 'likes', 'reposts', 'replies', 'inReplyTo',
   // Added after the first release: appended, so column positions in old spreadsheets hold.
-  'sourceName', 'fetchedAt', 'lang', 'isOwn', 'competitor',
+  'sourceName', 'fetchedAt', 'lang', 'isOwn', 'competitor', 'rating',
 ]

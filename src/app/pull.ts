@@ -4,7 +4,7 @@ import { StoreError, UsageError } from '../errors.js'
 import { compileMatcher } from '../match/matcher.js'
 import type { Brand, Cursor, SourceState } from '../model.js'
 import type { SourceOptions } from '../config/schema.js'
-import type { Source } from '../sources/types.js'
+import { BudgetExhaustedError, type Source, type UsageLedger } from '../sources/types.js'
 import type { CursorKey, SourceRunReport } from '../store/index.js'
 import type { Deps } from './deps.js'
 import { loadLanguageDetector } from '../match/lang.js'
@@ -119,6 +119,34 @@ export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResu
     const limit = pLimit(config.pull.concurrency)
     opts.onProgress?.({ type: 'start', total: tasks.length })
 
+    // One ledger per source instance, shared by its brands' walks: each spend is counted in
+    // memory at once (so concurrent walks see it) and written through to the store.
+    const ledgers = new Map<string, UsageLedger>()
+    const ledgerFor = (task: Task): UsageLedger => {
+      const instance = task.key.instance.endsWith(OWN_ACTIVITY_SUFFIX) ? task.key.instance.slice(0, -OWN_ACTIVITY_SUFFIX.length) : task.key.instance
+      const id = `${task.key.source}\u0000${instance}`
+      let ledger = ledgers.get(id)
+      if (!ledger) {
+        const totals = new Map<string, Promise<number>>()
+        const total = (key: string) => {
+          let t = totals.get(key)
+          if (!t) totals.set(key, (t = store.usage.get(task.key.source, instance, key)))
+          return t
+        }
+        ledger = {
+          used: (key) => total(key),
+          spend: async (key, n) => {
+            const before = total(key)
+            totals.set(key, before.then((v) => v + n))
+            await before
+            await store.usage.add(task.key.source, instance, key, n, deps.now())
+          },
+        }
+        ledgers.set(id, ledger)
+      }
+      return ledger
+    }
+
     const runTask = async (task: Task): Promise<SourceRunReport> => {
       const name = typeof task.options.name === 'string' && task.options.name ? task.options.name : undefined
       const report: SourceRunReport = { ...task.key, ...(name ? { name } : {}), fetched: 0, new: 0, updated: 0, dropped: 0 }
@@ -146,6 +174,7 @@ export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResu
             // Kept in order; awaited with the cursor, so a failed write surfaces here.
             report: (state: SourceState) =>
               void (upstream = upstream.then(() => store.cursors.recordUpstream(task.key, state)).catch((e: unknown) => void (upstreamFailure ??= e))),
+            usage: ledgerFor(task),
             signal,
           }
           const maxPages = typeof task.options.maxPages === 'number' ? task.options.maxPages : (opts.maxPages ?? 10)
@@ -184,6 +213,8 @@ export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResu
           if (upstreamFailure) throw upstreamFailure
         } catch (err) {
           if (err instanceof StoreError) throw err
+          // A spent budget stops cleanly: what was read is stored, so its cursor holds.
+          if (err instanceof BudgetExhaustedError && last) await store.cursors.save(task.key, last, deps.now())
           report.error = describeFailure(err)
           if (opts.signal?.aborted) report.interrupted = true
           await store.cursors.recordError(task.key, report.error, deps.now())

@@ -90,7 +90,10 @@ export function createEnricher(opts: {
   for (const b of opts.brands) {
     own.set(b.name, new Set((b.handles[opts.source] ?? []).map((h) => h.replace(/^@/, '').toLowerCase())))
   }
-  const canAnswer = (opts.replies ?? 'thread') !== 'none'
+  const replies = opts.replies ?? 'thread'
+  const canAnswer = replies !== 'none'
+  // A review's owner response is a field of the review itself: no handles needed to see it.
+  const ownerAnswers = replies === 'owner-response'
   return {
     enrich(draft) {
       const words = ownWords(draft)
@@ -103,7 +106,7 @@ export function createEnricher(opts: {
       if (!match) return null
       const language = lang()
       const isOwn = ownBrands.length > 0
-      const s = opts.scorer.score(words)
+      const s = opts.scorer.score(words, { rating: draft.rating })
       // Fields listed, not spread: adapters build drafts with optional keys in varying order,
       // and copying such objects key by key was the slowest step of a pull (see bench/).
       return {
@@ -118,6 +121,8 @@ export function createEnricher(opts: {
         parentExternalId: draft.parentExternalId,
         threadExternalId: draft.threadExternalId,
         metrics: draft.metrics,
+        rating: draft.rating,
+        ownerReply: draft.ownerReply,
         source: opts.source,
         sourceName: opts.sourceName,
         brands: match.brands,
@@ -125,7 +130,7 @@ export function createEnricher(opts: {
         isOwn,
         competitor: isCompetitor(match.brands),
         // A reply can only be recognised by the brand's handles on this source.
-        answerable: canAnswer && match.brands.some((b) => (own.get(b)?.size ?? 0) > 0),
+        answerable: ownerAnswers || (canAnswer && match.brands.some((b) => (own.get(b)?.size ?? 0) > 0)),
         sentimentLabel: s.label,
         sentimentScore: s.score,
         intent: s.intent,

@@ -31,7 +31,7 @@ export async function rescore(deps: Deps, opts: { all?: boolean; batch?: number 
   for await (const chunk of store.mentions.staleScores(scorer.version, opts.all ?? false, opts.batch ?? 1000)) {
     examined += chunk.length
     const scores = chunk.map((m) => {
-      const s = scorer.score(ownWords(m))
+      const s = scorer.score(ownWords(m), { rating: m.rating })
       return { id: m.id, label: s.label, score: s.score, intent: s.intent }
     })
     changed += await store.mentions.applyScores(scorer.version, scores)

@@ -6,7 +6,7 @@ import { explainIntent, intentOf } from './intent.js'
 import type { Lexicon } from './lexicon.js'
 import { Features, scoreTokens, type TraceToken } from './rules.js'
 import { buildEmoticonTable, tokenize, TokenBuffer, type EmoticonTable } from './tokenize.js'
-import type { Explanation, Scorer, ScorerOptions, SentimentResult } from './types.js'
+import type { Evidence, Explanation, Scorer, ScorerOptions, SentimentResult } from './types.js'
 
 /** Bump whenever the lexicon or the rules change: stored rows are rescored by version. */
 export const SCORER_VERSION = 'cs-5'
@@ -24,6 +24,18 @@ export function normalize(raw: number): number {
 
 export function labelOf(score: number): SentimentLabel {
   return score >= NEUTRAL_BAND ? 'positive' : score <= -NEUTRAL_BAND ? 'negative' : 'neutral'
+}
+
+/**
+ * Raw points a star rating adds: a reviewer's stars are their own verdict, so a 1★ review
+ * that says "love the look, but it crashes" is a complaint, and a 5★ "no complaints" is not.
+ * ±4 at the ends is as much as two strong words: the text can still outweigh a mild rating.
+ */
+export function ratingWeight(rating: number | null | undefined): number {
+  if (rating === null || rating === undefined || !Number.isFinite(rating)) return 0
+  // Three stars is no verdict; each star further from it is worth two points.
+  const fromMiddle = Math.min(5, Math.max(1, rating)) - 3
+  return Math.abs(fromMiddle) < 1 ? 0 : fromMiddle * 2
 }
 
 interface Base {
@@ -65,27 +77,30 @@ export function createScorer(opts: ScorerOptions = {}): Scorer {
   const tokens = new TokenBuffer()
   const features = new Features()
 
-  const score = (text: string): SentimentResult => {
+  const score = (text: string, evidence?: Evidence): SentimentResult => {
     tokenize(text, tokens, emoticons)
     scoreTokens(lex, tokens, features, null)
-    const s = normalize(features.raw)
+    const s = normalize(features.raw + ratingWeight(evidence?.rating))
     const label = labelOf(s)
     return { label, score: s, intent: intentOf(features, label, s) }
   }
 
-  const explain = (text: string): Explanation => {
+  const explain = (text: string, evidence?: Evidence): Explanation => {
     const buffer = new TokenBuffer()
     const f = new Features()
     const trace: TraceToken[] = []
     tokenize(text, buffer, emoticons)
     scoreTokens(lex, buffer, f, trace)
-    const s = normalize(f.raw)
+    const stars = ratingWeight(evidence?.rating)
+    const raw = f.raw + stars
+    const s = normalize(raw)
     const label = labelOf(s)
     const decision = explainIntent(f, label, s)
     const rules = [...(f.rules ?? [])]
     if (f.sarcasm > 0) rules.push(`sarcasm ×${f.sarcasm}`)
+    if (stars !== 0) rules.push(`rating: ${evidence?.rating}★ ${stars > 0 ? '+' : ''}${stars}`)
     rules.push(decision.reason)
-    return { label, score: s, intent: decision.intent, tokens: trace, rules, raw: f.raw }
+    return { label, score: s, intent: decision.intent, tokens: trace, rules, raw }
   }
 
   return { version, score, explain }

@@ -24,11 +24,17 @@ export interface Explanation extends SentimentResult {
   raw?: number
 }
 
+/** What is known about a text besides its words. */
+export interface Evidence {
+  /** A review's star rating, 1–5: 1–2 stars weigh toward negative, 4–5 toward positive. */
+  rating?: number | null | undefined
+}
+
 export interface Scorer {
   /** Stored with each row; changes whenever the scorer, lexicon or user words change. */
   readonly version: string
-  score(text: string): SentimentResult
-  explain(text: string): Explanation
+  score(text: string, evidence?: Evidence): SentimentResult
+  explain(text: string, evidence?: Evidence): Explanation
 }
 
 export interface ScorerOptions {

@@ -5,7 +5,7 @@ import type { z } from 'zod'
 import { HttpError, RateLimitError, type GetOptions, type HttpResponse } from '../net/types.js'
 import { parseResetTime } from '../net/client.js'
 import { errorSnippet } from '../net/redact.js'
-import { CredentialsRejectedError, MissingCredentialError, SourceResponseError, type SourceContext, type SourceState } from './types.js'
+import { CredentialsRejectedError, MissingCredentialError, SourceResponseError, type SourceContext, type SourceState, type UsageLedger } from './types.js'
 
 /** The variable's value, or MissingCredentialError naming it (the pull skips the source, exit 3). */
 export function credential(ctx: Pick<SourceContext<unknown>, 'env'>, kind: string, variable: string, why: string): string {
@@ -111,4 +111,33 @@ export function readEach<S extends z.ZodType, T>(raws: readonly unknown[], schem
     else items.push(item)
   }
   return { items, skipped }
+}
+
+/**
+ * The instance's budget ledger: the pull's (kept in the database), or for a direct caller
+ * (a test, a one-off walk) one that lasts as long as the walk.
+ */
+export function ledgerOf(ctx: Pick<SourceContext<unknown>, 'usage'>): UsageLedger {
+  if (ctx.usage) return ctx.usage
+  const spent = new Map<string, number>()
+  return {
+    used: async (key) => spent.get(key) ?? 0,
+    spend: async (key, n) => void spent.set(key, (spent.get(key) ?? 0) + n),
+  }
+}
+
+/** The calendar day (YYYY-MM-DD) at `now` in an IANA time zone: budgets reset at its midnight. */
+export function dayIn(now: number, timeZone = 'UTC'): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
+}
+
+/** Epoch ms of the next midnight after `now` in an IANA time zone. */
+export function nextMidnight(now: number, timeZone = 'UTC'): number {
+  const today = dayIn(now, timeZone)
+  // Walk forward by the hour (DST days are 23 or 25 hours long) until the date changes.
+  let t = now - (now % 3_600_000) + 3_600_000
+  while (dayIn(t, timeZone) === today) t += 3_600_000
+  // Then back to the exact minute the day began (zones with :30 and :45 offsets).
+  while (dayIn(t - 60_000, timeZone) !== today) t -= 60_000
+  return t
 }

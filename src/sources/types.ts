@@ -25,7 +25,19 @@ export interface SourceContext<Opts> {
    * cursor and shown by `mentions sources`. Call it whenever a response says something new.
    */
   report?: (state: SourceState) => void
+  /**
+   * The instance's ledger of a budget the upstream bills or caps (X reads, YouTube searches),
+   * shared by every brand's walk of this instance and kept in the database, so a budget per
+   * day holds across pulls. Keys are the adapter's ("reads:<UTC day>").
+   */
+  usage?: UsageLedger
   signal?: AbortSignal
+}
+
+export interface UsageLedger {
+  used(key: string): Promise<number>
+  /** Records n more spent (after the request was made: what was billed is spent). */
+  spend(key: string, n: number): Promise<void>
 }
 
 /**
@@ -119,6 +131,16 @@ export class SourceResponseError extends Error {
   constructor(message: string, readonly url: string, options?: { cause?: unknown }) {
     super(message, options)
   }
+}
+
+/**
+ * A clean stop: the source spent its configured budget (paid reads, a daily search allowance).
+ * The pages it yielded are stored and the last one's cursor is saved (its gap says what is
+ * still owed); the pull still reports the source as failed, so nobody mistakes a spent budget
+ * for "no news".
+ */
+export class BudgetExhaustedError extends Error {
+  override name = 'BudgetExhaustedError'
 }
 
 /** Raised when a source lacks a required credential. Names the variable. */

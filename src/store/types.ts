@@ -34,6 +34,8 @@ export interface StoredText {
   text: string
   parentExternalId?: string
   lang?: string
+  /** A review's star rating: evidence for the scorer. */
+  rating?: number
 }
 
 export type UpsertOutcome = 'new' | 'updated' | 'unchanged'
@@ -191,6 +193,16 @@ export interface RunsRepo {
   last(): Promise<RunRecord | undefined>
 }
 
+/**
+ * What each source instance has spent of a budget its upstream bills or caps, by a key the
+ * adapter names (X: "reads:<UTC day>"). Written as it is spent, so a crash never forgets it.
+ */
+export interface UsageRepo {
+  get(source: string, instance: string, key: string): Promise<number>
+  /** Adds n and returns the new total. */
+  add(source: string, instance: string, key: string, n: number, now: number): Promise<number>
+}
+
 export interface Store {
   /** Where it is, for messages (a file path; never a secret). */
   readonly location: string
@@ -198,5 +210,6 @@ export interface Store {
   readonly mentions: MentionsRepo
   readonly cursors: CursorsRepo
   readonly runs: RunsRepo
+  readonly usage: UsageRepo
   close(): Promise<void>
 }

@@ -37,6 +37,7 @@ function view(over: Partial<MentionView> = {}): MentionView {
     reposts: null,
     replies: 0,
     inReplyTo: null,
+    rating: null,
     ...over,
   }
 }

@@ -13,7 +13,7 @@ function mention(over: Partial<Mention> = {}): Mention {
     brands: ['Acme'], terms: ['acme'], authorHandle: 'alice', authorName: null, authorReach: null, title: null,
     text: 'Acme billing charged me twice and support has not answered', lang: null,
     createdAt: NOW - 3 * 3_600_000, fetchedAt: NOW, updatedAt: NOW, parentExternalId: null, threadExternalId: null,
-    likes: null, reposts: null, replies: null, score: null, isOwn: false, competitor: false, sourceName: null,
+    likes: null, reposts: null, replies: null, score: null, rating: null, isOwn: false, competitor: false, sourceName: null,
     sentimentLabel: 'negative', sentimentScore: -0.62, intent: 'complaint', sentimentOverridden: false, intentOverridden: false,
     priority: 0, scorerVersion: 'cs-4', state: 'open', assignee: null, answered: false,
     ...over,

@@ -115,6 +115,32 @@ export function storeContract(engine: string, fresh: () => Promise<Store>): void
       expect((await s.mentions.get(m!.id))?.answered).toBe(true)
     })
 
+    it('stores a review\'s rating, and its owner response as the brand\'s reply, also when it comes later', async () => {
+      const s = await open()
+      const review = record({ source: 'trustpilot', externalId: 'r1', rating: 1 })
+      await s.mentions.upsertPage([review])
+      let [m] = await s.mentions.queue({ queue: 'unanswered', now })
+      expect(m?.rating).toBe(1)
+      expect(m?.answered).toBe(false)
+      const at = Date.UTC(2026, 10, 22)
+      expect(await s.mentions.upsertPage([{ ...review, ownerReply: { at, handle: 'Acme Support' } }])).toMatchObject({ updated: 1 })
+      expect(await s.mentions.queue({ queue: 'unanswered', now })).toHaveLength(0)
+      ;[m] = await s.mentions.queue({ queue: 'all', now })
+      expect(m?.answered).toBe(true)
+      // Seen again with the same response: nothing changes.
+      expect(await s.mentions.upsertPage([{ ...review, ownerReply: { at, handle: 'Acme Support' } }])).toMatchObject({ unchanged: 1 })
+    })
+
+    it('keeps a budget ledger per source instance and key', async () => {
+      const s = await open()
+      expect(await s.usage.get('x', 'default', 'reads:2026-12-01')).toBe(0)
+      expect(await s.usage.add('x', 'default', 'reads:2026-12-01', 40, now)).toBe(40)
+      expect(await s.usage.add('x', 'default', 'reads:2026-12-01', 2, now)).toBe(42)
+      expect(await s.usage.get('x', 'default', 'reads:2026-12-01')).toBe(42)
+      expect(await s.usage.get('x', 'default', 'reads:2026-12-02')).toBe(0)
+      expect(await s.usage.get('x', 'other', 'reads:2026-12-01')).toBe(0)
+    })
+
     it('says answered is unknown where no reply could have been seen', async () => {
       const s = await open()
       await s.mentions.upsertPage([record({ externalId: 'feed', source: 'rss', answerable: false }), record({ externalId: 'hn' })])

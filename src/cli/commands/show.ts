@@ -16,7 +16,7 @@ export async function run(ctx: CommandContext, args: string[], opts: Record<stri
   if (!detail) throw new NotFoundError(`no mention with id ${id}`)
   const m = detail.mention
   const scorer = ctx.deps.scorer()
-  const explanation = scorer.explain(ownWords({ text: m.text, ...(m.title ? { title: m.title } : {}), ...(m.parentExternalId ? { parentExternalId: m.parentExternalId } : {}) }))
+  const explanation = scorer.explain(ownWords({ text: m.text, ...(m.title ? { title: m.title } : {}), ...(m.parentExternalId ? { parentExternalId: m.parentExternalId } : {}) }), { rating: m.rating })
   const overridden = { sentiment: m.sentimentOverridden, intent: m.intentOverridden }
   if (format === 'json') {
     // A superset of the list contract: every list field, then what only show knows.

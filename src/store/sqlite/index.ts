@@ -4,6 +4,7 @@ import { cursorsRepo } from './cursors.js'
 import { mentionsRepo } from './mentions.js'
 import { openDatabase, type OpenOptions } from './open.js'
 import { runsRepo } from './runs.js'
+import { usageRepo } from './usage.js'
 
 export function openSqliteStore(file: string, opts: OpenOptions = {}): Store {
   const { db, close } = openDatabase(file, opts)
@@ -13,6 +14,7 @@ export function openSqliteStore(file: string, opts: OpenOptions = {}): Store {
     mentions: mentionsRepo(db, file),
     cursors: cursorsRepo(db, file),
     runs: runsRepo(db, file),
+    usage: usageRepo(db, file),
     close: async () => close(),
   }
 }

@@ -44,6 +44,7 @@ interface Row {
   reposts: number | null
   replies: number | null
   score: number | null
+  rating: number | null
   is_own: number
   competitor: number
   sentiment_score: number
@@ -90,6 +91,7 @@ function fromRow(r: Row): Mention {
     reposts: r.reposts,
     replies: r.replies,
     score: r.score,
+    rating: r.rating,
     isOwn: r.is_own === 1,
     competitor: r.competitor === 1,
     sentimentLabel: r.sentiment_label,
@@ -145,8 +147,11 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     }
   }
 
-  type Stored = Pick<Row, 'id' | 'source' | 'text' | 'title' | 'url' | 'brands' | 'terms' | 'likes' | 'reposts' | 'replies' | 'score' | 'competitor'>
-  const STORED = `m.id, m.source, m.text, m.title, m.url, m.brands, m.terms, m.likes, m.reposts, m.replies, m.score, m.competitor`
+  type Stored = Pick<Row, 'id' | 'source' | 'text' | 'title' | 'url' | 'brands' | 'terms' | 'likes' | 'reposts' | 'replies' | 'score' | 'rating' | 'competitor'> & {
+    owner_replied: number
+  }
+  const STORED = `m.id, m.source, m.text, m.title, m.url, m.brands, m.terms, m.likes, m.reposts, m.replies, m.score, m.rating, m.competitor,
+    EXISTS (SELECT 1 FROM replies r WHERE r.mention_id = m.id AND r.kind = 'owner') AS owner_replied`
   const byKey = db.prepare<[string, string], Stored>(`SELECT ${STORED} FROM mentions m WHERE m.source = ? AND m.external_id = ?`)
   // Seen before under this id, merged into a mention from another source.
   const bySighting = db.prepare<[string, string], Stored>(
@@ -170,16 +175,16 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
   const insert = db.prepare(`
     INSERT INTO mentions (source, source_name, external_id, url, canonical_url, url_key, brands, terms, author_handle, author_name,
       author_reach, title, text, lang, created_at, fetched_at, updated_at, parent_external_id, thread_external_id,
-      likes, reposts, replies, score, is_own, competitor, answerable, sentiment_score, sentiment_label, intent, priority, scorer_version)
+      likes, reposts, replies, score, rating, is_own, competitor, answerable, sentiment_score, sentiment_label, intent, priority, scorer_version)
     VALUES (@source, @sourceName, @externalId, @url, @canonicalUrl, @urlKey, @brands, @terms, @authorHandle, @authorName,
       @authorReach, @title, @text, @lang, @createdAt, @fetchedAt, @fetchedAt, @parentExternalId, @threadExternalId,
-      @likes, @reposts, @replies, @score, @isOwn, @competitor, @answerable, @sentimentScore, @sentimentLabel, @intent, @priority, @scorerVersion)`)
+      @likes, @reposts, @replies, @score, @rating, @isOwn, @competitor, @answerable, @sentimentScore, @sentimentLabel, @intent, @priority, @scorerVersion)`)
   const insertBrand = db.prepare(`INSERT OR IGNORE INTO mention_brands (brand, mention_id) VALUES (?, ?)`)
   // Content changes re-score. A human's label or intent always wins; the score follows the
   // current text, so `show` can say what the scorer reads now beside the pinned label.
   const update = db.prepare(`
     UPDATE mentions SET url = @url, title = @title, text = @text, brands = @brands, terms = @terms,
-      likes = @likes, reposts = @reposts, replies = @replies, score = @score, updated_at = @fetchedAt,
+      likes = @likes, reposts = @reposts, replies = @replies, score = @score, rating = coalesce(@rating, rating), updated_at = @fetchedAt,
       competitor = @competitor, lang = coalesce(@lang, lang), answerable = max(answerable, @answerable),
       sentiment_score = @sentimentScore,
       sentiment_label = CASE WHEN sentiment_source = 'human' THEN sentiment_label ELSE @sentimentLabel END,
@@ -200,7 +205,13 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     SELECT @id, c.source, c.external_id, c.created_at, coalesce(c.author_handle, '')
     FROM mentions c WHERE c.source = @source AND c.parent_external_id = @externalId AND c.is_own = 1`)
 
+  // A review's owner response is the brand's reply; the first one seen keeps its time.
+  const ownerReply = db.prepare(`
+    INSERT OR IGNORE INTO replies (mention_id, reply_source, reply_external_id, replied_at, handle, kind)
+    VALUES (@id, @source, 'owner:' || @externalId, @at, @handle, 'owner')`)
+
   function recordReplies(m: MentionRecord, id: number): void {
+    if (m.ownerReply) ownerReply.run({ id, source: m.source, externalId: m.externalId, at: m.ownerReply.at, handle: m.ownerReply.handle ?? 'owner' })
     if (m.isOwn && m.parentExternalId) {
       replyToParent.run({ source: m.source, externalId: m.externalId, createdAt: m.createdAt, handle: m.author?.handle ?? '', parentExternalId: m.parentExternalId })
     }
@@ -233,6 +244,7 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
       reposts: m.metrics?.reposts ?? null,
       replies: m.metrics?.replies ?? null,
       score: m.metrics?.score ?? null,
+      rating: m.rating ?? null,
       isOwn: m.isOwn ? 1 : 0,
       competitor: m.competitor ? 1 : 0,
       answerable: m.answerable ? 1 : 0,
@@ -291,12 +303,16 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
       existing.reposts === p.reposts &&
       existing.replies === p.replies &&
       existing.score === p.score &&
+      (p.rating === null || existing.rating === p.rating) &&
+      (m.ownerReply === undefined || existing.owner_replied === 1) &&
       existing.competitor === competitor &&
       brands.length === storedBrands.length &&
       terms.length === storedTerms.length
     if (same) return 'unchanged'
     update.run({ ...p, brands: JSON.stringify(brands), terms: JSON.stringify(terms), competitor, id: existing.id })
     for (const b of m.brands) insertBrand.run(b, existing.id)
+    // The owner may answer a review after it was first stored.
+    if (m.ownerReply) recordReplies(m, existing.id)
     return 'updated'
   }
 
@@ -444,7 +460,7 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
       }),
 
     async *staleScores(version: string, all = false, chunk = 1000) {
-      const sql = `SELECT id, title, text, parent_external_id AS parentExternalId, lang FROM mentions
+      const sql = `SELECT id, title, text, parent_external_id AS parentExternalId, lang, rating FROM mentions
         WHERE id > @after${all ? '' : ' AND scorer_version <> @version'} ORDER BY id LIMIT @chunk`
       let after = 0
       for (;;) {
@@ -457,7 +473,7 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     },
 
     async *texts(chunk = 1000) {
-      const sql = `SELECT m.id, m.title, m.text, m.parent_external_id AS parentExternalId, m.lang, m.brands, m.terms, m.competitor,
+      const sql = `SELECT m.id, m.title, m.text, m.parent_external_id AS parentExternalId, m.lang, m.rating, m.brands, m.terms, m.competitor,
           (t.state = 'ignored' AND t.state_reason = 'rematch') AS ignoredByRematch
         FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id WHERE m.id > @after AND m.is_own = 0 ORDER BY m.id LIMIT @chunk`
       let after = 0
@@ -508,6 +524,7 @@ interface StoredTextRow {
   text: string
   parentExternalId: string | null
   lang: string | null
+  rating: number | null
 }
 
 function toStoredText(r: StoredTextRow): StoredText {
@@ -517,5 +534,6 @@ function toStoredText(r: StoredTextRow): StoredText {
     ...(r.title !== null ? { title: r.title } : {}),
     ...(r.parentExternalId !== null ? { parentExternalId: r.parentExternalId } : {}),
     ...(r.lang !== null ? { lang: r.lang } : {}),
+    ...(r.rating !== null ? { rating: r.rating } : {}),
   }
 }

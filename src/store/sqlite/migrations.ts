@@ -150,6 +150,54 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX sightings_mention ON sightings (mention_id);
   `,
+  // 3: reviews' star ratings, how each reply was known, paid-read ledgers, rule tags and
+  // boosts, the event log by time, and full-text search.
+  `
+  ALTER TABLE mentions ADD COLUMN rating REAL;
+  -- Priority points a routing rule added ("priority": "high"); the rest is computed.
+  ALTER TABLE mentions ADD COLUMN boost INTEGER NOT NULL DEFAULT 0;
+  -- 'reply': the brand's own post answering it; 'owner': a review's owner response;
+  -- 'manual': a person said it was answered where the tool cannot see (mentions answered).
+  ALTER TABLE replies ADD COLUMN kind TEXT NOT NULL DEFAULT 'reply';
+  ALTER TABLE replies ADD COLUMN url TEXT;
+
+  -- What a source instance has spent of a budget the upstream bills or caps (X reads per
+  -- day, YouTube searches per day), by a key the adapter names ("reads:2026-12-01").
+  CREATE TABLE usage (
+    source     TEXT    NOT NULL,
+    instance   TEXT    NOT NULL,
+    key        TEXT    NOT NULL,
+    used       INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (source, instance, key)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE mention_tags (
+    tag        TEXT    NOT NULL,
+    mention_id INTEGER NOT NULL REFERENCES mentions (id) ON DELETE CASCADE,
+    PRIMARY KEY (tag, mention_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX mention_tags_mention ON mention_tags (mention_id);
+
+  CREATE INDEX events_at ON events (at, id);
+
+  -- External-content FTS5 over title and text, kept in step by triggers, so every writer
+  -- (pull, import, merge, edit) updates it in the same transaction.
+  CREATE VIRTUAL TABLE mentions_fts USING fts5(title, text, content = 'mentions', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2');
+  INSERT INTO mentions_fts (mentions_fts) VALUES ('rebuild');
+  CREATE TRIGGER mentions_fts_insert AFTER INSERT ON mentions BEGIN
+    INSERT INTO mentions_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+  END;
+  CREATE TRIGGER mentions_fts_delete AFTER DELETE ON mentions BEGIN
+    INSERT INTO mentions_fts (mentions_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+  END;
+  CREATE TRIGGER mentions_fts_update AFTER UPDATE OF title, text ON mentions
+    WHEN old.text IS NOT new.text OR old.title IS NOT new.title BEGIN
+    INSERT INTO mentions_fts (mentions_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+    INSERT INTO mentions_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+  END;
+  `,
 ]
 
 /**
