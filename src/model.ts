@@ -80,6 +80,12 @@ export interface MentionDraft {
   /** A review's star rating, 1–5 (review sites and app stores only). */
   rating?: number
   /**
+   * The brand this is about because of where it was found, not what it says: a review of the
+   * brand's place or app, a comment on its Page or channel. Stored under that brand even when
+   * the text never names it ("cold coffee, rude staff"); the brand's terms still add matches.
+   */
+  about?: string
+  /**
    * The owner's or developer's public response carried by a review (`replies: 'owner-response'`):
    * stored as the brand's reply, at its time.
    */

@@ -86,6 +86,15 @@ export function createEnricher(opts: {
   detector?: LanguageDetector
 }): Enricher {
   const isCompetitor = competitorCheck(opts.brands)
+  const byName = new Map(opts.brands.map((b) => [b.name.toLowerCase(), b.name]))
+  // An item found on the brand's own channel is the brand's, whatever its words say; it comes
+  // first among the brands it matched.
+  const withOwner = (match: Match | null, about: string | undefined): Match | null => {
+    const owner = about === undefined ? undefined : byName.get(about.toLowerCase())
+    if (owner === undefined) return match
+    if (!match) return { brands: [owner], terms: [] }
+    return { brands: [owner, ...match.brands.filter((b) => b !== owner)], terms: match.terms }
+  }
   const own = new Map<string, Set<string>>()
   for (const b of opts.brands) {
     own.set(b.name, new Set((b.handles[opts.source] ?? []).map((h) => h.replace(/^@/, '').toLowerCase())))
@@ -102,7 +111,7 @@ export function createEnricher(opts: {
       // The brand's own posts are kept even when they do not name it ("fixed now, sorry"):
       // they are how a mention is known to be answered. They never enter a queue.
       const lang = languageOf(draft.lang, words, opts.detector)
-      const match = opts.matcher.match(words, lang) ?? (ownBrands.length ? { brands: ownBrands, terms: [] } : null)
+      const match = withOwner(opts.matcher.match(words, lang), draft.about) ?? (ownBrands.length ? { brands: ownBrands, terms: [] } : null)
       if (!match) return null
       const language = lang()
       const isOwn = ownBrands.length > 0
@@ -122,6 +131,7 @@ export function createEnricher(opts: {
         threadExternalId: draft.threadExternalId,
         metrics: draft.metrics,
         rating: draft.rating,
+        about: draft.about,
         ownerReply: draft.ownerReply,
         source: opts.source,
         sourceName: opts.sourceName,

@@ -93,6 +93,34 @@ export function buildConfigSchema(sources: readonly Source[]) {
       pull: pullSchema.default({ since: '7d', concurrency: 4 }),
     })
     .strict()
+    .superRefine((config, ctx) => ownedChannels(config.sources, config.brands, new Set(sources.filter(ownsChannel).map((s) => s.kind)), ctx))
+}
+
+/** An adapter whose entries name the brand they belong to (a Page, a place, an app). */
+function ownsChannel(s: Source): boolean {
+  return s.options instanceof z.ZodObject && 'brand' in s.options.shape
+}
+
+// A review site's entry is one brand's place or app: which brand must be clear at load time,
+// not discovered at the first pull.
+function ownedChannels(
+  entries: readonly Record<string, unknown>[],
+  brands: readonly { name: string; competitor: boolean }[],
+  owned: ReadonlySet<string>,
+  ctx: z.RefinementCtx,
+): void {
+  const names = brands.map((b) => b.name)
+  const ours = brands.filter((b) => !b.competitor)
+  entries.forEach((e, i) => {
+    if (typeof e.kind !== 'string' || !owned.has(e.kind)) return
+    if (typeof e.brand === 'string') {
+      if (!names.some((n) => n.toLowerCase() === (e.brand as string).toLowerCase())) {
+        ctx.addIssue({ code: 'custom', path: ['sources', i, 'brand'], message: `"${e.brand}" is not a configured brand; use one of ${names.map((n) => `"${n}"`).join(', ')}` })
+      }
+    } else if (ours.length !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['sources', i, 'brand'], message: `say which brand this ${e.kind} entry belongs to: add "brand": one of ${names.map((n) => `"${n}"`).join(', ')}` })
+    }
+  })
 }
 
 export type ConfigSchema = ReturnType<typeof buildConfigSchema>

@@ -2,6 +2,7 @@
 // turns HTTP refusals into lines a user can act on, and upstream rate-limit state. An adapter
 // that repeats something a third time lifts it here.
 import type { z } from 'zod'
+import type { Brand } from '../model.js'
 import { HttpError, RateLimitError, type GetOptions, type HttpResponse } from '../net/types.js'
 import { parseResetTime } from '../net/client.js'
 import { errorSnippet } from '../net/redact.js'
@@ -140,4 +141,23 @@ export function nextMidnight(now: number, timeZone = 'UTC'): number {
   // Then back to the exact minute the day began (zones with :30 and :45 offsets).
   while (dayIn(t - 60_000, timeZone) !== today) t -= 60_000
   return t
+}
+
+/**
+ * The brand a channel belongs to (a place's reviews, a Page, an app): the entry's `brand`, or
+ * the only configured brand that is not a competitor. Items from it carry `about`, so they are
+ * stored under that brand without naming it.
+ */
+export function ownerBrand(kind: string, configured: string | undefined, brands: readonly Brand[] | undefined): string {
+  const known = brands ?? []
+  if (configured !== undefined) {
+    const found = known.find((b) => b.name.toLowerCase() === configured.toLowerCase())
+    if (!found && known.length > 0) {
+      throw new Error(`${kind}: brand "${configured}" is not configured (brands: ${known.map((b) => b.name).join(', ')})`)
+    }
+    return found?.name ?? configured
+  }
+  const ours = known.filter((b) => !b.competitor)
+  if (ours.length === 1) return (ours[0] as Brand).name
+  throw new Error(`${kind}: set "brand" on this source entry to the brand it belongs to (one of: ${known.map((b) => b.name).join(', ') || 'none configured'})`)
 }

@@ -26,6 +26,23 @@ const errorOf = (fn: () => unknown): ConfigError => {
 }
 
 describe('parseConfig', () => {
+  it('asks which brand an owned channel (a place, a Page, an app) belongs to when it is not clear', async () => {
+    const { z } = await import('zod')
+    const owned = { ...sources.hackernews!, kind: 'reviews', options: z.object({ baseUrl: z.string().optional(), brand: z.string().optional() }) }
+    const withOwned = [...registry, owned]
+    const two = { ...good, brands: [...good.brands, { name: 'Globex', terms: ['globex'] }] }
+    expect(errorOf(() => parseConfig(JSON.stringify({ ...two, sources: [{ kind: 'reviews' }] }), '/c.json', withOwned)).message).toMatch(
+      /sources\[0\]\.brand.*add "brand": one of "Acme", "Globex"/s,
+    )
+    expect(errorOf(() => parseConfig(JSON.stringify({ ...two, sources: [{ kind: 'reviews', brand: 'Initech' }] }), '/c.json', withOwned)).message).toMatch(
+      /sources\[0\]\.brand.*"Initech" is not a configured brand/s,
+    )
+    expect(() => parseConfig(JSON.stringify({ ...two, sources: [{ kind: 'reviews', brand: 'globex' }] }), '/c.json', withOwned)).not.toThrow()
+    // One brand of our own: it is that one.
+    expect(() => parseConfig(JSON.stringify({ ...good, sources: [{ kind: 'reviews' }] }), '/c.json', withOwned)).not.toThrow()
+  })
+
+
   it('accepts the documented shape, fills defaults and resolves the database next to the file', () => {
     const c = parseConfig(JSON.stringify(good), '/etc/mentions/config.json', registry)
     expect(c.database).toBe(path.resolve('/etc/mentions/data/m.db'))

@@ -59,3 +59,17 @@ describe('createRematcher', () => {
     expect(rematch({ text: 'El soporte de Acme no responde desde hace tres días', lang: null })).toBeNull()
   })
 })
+
+describe('an item found on a brand\'s own channel (about)', () => {
+  it('is stored under that brand without naming it, first among what it also matched', async () => {
+    const e = await enricher(false)
+    const review = e.enrich(draft('Cold coffee and rude staff', { about: 'acme', rating: 1 }))
+    expect(review?.brands).toEqual(['Acme'])
+    expect(review?.terms).toEqual([])
+    expect(review?.sentimentLabel).toBe('negative')
+    expect(review?.rating).toBe(1)
+    expect(e.enrich(draft('Better than Globex', { about: 'Acme' }))?.brands).toEqual(['Acme', 'Globex'])
+    // Not a configured brand: matched on its words like anything else.
+    expect(e.enrich(draft('Cold coffee', { about: 'Umbrella' }))).toBeNull()
+  })
+})
