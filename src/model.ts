@@ -86,6 +86,11 @@ export interface MentionDraft {
    */
   about?: string
   /**
+   * Written by the owner of the channel it was found on (the Page itself, the channel's owner,
+   * the developer): the brand's own post, known without `handles` in the config. Only with `about`.
+   */
+  byOwner?: boolean
+  /**
    * The owner's or developer's public response carried by a review (`replies: 'owner-response'`):
    * stored as the brand's reply, at its time.
    */

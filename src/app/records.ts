@@ -107,7 +107,10 @@ export function createEnricher(opts: {
     enrich(draft) {
       const words = ownWords(draft)
       const handle = draft.author?.handle?.replace(/^@/, '').toLowerCase()
-      const ownBrands = handle === undefined ? [] : opts.brands.filter((b) => own.get(b.name)?.has(handle)).map((b) => b.name)
+      const owner = draft.about === undefined ? undefined : byName.get(draft.about.toLowerCase())
+      const ownBrands =
+        draft.byOwner && owner !== undefined ? [owner]
+        : handle === undefined ? [] : opts.brands.filter((b) => own.get(b.name)?.has(handle)).map((b) => b.name)
       // The brand's own posts are kept even when they do not name it ("fixed now, sorry"):
       // they are how a mention is known to be answered. They never enter a queue.
       const lang = languageOf(draft.lang, words, opts.detector)
@@ -140,7 +143,8 @@ export function createEnricher(opts: {
         isOwn,
         competitor: isCompetitor(match.brands),
         // A reply can only be recognised by the brand's handles on this source.
-        answerable: ownerAnswers || (canAnswer && match.brands.some((b) => (own.get(b)?.size ?? 0) > 0)),
+        // On the brand's own channel the adapter knows the owner's replies without handles.
+        answerable: ownerAnswers || (canAnswer && (owner !== undefined || match.brands.some((b) => (own.get(b)?.size ?? 0) > 0))),
         sentimentLabel: s.label,
         sentimentScore: s.score,
         intent: s.intent,

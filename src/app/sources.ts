@@ -15,6 +15,8 @@ export interface SourceStatus {
   env: { name: string; set: boolean; optional: boolean; why: string }[]
   /** How it tells the brand answered ('own-activity' rows are the brand-reply walks themselves). */
   replies: ReplyDetection
+  /** What the upstream caps whatever the configuration ("at most 5 reviews per place"), or null. */
+  limits: string | null
   /** 'search', or 'own' for the walk of the brand handles' own posts. */
   stream: 'search' | 'own'
   /** What the upstream last said about its quota or rate limit (resetAt as ISO-8601). */
@@ -54,6 +56,7 @@ export async function listSources(deps: Deps): Promise<SourceStatus[]> {
       name: typeof t.options.name === 'string' && t.options.name ? t.options.name : null,
       env: t.source.requires.map((req) => ({ name: req.env, set: Boolean(deps.env[req.env]), optional: req.optional ?? false, why: req.why })),
       replies: t.source.replies,
+      limits: t.source.limits ?? null,
       stream: t.stream,
       quota: u && {
         ...(u.remaining !== undefined ? { remaining: u.remaining } : {}),

@@ -109,6 +109,11 @@ export interface Source<Opts extends { baseUrl?: string | undefined } = { baseUr
   instanceKey(options: Opts): string
   /** How it can tell the brand answered (see ReplyDetection). */
   replies: ReplyDetection
+  /**
+   * What the upstream caps whatever the configuration, in one line for `mentions sources`
+   * ("at most 5 reviews per place"), so nobody reads a capped sample as the whole story.
+   */
+  limits?: string
   /** Newest first; stops at q.cursor (or q.since on a first pull). */
   search(ctx: SourceContext<Opts>, q: SourceQuery): AsyncIterable<Page>
   /**

@@ -73,3 +73,16 @@ describe('an item found on a brand\'s own channel (about)', () => {
     expect(e.enrich(draft('Cold coffee', { about: 'Umbrella' }))).toBeNull()
   })
 })
+
+describe('a reply by the owner of the channel (byOwner)', () => {
+  it('is the brand\'s own post without handles in the config, and its channel can show replies', async () => {
+    const e = createEnricher({ source: 'facebook', brands, matcher: compileMatcher(brands), scorer, now: 1 })
+    const reply = e.enrich(draft('Sorry about that, DM us', { about: 'Acme', byOwner: true, author: { handle: '12345' }, parentExternalId: 'c1' }))
+    expect(reply?.isOwn).toBe(true)
+    const comment = e.enrich(draft('Still waiting for my refund', { about: 'Acme', author: { handle: '999' } }))
+    expect(comment?.isOwn).toBe(false)
+    expect(comment?.answerable).toBe(true)
+    // Found by search, not on the channel: answered is knowable only through handles.
+    expect(e.enrich(draft('Acme still has not refunded me'))?.answerable).toBe(false)
+  })
+})

@@ -6,7 +6,11 @@ import type { CommandContext } from '../context.js'
 import { COMMAND_FORMATS } from '../formats.js'
 
 const quota = (s: SourceStatus): string =>
-  s.quota === null ? '' : [s.quota.remaining !== undefined ? `${s.quota.remaining}${s.quota.limit !== undefined ? `/${s.quota.limit}` : ''} left` : '', s.quota.note ?? ''].filter(Boolean).join('; ')
+  [
+    s.quota?.remaining !== undefined ? `${s.quota.remaining}${s.quota.limit !== undefined ? `/${s.quota.limit}` : ''} left` : '',
+    s.quota?.note ?? '',
+    s.limits ?? '',
+  ].filter(Boolean).join('; ')
 const replies = (s: SourceStatus): string => (s.stream === 'own' ? 'brand replies' : s.replies)
 const lastRun = (s: SourceStatus): string => (s.lastRun ? `${s.lastRun.fetched} fetched, ${s.lastRun.new} new` : '')
 
