@@ -113,7 +113,7 @@ async function main() {
     )
     const deps = testDeps({
       dbFile: path.join(dir, 'pull.db'),
-      config: { brands: [brands[0] as Brand], sources: [{ kind: 'hackernews', options: { baseUrl: server.url, maxPages: 50, hitsPerPage: perPage } }] },
+      config: { brands: [brands[0] as Brand], sources: [{ kind: 'hackernews', options: { baseUrl: server.url, maxPages: 50, hitsPerPage: perPage } }], rules: [] },
     })
     const start = process.hrtime.bigint()
     const result = await pull(deps, { sinceMs: 365 * 24 * 3600_000 })

@@ -2,12 +2,15 @@
 
 export type SentimentLabel = 'negative' | 'neutral' | 'positive'
 export type Intent = 'complaint' | 'question' | 'praise' | 'other'
-export type QueueName = 'negative' | 'unanswered' | 'all'
+export type QueueName = 'negative' | 'unanswered' | 'praise' | 'assigned' | 'all'
 export type TriageState = 'open' | 'done' | 'ignored' | 'snoozed'
 
 export const SENTIMENT_LABELS: readonly SentimentLabel[] = ['negative', 'neutral', 'positive']
 export const INTENTS: readonly Intent[] = ['complaint', 'question', 'praise', 'other']
-export const QUEUE_NAMES: readonly QueueName[] = ['negative', 'unanswered', 'all']
+export const QUEUE_NAMES: readonly QueueName[] = ['negative', 'unanswered', 'praise', 'assigned', 'all']
+export const TRIAGE_STATES: readonly TriageState[] = ['open', 'done', 'ignored', 'snoozed']
+export type QueueSort = 'priority' | 'newest' | 'oldest'
+export const QUEUE_SORTS: readonly QueueSort[] = ['priority', 'newest', 'oldest']
 
 /** A brand as configured: what to look for, what to ignore, and which accounts are its own. */
 export interface Brand {
@@ -154,10 +157,21 @@ export interface Mention {
   /** True when a human set the label (or intent) with `mentions label`; rescoring leaves it alone. */
   sentimentOverridden: boolean
   intentOverridden: boolean
+  /**
+   * How much it needs a person now (src/rules/priority.ts). The store returns it as of the
+   * time the list was asked for; `priorityOf` explains it.
+   */
   priority: number
+  /** Priority points a routing rule added. */
+  boost: number
   scorerVersion: string
+  /** A snooze that has run out reads as open. */
   state: TriageState
+  /** Epoch ms a snooze ends, while snoozed. */
+  snoozedUntil: number | null
   assignee: string | null
+  /** From routing rules (and, later, people). */
+  tags: string[]
   /** A reply by the brand is stored (true), none is (false), or none could be seen (null). */
   answered: boolean | null
 }
@@ -204,6 +218,10 @@ export interface MentionView {
   inReplyTo: string | null
   /** A review's star rating, 1–5; null when the item is not a review. */
   rating: number | null
+  /** Tags routing rules gave it. */
+  tags: string[]
+  /** When a snooze ends (ISO-8601), while snoozed; else null. */
+  snoozedUntil: string | null
 }
 
 export function toView(m: Mention): MentionView {
@@ -238,6 +256,8 @@ export function toView(m: Mention): MentionView {
     replies: m.replies,
     inReplyTo: m.parentExternalId,
     rating: m.rating,
+    tags: m.tags,
+    snoozedUntil: m.snoozedUntil === null ? null : new Date(m.snoozedUntil).toISOString(),
   }
 }
 
@@ -247,5 +267,5 @@ export const VIEW_FIELDS: readonly (keyof MentionView)[] = [
   'brand', 'brands', 'terms', 'sentiment', 'sentimentScore', 'intent', 'state', 'assignee',
   'answered', 'priority', 'likes', 'reposts', 'replies', 'inReplyTo',
   // Added after the first release: appended, so column positions in old spreadsheets hold.
-  'sourceName', 'fetchedAt', 'lang', 'isOwn', 'competitor', 'rating',
+  'sourceName', 'fetchedAt', 'lang', 'isOwn', 'competitor', 'rating', 'tags', 'snoozedUntil',
 ]

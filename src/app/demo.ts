@@ -125,6 +125,8 @@ export function demoConfig(baseUrl: string, database: string): Config {
     ],
     sentiment: { words: {} },
     pull: { since: '3650d', concurrency: 4 },
+    // A taste of routing: billing complaints go to the billing desk, first in line.
+    rules: [{ name: 'billing', when: { intent: ['complaint'], terms: ['billing', 'invoice', 'charged', 'refund'] }, assign: 'billing-desk', priority: 'high', tag: ['billing'] }],
   }
 }
 

@@ -9,6 +9,7 @@ import type { CursorKey, SourceRunReport } from '../store/index.js'
 import type { Deps } from './deps.js'
 import { loadLanguageDetector } from '../match/lang.js'
 import { createEnricher, type Enricher } from './records.js'
+import { compileRules } from '../rules/rules.js'
 
 export interface PullOptions {
   /** Only these source kinds (from --source). */
@@ -111,6 +112,7 @@ export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResu
   try {
     runId = await store.runs.start(deps.now())
     const matcher = compileMatcher(config.brands)
+    const rules = compileRules(config.rules ?? [])
     const scorer = deps.scorer()
     const http = deps.http()
     const until = opts.until
@@ -160,7 +162,7 @@ export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResu
           // for it, so a pull with nothing new stays quick.
           let enricher: Enricher | undefined
           const enricherFor = async () =>
-            (enricher ??= createEnricher({ source: task.source.kind, sourceName: name, replies: task.source.replies, brands: config.brands, matcher, scorer, now, detector: await loadLanguageDetector() }))
+            (enricher ??= createEnricher({ source: task.source.kind, sourceName: name, replies: task.source.replies, brands: config.brands, matcher, scorer, now, detector: await loadLanguageDetector(), rules }))
           // Upstream-state writes are chained in order and never left unhandled: a failure is
           // kept and thrown where the walk's own writes are checked.
           let upstream: Promise<void> = Promise.resolve()

@@ -1,7 +1,8 @@
 // `mentions queue` and `mentions export`: reads over the store, returning data.
 import { UsageError } from '../errors.js'
-import type { Mention, QueueName } from '../model.js'
-import type { ListFilter, MentionEvent } from '../store/index.js'
+import type { Intent, Mention, QueueName, QueueSort, SentimentLabel, TriageState } from '../model.js'
+import { priorityOf, type Priority } from '../rules/priority.js'
+import type { BrandReply, ListFilter, MentionEvent, QueuePage, Sighting } from '../store/index.js'
 import type { Deps } from './deps.js'
 
 /** Filters a list command takes; times are epoch ms, already resolved from the flags. */
@@ -14,11 +15,28 @@ export interface ListQuery {
   until?: number
   /** First seen by us at or after: "what came in since yesterday", however old the post. */
   newSince?: number
+  /** Assigned to any of these ('' or "none": nobody). */
+  assignees?: readonly string[]
+  states?: readonly TriageState[]
+  intents?: readonly Intent[]
+  sentiments?: readonly SentimentLabel[]
+  /** Created at or before (epoch ms). */
+  olderThan?: number
+  minReach?: number
+  answered?: readonly ('yes' | 'no' | 'unknown')[]
+  tags?: readonly string[]
 }
 
 export interface QueueQuery extends ListQuery {
   queue: QueueName
   limit?: number
+  sort?: QueueSort
+}
+
+export interface SearchQuery extends ListQuery {
+  query: string
+  limit?: number
+  sort?: 'relevance' | 'newest' | 'oldest'
 }
 
 /**
@@ -43,6 +61,14 @@ export function checkListQuery(deps: Deps, q: ListQuery): void {
 
 function toFilter(q: ListQuery): ListFilter {
   return {
+    ...(q.assignees?.length ? { assignees: q.assignees } : {}),
+    ...(q.states?.length ? { states: q.states } : {}),
+    ...(q.intents?.length ? { intents: q.intents } : {}),
+    ...(q.sentiments?.length ? { sentiments: q.sentiments } : {}),
+    ...(q.olderThan !== undefined ? { olderThan: q.olderThan } : {}),
+    ...(q.minReach !== undefined ? { minReach: q.minReach } : {}),
+    ...(q.answered?.length ? { answered: q.answered } : {}),
+    ...(q.tags?.length ? { tags: q.tags } : {}),
     ...(q.brands?.length ? { brands: q.brands } : {}),
     ...(q.sources?.length ? { sources: q.sources } : {}),
     ...(q.since !== undefined ? { since: q.since } : {}),
@@ -52,19 +78,38 @@ function toFilter(q: ListQuery): ListFilter {
 }
 
 export async function listQueue(deps: Deps, q: QueueQuery): Promise<Mention[]> {
+  return (await queuePage(deps, q)).mentions
+}
+
+/** The queue's rows and how many more the limit left out (so a table can say so). */
+export async function queuePage(deps: Deps, q: QueueQuery): Promise<QueuePage> {
   checkListQuery(deps, q)
-  return deps.readStore().mentions.queue({
+  return deps.readStore().mentions.queuePage({
     ...toFilter(q),
     queue: q.queue,
     now: deps.now(),
     ...(q.limit !== undefined ? { limit: q.limit } : {}),
+    ...(q.sort !== undefined ? { sort: q.sort } : {}),
+  })
+}
+
+/** Full-text search over every stored mention, with the queue filters. */
+export async function searchMentions(deps: Deps, q: SearchQuery): Promise<QueuePage> {
+  checkListQuery(deps, q)
+  if (!q.query.trim()) throw new UsageError('give a search query, e.g. mentions search \'"lost luggage" OR refund\'')
+  return deps.readStore().mentions.search({
+    ...toFilter(q),
+    query: q.query,
+    now: deps.now(),
+    ...(q.limit !== undefined ? { limit: q.limit } : {}),
+    ...(q.sort !== undefined ? { sort: q.sort } : {}),
   })
 }
 
 /** Every stored mention, newest first, in chunks so a large store never sits in memory. */
 export function exportMentions(deps: Deps, q: ListQuery = {}): AsyncIterable<Mention[]> {
   checkListQuery(deps, q)
-  return deps.readStore().mentions.iterate(toFilter(q))
+  return deps.readStore().mentions.iterate({ ...toFilter(q), now: deps.now() })
 }
 
 export interface MentionDetail {
@@ -72,13 +117,34 @@ export interface MentionDetail {
   events: MentionEvent[]
   /** Who pinned the label, from the newest label event. */
   labelledBy?: { actor: string; at: number }
+  /** Why its priority is what it is, now. */
+  priority: Priority
+  /** The thread context the store has: the item it answers and the replies to it. */
+  thread: { parent: Mention | null; replies: Mention[] }
+  /** The brand's replies recorded for it (own posts, owner responses, manual). */
+  brandReplies: BrandReply[]
+  sightings: Sighting[]
 }
 
 export async function getMention(deps: Deps, id: number): Promise<MentionDetail | undefined> {
   const store = deps.readStore()
-  const mention = await store.mentions.get(id)
+  const now = deps.now()
+  const mention = await store.mentions.get(id, now)
   if (!mention) return undefined
-  const events = await store.mentions.events(id)
+  const [events, thread, brandReplies, sightings] = await Promise.all([
+    store.mentions.events(id),
+    store.mentions.thread(id, now),
+    store.mentions.brandReplies(id),
+    store.mentions.sightings(id),
+  ])
   const label = [...events].reverse().find((e) => e.action === 'label')
-  return { mention, events, ...(label ? { labelledBy: { actor: label.actor, at: label.at } } : {}) }
+  return {
+    mention,
+    events,
+    ...(label ? { labelledBy: { actor: label.actor, at: label.at } } : {}),
+    priority: priorityOf(mention, now),
+    thread,
+    brandReplies,
+    sightings,
+  }
 }

@@ -2,6 +2,7 @@
 import type { Brand, Match, MentionDraft } from '../model.js'
 import { compileMatcher, type Matcher } from '../match/matcher.js'
 import { normaliseLang, type LanguageDetector } from '../match/lang.js'
+import type { RuleEngine } from '../rules/rules.js'
 import type { Scorer } from '../sentiment/index.js'
 import type { ReplyDetection } from '../sources/types.js'
 import type { MentionRecord } from '../store/index.js'
@@ -84,6 +85,8 @@ export function createEnricher(opts: {
    * stored, and a brand's `languages` filter applies to those alone.
    */
   detector?: LanguageDetector
+  /** Routing rules, applied to what is stored (the store acts on them for new rows only). */
+  rules?: RuleEngine
 }): Enricher {
   const isCompetitor = competitorCheck(opts.brands)
   const byName = new Map(opts.brands.map((b) => [b.name.toLowerCase(), b.name]))
@@ -119,6 +122,15 @@ export function createEnricher(opts: {
       const language = lang()
       const isOwn = ownBrands.length > 0
       const s = opts.scorer.score(words, { rating: draft.rating })
+      const competitor = isCompetitor(match.brands)
+      // The brand's own posts and competitors' mentions are never worked, so never routed.
+      const routing =
+        opts.rules && opts.rules.size > 0 && !isOwn && !competitor
+          ? opts.rules.apply({
+              source: opts.source, brands: match.brands, words, intent: s.intent, sentimentLabel: s.label,
+              authorReach: draft.author?.reach ?? null, rating: draft.rating ?? null, lang: language ?? null,
+            })
+          : undefined
       // Fields listed, not spread: adapters build drafts with optional keys in varying order,
       // and copying such objects key by key was the slowest step of a pull (see bench/).
       return {
@@ -141,7 +153,7 @@ export function createEnricher(opts: {
         brands: match.brands,
         terms: match.terms,
         isOwn,
-        competitor: isCompetitor(match.brands),
+        competitor,
         // A reply can only be recognised by the brand's handles on this source.
         // On the brand's own channel the adapter knows the owner's replies without handles.
         answerable: ownerAnswers || (canAnswer && (owner !== undefined || match.brands.some((b) => (own.get(b)?.size ?? 0) > 0))),
@@ -151,6 +163,7 @@ export function createEnricher(opts: {
         priority: 0,
         scorerVersion: opts.scorer.version,
         fetchedAt: opts.now,
+        routing: routing && routing.hits.length > 0 ? routing : undefined,
       }
     },
   }

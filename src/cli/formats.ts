@@ -9,8 +9,11 @@ export interface FormatSpec {
 }
 
 export const COMMAND_FORMATS = {
-  queue: { formats: ['table', 'tsv', 'csv', 'json', 'ndjson'] },
-  export: { formats: ['csv', 'tsv', 'json', 'ndjson'], fallback: 'csv' },
+  queue: { formats: ['table', 'tsv', 'csv', 'json', 'ndjson', 'ids'] },
+  search: { formats: ['table', 'tsv', 'csv', 'json', 'ndjson', 'ids'] },
+  export: { formats: ['csv', 'tsv', 'json', 'ndjson', 'ids'], fallback: 'csv' },
+  log: { formats: ['table', 'tsv', 'json', 'ndjson'] },
+  rules: { formats: ['table', 'tsv', 'json', 'ndjson'] },
   show: { formats: ['table', 'json'], fallback: 'table' },
   sources: { formats: ['table', 'tsv', 'json'] },
   score: { formats: ['ndjson', 'json', 'table'], fallback: 'ndjson' },

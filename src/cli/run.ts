@@ -1,7 +1,7 @@
 // Builds the command tree and runs it. Exit codes are decided here and nowhere else:
 // 0 ok, 1 failure, 2 usage or configuration error, 3 partial failure, 130 interrupted (Ctrl-C).
 import { Command, CommanderError, Option } from 'commander'
-import { QUEUE_NAMES } from '../model.js'
+import { INTENTS, QUEUE_NAMES, QUEUE_SORTS, SENTIMENT_LABELS, TRIAGE_STATES } from '../model.js'
 import { BusyError, ConfigError, NotFoundError, StoreError, UsageError } from '../errors.js'
 import { oneLine, stripTerminal } from '../report/sanitize.js'
 import { createStyle } from '../report/style.js'
@@ -29,6 +29,17 @@ const commands: Record<string, () => Promise<{ run: Action }>> = {
   rescore: () => import('./commands/rescore.js'),
   sources: () => import('./commands/sources.js'),
   demo: () => import('./commands/demo.js'),
+  search: () => import('./commands/search.js'),
+  log: () => import('./commands/log.js'),
+  rules: () => import('./commands/rules.js'),
+  assign: () => import('./commands/triage.js').then((m) => ({ run: m.assign })),
+  unassign: () => import('./commands/triage.js').then((m) => ({ run: m.unassign })),
+  done: () => import('./commands/triage.js').then((m) => ({ run: m.done })),
+  ignore: () => import('./commands/triage.js').then((m) => ({ run: m.ignore })),
+  snooze: () => import('./commands/triage.js').then((m) => ({ run: m.snooze })),
+  reopen: () => import('./commands/triage.js').then((m) => ({ run: m.reopen })),
+  note: () => import('./commands/triage.js').then((m) => ({ run: m.note })),
+  answered: () => import('./commands/triage.js').then((m) => ({ run: m.answered })),
 }
 
 function formatOptions(cmd: Command, spec: FormatSpec): Command {
@@ -45,6 +56,19 @@ function filterOptions(cmd: Command): Command {
     .option('--since <time>', 'created at or after: a duration back from now (24h, 7d) or a date/time (2026-11-21, ISO-8601)')
     .option('--until <time>', 'created at or before (same forms as --since)')
     .option('--new-since <time>', 'first seen by mentions at or after (same forms): what came in since then, however old')
+    .option('--assignee <person>', 'assigned to this person ("none": nobody; repeat for several)', collect)
+    .option('--state <state>', `in this triage state: ${TRIAGE_STATES.join('|')} (default for queues: open; repeat for several)`, collect)
+    .option('--intent <intent>', `${INTENTS.join('|')} (repeat for several)`, collect)
+    .option('--sentiment <label>', `${SENTIMENT_LABELS.join('|')} (repeat for several)`, collect)
+    .option('--older-than <duration>', 'created more than this long ago (4h, 2d)')
+    .option('--min-reach <n>', 'author reach (followers, karma) at least n')
+    .option('--answered <yes|no|unknown>', 'whether the brand replied (unknown: the source cannot tell)', collect)
+    .option('--tag <tag>', 'tagged so by a routing rule (repeat for several)', collect)
+}
+
+/** Who a change is recorded as, for the triage verbs. */
+function byOption(cmd: Command): Command {
+  return cmd.option('--by <person>', 'record the change as made by this person (default: $MENTIONS_USER, else the OS user)')
 }
 
 function examples(cmd: Command, lines: string[]): Command {
@@ -102,14 +126,20 @@ export function buildProgram(io: IO, dispatch: (name: string, args: string[], cm
     examples(
       formatOptions(
         filterOptions(
-          c.description('list open mentions in a queue, newest first')
+          c.description('list open mentions in a queue: negative, unanswered and praise by priority, the others newest first')
             .argument('[queue]', QUEUE_NAMES.join(' | '), 'all'),
         )
           .option('--limit <n>', 'at most this many', '50')
+          .option('--sort <order>', `${QUEUE_SORTS.join('|')} (default: priority for negative, unanswered and praise; newest otherwise)`)
           .option('--wide', 'keep every table column, the URL included, however narrow the terminal'),
         COMMAND_FORMATS.queue,
       ),
-      ['mentions queue negative', 'mentions queue unanswered --brand Acme --since 24h --json', 'mentions queue all --new-since 24h --format csv'],
+      [
+        'mentions queue negative',
+        'mentions queue unanswered --brand Acme --since 24h --json',
+        'mentions queue assigned --assignee alice',
+        'mentions queue negative --source x --format ids | mentions assign - alice',
+      ],
     ),
   )
   add('export', (c) =>
@@ -177,6 +207,62 @@ export function buildProgram(io: IO, dispatch: (name: string, args: string[], cm
     examples(formatOptions(c.description('list configured sources, their cursors, last success and last error').option('--wide', 'keep every table column in full'), COMMAND_FORMATS.sources), [
       'mentions sources',
     ]),
+  )
+  add('search', (c) =>
+    examples(
+      formatOptions(
+        filterOptions(
+          c.description('full-text search over every stored mention: words, "phrases", prefix*, AND, OR, NOT; by relevance')
+            .argument('<query...>', 'the search (quote it for the shell)'),
+        )
+          .option('--limit <n>', 'at most this many', '50')
+          .option('--sort <order>', 'relevance|newest|oldest (default: relevance)')
+          .option('--wide', 'keep every table column in full'),
+        COMMAND_FORMATS.search,
+      ),
+      [`mentions search '"lost luggage"'`, `mentions search 'refund AND (late OR never)' --since 30d --json`, 'mentions search login* --state done'],
+    ),
+  )
+  const verb = (name: string, description: string, args: [string, string][], more: (c: Command) => Command, lines: string[]) =>
+    add(name, (c) => {
+      let cmd = byOption(c.description(description))
+      for (const [a, d] of args) cmd = cmd.argument(a, d)
+      return examples(more(cmd), lines)
+    })
+  const ids: [string, string] = ['<ids...>', 'mention ids, or - to read them from stdin']
+  verb('assign', 'assign mentions to a person', [['<ids-and-person...>', 'mention ids (or -), then the person']], (c) => c, ['mentions assign 42 43 alice', 'mentions queue negative --format ids | mentions assign - alice'])
+  verb('unassign', 'take the assignee off mentions', [ids], (c) => c, ['mentions unassign 42'])
+  verb('done', 'close mentions: they leave the queues', [ids], (c) => c, ['mentions done 42 43', 'mentions queue assigned --assignee alice --format ids | mentions done -'])
+  verb('ignore', 'put mentions aside as not worth an answer: they leave the queues', [ids], (c) => c, ['mentions ignore 42'])
+  verb('snooze', 'hide mentions until a time; they come back then, or when the author writes again', [ids], (c) => c.option('--until <time>', 'a duration from now (4h, 3d) or a date/time (2026-12-24, ISO-8601)'), ['mentions snooze 42 --until 2d'])
+  verb('reopen', 'put mentions back in the queues', [ids], (c) => c, ['mentions reopen 42'])
+  verb('note', 'add a note to a mention (kept in its event log)', [['<id>', 'mention id'], ['<text...>', 'the note']], (c) => c, ['mentions note 42 "called the customer, refund on its way"'])
+  verb('answered', 'record that the brand replied where mentions cannot see it (by phone, by e-mail, in a DM)', [ids], (c) => c.option('--url <link>', 'the reply\'s permalink'), ['mentions answered 42 --url https://x.com/acme/status/123'])
+  add('log', (c) =>
+    examples(
+      formatOptions(
+        c.description('print the event log: every triage change, rule, label and rematch, oldest first')
+          .option('--since <time>', 'events at or after (24h, 2026-11-21)')
+          .option('--id <n>', 'only this mention\'s events')
+          .option('--limit <n>', 'at most this many'),
+        COMMAND_FORMATS.log,
+      ),
+      ['mentions log --since 24h', 'mentions log --id 42 --json'],
+    ),
+  )
+  add('rules', (c) =>
+    examples(
+      formatOptions(
+        c.description('show what the routing rules would do to stored mentions, changing nothing')
+          .argument('[action]', 'test', 'test')
+          .option('--since <time>', 'mentions created at or after (default 30d)')
+          .option('--until <time>', 'created at or before')
+          .option('--brand <name>', 'only this brand', collect)
+          .option('--source <kind>', 'only this source kind', collect),
+        COMMAND_FORMATS.rules,
+      ),
+      ['mentions rules test --since 30d'],
+    ),
   )
   add('demo', (c) =>
     examples(

@@ -2,6 +2,7 @@
 import path from 'node:path'
 import type { z } from 'zod'
 import type { Brand } from '../model.js'
+import type { Rule } from '../rules/rules.js'
 import { ConfigError } from '../errors.js'
 import type { Source } from '../sources/types.js'
 import { buildConfigSchema, type RawConfig, type SourceEntry, type SourceOptions } from './schema.js'
@@ -15,6 +16,8 @@ export interface Config {
   sources: SourceEntry[]
   sentiment: { words: Record<string, number> }
   pull: { since: string; concurrency: number }
+  /** Routing rules, in order (see src/rules/rules.ts). */
+  rules: Rule[]
 }
 
 export interface ConfigFs {
@@ -75,6 +78,14 @@ function toConfig(raw: RawConfig, file: string): Config {
     sources,
     sentiment: raw.sentiment,
     pull: raw.pull,
+    rules: raw.rules.map((r) => ({
+      name: r.name,
+      when: Object.fromEntries(Object.entries(r.when).filter(([, v]) => v !== undefined)) as Rule['when'],
+      ...(r.assign !== undefined ? { assign: r.assign } : {}),
+      ...(r.priority !== undefined ? { priority: r.priority } : {}),
+      ...(r.tag !== undefined ? { tag: r.tag } : {}),
+      ...(r.stop !== undefined ? { stop: r.stop } : {}),
+    })),
   }
 }
 

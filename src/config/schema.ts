@@ -60,6 +60,37 @@ const sentimentSchema = z
   })
   .strict()
 
+// A rule's list conditions take one value or several ("source": "x" or ["x", "reddit"]).
+const oneOrMany = <T extends z.ZodType>(t: T) => z.union([t, z.array(t).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[])
+
+function ruleSchema(kinds: readonly string[]) {
+  return z
+    .object({
+      name: z.string().trim().min(1, 'a rule needs a name (it is written in the event log)'),
+      when: z
+        .object({
+          intent: oneOrMany(z.enum(['complaint', 'question', 'praise', 'other'])).optional(),
+          sentiment: oneOrMany(z.enum(['negative', 'neutral', 'positive'])).optional(),
+          source: oneOrMany(z.string().refine((k) => kinds.includes(k), { message: `unknown source kind; use one of ${kinds.map((k) => `"${k}"`).join(', ')}` })).optional(),
+          brand: oneOrMany(z.string().min(1)).optional(),
+          terms: z.array(term).min(1).optional(),
+          minReach: z.number().int().min(0).optional(),
+          maxRating: z.number().min(1).max(5).optional(),
+          lang: oneOrMany(z.string().regex(/^[a-z]{2}$/, 'expected an ISO 639-1 code like "en"')).optional(),
+        })
+        .strict()
+        .default({}),
+      assign: z.string().trim().min(1).optional(),
+      priority: z.enum(['urgent', 'high', 'normal', 'low']).optional(),
+      tag: oneOrMany(z.string().trim().min(1).regex(/^[^\s,]+$/, 'a tag is one word (no spaces or commas)')).optional(),
+      stop: z.boolean().optional(),
+    })
+    .strict()
+    .refine((r) => r.assign !== undefined || r.priority !== undefined || r.tag !== undefined, {
+      message: 'a rule must do something: add "assign", "priority" or "tag"',
+    })
+}
+
 const pullSchema = z
   .object({
     since: duration.default('7d').describe('How far back a source reaches on its first pull'),
@@ -91,9 +122,24 @@ export function buildConfigSchema(sources: readonly Source[]) {
       sources: z.array(sourceSchema).min(1, 'add at least one source'),
       sentiment: sentimentSchema.default({ words: {} }),
       pull: pullSchema.default({ since: '7d', concurrency: 4 }),
+      rules: z.array(ruleSchema(sources.map((s) => s.kind))).default([]),
     })
     .strict()
-    .superRefine((config, ctx) => ownedChannels(config.sources, config.brands, new Set(sources.filter(ownsChannel).map((s) => s.kind)), ctx))
+    .superRefine((config, ctx) => {
+      ownedChannels(config.sources, config.brands, new Set(sources.filter(ownsChannel).map((s) => s.kind)), ctx)
+      ruleBrands(config.rules, config.brands, ctx)
+    })
+}
+
+function ruleBrands(rules: readonly { when: { brand?: string[] } }[], brands: readonly { name: string }[], ctx: z.RefinementCtx): void {
+  const names = brands.map((b) => b.name.toLowerCase())
+  rules.forEach((r, i) =>
+    (r.when.brand ?? []).forEach((b, j) => {
+      if (!names.includes(b.toLowerCase())) {
+        ctx.addIssue({ code: 'custom', path: ['rules', i, 'when', 'brand', j], message: `"${b}" is not a configured brand; use one of ${brands.map((x) => `"${x.name}"`).join(', ')}` })
+      }
+    }),
+  )
 }
 
 /** An adapter whose entries name the brand they belong to (a Page, a place, an app). */

@@ -24,6 +24,11 @@ export function createWriter<T>(opts: WriterOptions<T>): RowWriter<T> {
       return createCsvWriter(opts.columns, opts.out)
     case 'tsv':
       return createTsvWriter(opts.columns, opts.out)
+    case 'ids': {
+      const id = opts.columns.find((c) => c.key === 'id')
+      if (!id) throw new Error('the ids format needs an "id" column')
+      return { write: (row) => opts.out.write(`${String(id.get(row))}\n`), end: () => {} }
+    }
     case 'table': {
       const width = opts.width !== undefined && opts.width > 0 ? Math.floor(opts.width) : DEFAULT_TABLE_WIDTH
       return createTableWriter(opts.tableColumns ?? opts.columns, opts.out, opts.style, width, {

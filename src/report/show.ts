@@ -1,7 +1,10 @@
 // `mentions show`: one mention in full, as text. Pure: the CLI passes the mention, the
 // current scorer's explanation, the clock, the width and the style.
 import type { Intent, Mention, SentimentLabel } from '../model.js'
+import type { Priority } from '../rules/priority.js'
+import type { BrandReply, MentionEvent, Sighting } from '../store/index.js'
 import { formatAge } from './age.js'
+import { describeEvent } from './events.js'
 import { oneLine, stripTerminal } from './sanitize.js'
 import type { Style } from './style.js'
 import { wrapText } from './wrap.js'
@@ -26,6 +29,12 @@ export interface ShowInput {
   /** Terminal columns; text is wrapped at word boundaries to fit. */
   width: number
   style: Style
+  /** The priority breakdown, the thread the store has, the brand's replies, sightings, events. */
+  priority?: Priority
+  thread?: { parent: Mention | null; replies: readonly Mention[] }
+  brandReplies?: readonly BrandReply[]
+  sightings?: readonly Sighting[]
+  events?: readonly MentionEvent[]
 }
 
 const signed = (n: number) => (n >= 0 ? '+' : '') + n.toFixed(2)
@@ -60,6 +69,10 @@ export function renderShow(input: ShowInput): string {
     oneLine(m.authorHandle ?? m.authorName ?? 'unknown author'),
     `${iso(m.createdAt)} (${formatAge(m.createdAt, input.now)} ago)`,
     ...(m.lang ? [`language: ${oneLine(m.lang)}`] : []),
+    ...(m.rating !== null ? [`${m.rating}★`] : []),
+    ...(m.tags.length ? [`tags: ${oneLine(m.tags.join(', '))}`] : []),
+    ...(m.assignee ? [`assigned to ${oneLine(m.assignee)}`] : []),
+    ...(m.state === 'snoozed' && m.snoozedUntil !== null ? [`snoozed until ${iso(m.snoozedUntil)}`] : []),
   ]
   const lines: string[] = [head, ...wrapText(facts.join(' · '), width).map((l) => s.dim(l))]
   if (m.isOwn) lines.push(s.warn('Posted by the brand: never queued.'))
@@ -96,5 +109,43 @@ export function renderShow(input: ShowInput): string {
     lines.push(`${token}  ${s.dim(first)}`, ...rest.map((r) => `${' '.repeat(token.length + 2)}${s.dim(r)}`))
   }
   if (e.rules.length) lines.push(...wrapText(`rules: ${oneLine(e.rules.join('; '))}`, width, '  ').map((l) => s.dim(l)))
+  lines.push(...extras(input))
   return `${lines.join('\n')}\n`
+}
+
+/** What the inbox knows about it: why it ranks where it does, its thread, who did what. */
+function extras(input: ShowInput): string[] {
+  const { style: s, width, now } = input
+  const out: string[] = []
+  const section = (title: string) => out.push('', s.bold(title))
+  const item = (text: string) => out.push(...wrapText(text, width, '  ').map((l, i) => (i === 0 ? `  ${l.trimStart()}` : l)))
+  if (input.priority) {
+    section(`Priority ${input.priority.score}`)
+    for (const p of input.priority.parts) item(`${(p.points > 0 ? '+' : '') + p.points}`.padStart(6) + `  ${p.factor}: ${oneLine(p.why)}`)
+  }
+  const t = input.thread
+  if (t && (t.parent || t.replies.length)) {
+    section('Thread')
+    const line = (m: Mention, role: string) =>
+      item(`${role} #${m.id} ${oneLine(m.authorHandle ?? m.authorName ?? '?')}${m.isOwn ? ' (the brand)' : ''}, ${formatAge(m.createdAt, now)} ago: ${oneLine(m.text).slice(0, 160)}`)
+    if (t.parent) line(t.parent, 'in reply to')
+    for (const r of t.replies) line(r, 'reply')
+  }
+  if (input.brandReplies?.length) {
+    section('Brand replies')
+    for (const r of input.brandReplies) {
+      const how = r.kind === 'owner' ? 'owner response' : r.kind === 'manual' ? 'recorded by hand' : 'reply'
+      const after = r.at - input.mention.createdAt
+      item(`${how} by ${oneLine(r.handle)}, ${iso(r.at)}${after >= 0 ? ` (${formatAge(input.mention.createdAt, r.at)} after)` : ''}${r.url ? ` ${oneLine(r.url)}` : ''}`)
+    }
+  }
+  if (input.sightings && input.sightings.length > 1) {
+    section('Seen as')
+    for (const x of input.sightings) item(`${oneLine(x.source)} ${oneLine(x.externalId)} ${oneLine(x.url)}`)
+  }
+  if (input.events?.length) {
+    section('Events')
+    for (const ev of input.events) item(`${iso(ev.at)}  ${oneLine(ev.actor)}  ${describeEvent(ev)}`)
+  }
+  return out
 }

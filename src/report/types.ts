@@ -1,8 +1,9 @@
 import type { Style } from './style.js'
 
-export type Format = 'table' | 'tsv' | 'csv' | 'json' | 'ndjson'
+/** 'ids': one id per line, to feed another command (`… --format ids | mentions assign - alice`). */
+export type Format = 'table' | 'tsv' | 'csv' | 'json' | 'ndjson' | 'ids'
 
-export const FORMATS: readonly Format[] = ['table', 'tsv', 'csv', 'json', 'ndjson']
+export const FORMATS: readonly Format[] = ['table', 'tsv', 'csv', 'json', 'ndjson', 'ids']
 
 /** Where rendered text goes; the CLI passes stdout, tests pass a string collector. */
 export interface Out {

@@ -2,7 +2,23 @@
 // Every method is asynchronous so a server engine (PostgreSQL) can stand behind the same
 // interface; the SQLite engine batches, so the cost is one await per page or chunk of rows,
 // never one per row. Lists stream as chunks (`AsyncIterable<T[]>`) for the same reason.
-import type { Cursor, Intent, Mention, MentionDraft, QueueName, SentimentLabel, SourceState } from '../model.js'
+import type { Cursor, Intent, Mention, MentionDraft, QueueName, QueueSort, SentimentLabel, SourceState, TriageState } from '../model.js'
+
+/** A routing rule that fired on a new mention, for the event log. */
+export interface RuleHitRecord {
+  rule: string
+  assign?: string
+  priority?: string
+  tags?: string[]
+}
+
+/** What the routing rules decided for a new mention; applied only when it is first stored. */
+export interface Routing {
+  assignee?: string
+  tags: string[]
+  boost: number
+  hits: RuleHitRecord[]
+}
 
 /** A draft that has been matched and scored, ready to store. */
 export interface MentionRecord extends MentionDraft {
@@ -25,6 +41,8 @@ export interface MentionRecord extends MentionDraft {
   priority: number
   scorerVersion: string
   fetchedAt: number
+  /** The routing rules' decision, applied (with its events) only when the row is new. */
+  routing?: Routing
 }
 
 /** What the scorer and the matcher need of a stored mention. */
@@ -58,12 +76,42 @@ export interface ListFilter {
   until?: number
   /** Epoch ms: first seen by us at or after (fetched_at). */
   newSince?: number
+  /** The time priorities and snoozes are judged at (epoch ms); default: no age, snoozes as stored. */
+  now?: number
+  /** Assigned to any of these; '' stands for "nobody". Compared without case. */
+  assignees?: readonly string[]
+  /** In any of these states (a snooze that ran out counts as open). */
+  states?: readonly TriageState[]
+  intents?: readonly Intent[]
+  sentiments?: readonly SentimentLabel[]
+  /** Epoch ms: created at or before (older than a duration). */
+  olderThan?: number
+  minReach?: number
+  answered?: readonly ('yes' | 'no' | 'unknown')[]
+  tags?: readonly string[]
 }
 
 export interface QueueFilter extends ListFilter {
   queue: QueueName
   limit?: number
   now: number
+  /** Default: priority for negative, unanswered and praise; newest otherwise. */
+  sort?: QueueSort
+}
+
+/** A page of a queue: the rows, and whether the limit cut more off. */
+export interface QueuePage {
+  mentions: Mention[]
+  /** Rows that matched beyond the limit (0 when none was cut). */
+  more: number
+}
+
+export interface SearchFilter extends ListFilter {
+  /** FTS5 query syntax: words, "phrases", prefix*, AND / OR / NOT, (groups). */
+  query: string
+  limit?: number
+  now: number
+  sort?: 'relevance' | 'newest' | 'oldest'
 }
 
 export interface ScoreUpdate {
@@ -90,6 +138,48 @@ export interface MentionEvent {
   detail: Record<string, unknown>
 }
 
+export interface BrandReply {
+  kind: 'reply' | 'owner' | 'manual'
+  source: string
+  externalId: string
+  at: number
+  handle: string
+  url: string | null
+}
+
+/** One triage change, asked of many mentions at once (`mentions done 4 5 6`). */
+export type TriageChange =
+  | { kind: 'assign'; assignee: string }
+  | { kind: 'unassign' }
+  | { kind: 'state'; state: Exclude<TriageState, 'snoozed'> }
+  | { kind: 'snooze'; until: number }
+  | { kind: 'note'; text: string }
+  | { kind: 'answered'; url?: string }
+
+export interface TriageResult {
+  id: number
+  /** False: no such mention. */
+  found: boolean
+  /** False: it already was so; nothing was written. */
+  changed: boolean
+  /** What it was before (for "done (was snoozed)"), when found. */
+  before?: { state: TriageState; assignee: string | null; snoozedUntil: number | null }
+}
+
+export interface LogFilter {
+  /** Epoch ms: events at or after. */
+  since?: number
+  mentionId?: number
+  limit?: number
+}
+
+export interface TriageRepo {
+  /** One transaction for all of them: every change is an event, and a no-op writes nothing. */
+  apply(ids: readonly number[], change: TriageChange, actor: string, now: number): Promise<TriageResult[]>
+  /** The append-only event log, oldest first. */
+  log(f: LogFilter): Promise<MentionEvent[]>
+}
+
 export interface Sighting {
   source: string
   externalId: string
@@ -101,9 +191,19 @@ export interface MentionsRepo {
   /** Stores one page in one transaction: all of it or none of it. Idempotent. */
   upsertPage(records: readonly MentionRecord[]): Promise<UpsertCounts>
   queue(f: QueueFilter): Promise<Mention[]>
+  /** The same rows, and how many more the limit cut off. */
+  queuePage(f: QueueFilter): Promise<QueuePage>
+  /** Full-text search over title and text; a query FTS5 cannot read is a usage StoreError. */
+  search(f: SearchFilter): Promise<QueuePage>
   /** Every mention matching the filter, newest first, in chunks. */
   iterate(f?: ListFilter, chunk?: number): AsyncIterable<Mention[]>
-  get(id: number): Promise<Mention | undefined>
+  get(id: number, now?: number): Promise<Mention | undefined>
+  /** Several at once, in the order asked; ids not stored are left out. */
+  getMany(ids: readonly number[], now?: number): Promise<Mention[]>
+  /** The stored items of its thread: the one it answers (parent) and the replies to it, oldest first. */
+  thread(id: number, now?: number): Promise<{ parent: Mention | null; replies: Mention[] }>
+  /** The brand's replies recorded for it: own posts, owner responses, manual ones. */
+  brandReplies(id: number): Promise<BrandReply[]>
   /** Mentions whose stored score came from another scorer version (or all), in chunks. */
   staleScores(version: string, all?: boolean, chunk?: number): AsyncIterable<StoredText[]>
   /** Every stored mention's own words and language, for re-matching, in chunks. */
@@ -211,5 +311,6 @@ export interface Store {
   readonly cursors: CursorsRepo
   readonly runs: RunsRepo
   readonly usage: UsageRepo
+  readonly triage: TriageRepo
   close(): Promise<void>
 }

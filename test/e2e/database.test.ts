@@ -144,7 +144,7 @@ describe('list filters (built binary)', () => {
 
   it('describes in --help exactly the formats and default each command accepts', async () => {
     const help = (await mentions(['export', '--help'])).stdout
-    expect(help).toContain('csv|tsv|json|ndjson (default: csv)')
+    expect(help).toContain('csv|tsv|json|ndjson|ids (default: csv)')
     expect(help).not.toContain('table')
     expect((await mentions(['export', '--format', 'table'])).code).toBe(2)
     expect((await mentions(['show', '--help'])).stdout).toContain('table|json (default: table)')

@@ -38,6 +38,8 @@ function view(over: Partial<MentionView> = {}): MentionView {
     replies: 0,
     inReplyTo: null,
     rating: null,
+    tags: [],
+    snoozedUntil: null,
     ...over,
   }
 }

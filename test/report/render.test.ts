@@ -73,7 +73,7 @@ const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/
 
 describe('FORMATS', () => {
   it('lists every format', () => {
-    expect([...FORMATS].sort()).toEqual(['csv', 'json', 'ndjson', 'table', 'tsv'])
+    expect([...FORMATS].sort()).toEqual(['csv', 'ids', 'json', 'ndjson', 'table', 'tsv'])
   })
 })
 

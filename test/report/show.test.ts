@@ -15,7 +15,7 @@ function mention(over: Partial<Mention> = {}): Mention {
     createdAt: NOW - 3 * 3_600_000, fetchedAt: NOW, updatedAt: NOW, parentExternalId: null, threadExternalId: null,
     likes: null, reposts: null, replies: null, score: null, rating: null, isOwn: false, competitor: false, sourceName: null,
     sentimentLabel: 'negative', sentimentScore: -0.62, intent: 'complaint', sentimentOverridden: false, intentOverridden: false,
-    priority: 0, scorerVersion: 'cs-4', state: 'open', assignee: null, answered: false,
+    priority: 0, boost: 0, scorerVersion: 'cs-4', state: 'open', snoozedUntil: null, assignee: null, tags: [], answered: false,
     ...over,
   }
 }

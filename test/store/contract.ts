@@ -84,7 +84,11 @@ export function storeContract(engine: string, fresh: () => Promise<Store>): void
       expect(ids(await s.mentions.queue({ queue: 'all', limit: 1, now }))).toEqual(['neg'])
       expect(ids(await s.mentions.queue({ queue: 'all', since: 2, until: 2, now }))).toEqual(['pos'])
       expect(ids(await s.mentions.queue({ queue: 'all', newSince: Date.UTC(2026, 10, 21, 12), now }))).toEqual(['pos'])
-      expect(ids(await s.mentions.queue({ queue: 'unanswered', now }))).toEqual(['neg', 'pos', 'feed'])
+      expect(ids(await s.mentions.queue({ queue: 'unanswered', sort: 'newest', now }))).toEqual(['neg', 'pos', 'feed'])
+      // By priority (its default): the two complaints first, the praise last.
+      expect(ids(await s.mentions.queue({ queue: 'unanswered', now }))).toEqual(['neg', 'feed', 'pos'])
+      expect(ids(await s.mentions.queue({ queue: 'praise', now }))).toEqual(['pos'])
+      expect(ids(await s.mentions.queue({ queue: 'all', sort: 'oldest', now }))).toEqual(['feed', 'pos', 'neg'])
       // Stored and exported all the same.
       expect(ids(await collect(s.mentions.iterate()))).toEqual(['rival', 'own', 'neg', 'pos', 'feed'])
     })

@@ -21,7 +21,7 @@ export interface TestDeps extends Deps {
 }
 
 export function testDeps(opts: {
-  config: Omit<Config, 'file' | 'sentiment' | 'pull'> & Partial<Pick<Config, 'sentiment' | 'pull'>>
+  config: Omit<Config, 'file' | 'sentiment' | 'pull' | 'rules'> & Partial<Pick<Config, 'sentiment' | 'pull' | 'rules'>>
   dbFile: string
   now?: () => number
   env?: Record<string, string | undefined>
@@ -30,6 +30,7 @@ export function testDeps(opts: {
     file: '(test config)',
     sentiment: { words: {} },
     pull: { since: '7d', concurrency: 4 },
+    rules: [],
     ...opts.config,
   }
   let store: Store | undefined

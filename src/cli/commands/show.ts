@@ -20,7 +20,18 @@ export async function run(ctx: CommandContext, args: string[], opts: Record<stri
   const overridden = { sentiment: m.sentimentOverridden, intent: m.intentOverridden }
   if (format === 'json') {
     // A superset of the list contract: every list field, then what only show knows.
-    const json = { ...toView(m), overridden, labelledBy: detail.labelledBy ?? null, scorerVersion: m.scorerVersion, explanation, events: detail.events }
+    const json = {
+      ...toView(m),
+      overridden,
+      labelledBy: detail.labelledBy ?? null,
+      scorerVersion: m.scorerVersion,
+      explanation,
+      priorityBreakdown: detail.priority.parts,
+      thread: { parent: detail.thread.parent ? toView(detail.thread.parent) : null, replies: detail.thread.replies.map(toView) },
+      brandReplies: detail.brandReplies.map((r) => ({ ...r, at: new Date(r.at).toISOString() })),
+      sightings: detail.sightings.map((x) => ({ ...x, seenAt: new Date(x.seenAt).toISOString() })),
+      events: detail.events.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
+    }
     ctx.io.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
     return 0
   }
@@ -33,6 +44,11 @@ export async function run(ctx: CommandContext, args: string[], opts: Record<stri
       width: terminalWidth(ctx) ?? DEFAULT_TABLE_WIDTH,
       style: ctx.stdoutStyle,
       ...(detail.labelledBy ? { labelledBy: detail.labelledBy } : {}),
+      priority: detail.priority,
+      thread: detail.thread,
+      brandReplies: detail.brandReplies,
+      sightings: detail.sightings,
+      events: detail.events,
     }),
   )
   return 0

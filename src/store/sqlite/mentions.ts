@@ -2,9 +2,14 @@
 // better-sqlite3 is synchronous; every method here runs its statements in one go and
 // returns a settled Promise, and lists come back in chunks (keyset pages), so the async
 // interface costs one await per call or chunk and no statement stays open between chunks.
-import type { Intent, Mention, SentimentLabel, TriageState } from '../../model.js'
+import type { Intent, Mention, QueueSort, SentimentLabel, TriageState } from '../../model.js'
+import { UsageError } from '../../errors.js'
+import { prioritySql, priorityOf } from '../../rules/priority.js'
 import type {
+  BrandReply,
   ListFilter,
+  QueuePage,
+  SearchFilter,
   MentionEvent,
   MentionRecord,
   MentionsRepo,
@@ -54,20 +59,44 @@ interface Row {
   intent_source: 'scorer' | 'human'
   priority: number
   scorer_version: string
+  boost: number
   state: TriageState | null
   assignee: string | null
+  snoozed_until: number | null
+  tags: string
   answered: number | null
 }
 
 // answered: 1 a reply is stored, 0 none is, NULL none could have been seen.
+const ANSWERED = `CASE WHEN EXISTS (SELECT 1 FROM replies r WHERE r.mention_id = m.id) THEN 1 WHEN m.answerable = 1 THEN 0 END`
+const COLUMNS = `m.*, t.state AS state, t.assignee AS assignee, t.snoozed_until AS snoozed_until,
+         (SELECT json_group_array(g.tag) FROM mention_tags g WHERE g.mention_id = m.id) AS tags,
+         ${ANSWERED} AS answered`
 const SELECT_VIEW = `
-  SELECT m.*, t.state AS state, t.assignee AS assignee,
-         CASE WHEN EXISTS (SELECT 1 FROM replies r WHERE r.mention_id = m.id) THEN 1
-              WHEN m.answerable = 1 THEN 0 END AS answered
+  SELECT ${COLUMNS}
   FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id`
 
-function fromRow(r: Row): Mention {
-  return {
+// A snooze that has run out is open again: no job has to wake it.
+const OPEN = `(t.state IS NULL OR t.state = 'open' OR (t.state = 'snoozed' AND t.snoozed_until <= @now))`
+const STATE_SQL: Record<TriageState, string> = {
+  open: OPEN,
+  snoozed: `(t.state = 'snoozed' AND t.snoozed_until > @now)`,
+  done: `t.state = 'done'`,
+  ignored: `t.state = 'ignored'`,
+}
+const HAS_REPLY = 'EXISTS (SELECT 1 FROM replies r WHERE r.mention_id = m.id)'
+const ANSWERED_SQL = { yes: HAS_REPLY, no: `(NOT ${HAS_REPLY} AND m.answerable = 1)`, unknown: `(NOT ${HAS_REPLY} AND m.answerable = 0)` } as const
+const PRIORITY = prioritySql({ answered: HAS_REPLY, now: '@now' })
+
+function orderBy(sort: QueueSort): string {
+  if (sort === 'oldest') return 'm.created_at ASC, m.id ASC'
+  if (sort === 'priority') return `${PRIORITY} DESC, m.created_at DESC, m.id DESC`
+  return 'm.created_at DESC, m.id DESC'
+}
+
+function fromRow(r: Row, now?: number): Mention {
+  const snoozeOver = r.state === 'snoozed' && now !== undefined && r.snoozed_until !== null && r.snoozed_until <= now
+  const m: Mention = {
     id: r.id,
     source: r.source,
     sourceName: r.source_name,
@@ -99,12 +128,18 @@ function fromRow(r: Row): Mention {
     intent: r.intent,
     sentimentOverridden: r.sentiment_source === 'human',
     intentOverridden: r.intent_source === 'human',
-    priority: r.priority,
+    priority: 0,
+    boost: r.boost,
     scorerVersion: r.scorer_version,
-    state: r.state ?? 'open',
+    state: snoozeOver ? 'open' : (r.state ?? 'open'),
+    snoozedUntil: r.state === 'snoozed' && !snoozeOver ? r.snoozed_until : null,
     assignee: r.assignee,
+    tags: JSON.parse(r.tags) as string[],
     answered: r.answered === null ? null : r.answered === 1,
   }
+  // Judged at the time the list was asked for: the same formula the SQL sorts by.
+  m.priority = priorityOf(m, now ?? m.createdAt).score
+  return m
 }
 
 // Filters are bound by position name; lists of sources and brands get one parameter each.
@@ -132,6 +167,25 @@ function commonFilters(f: ListFilter): { where: string[]; args: Record<string, u
     where.push(`EXISTS (SELECT 1 FROM mention_brands b WHERE b.mention_id = m.id AND b.brand COLLATE NOCASE IN (${list}))`)
     f.brands.forEach((b, i) => (args[`brand${i}`] = b))
   }
+  args.now = f.now ?? 0
+  const list = (name: string, values: readonly string[]) => {
+    values.forEach((v, i) => (args[`${name}${i}`] = v))
+    return values.map((_, i) => `@${name}${i}`).join(', ')
+  }
+  if (f.states?.length) where.push(`(${f.states.map((st) => STATE_SQL[st]).join(' OR ')})`)
+  if (f.assignees?.length) where.push(`coalesce(t.assignee, '') COLLATE NOCASE IN (${list('assignee', f.assignees)})`)
+  if (f.intents?.length) where.push(`m.intent IN (${list('intent', f.intents)})`)
+  if (f.sentiments?.length) where.push(`m.sentiment_label IN (${list('sentiment', f.sentiments)})`)
+  if (f.olderThan !== undefined) {
+    where.push('m.created_at <= @olderThan')
+    args.olderThan = f.olderThan
+  }
+  if (f.minReach !== undefined) {
+    where.push('coalesce(m.author_reach, 0) >= @minReach')
+    args.minReach = f.minReach
+  }
+  if (f.answered?.length) where.push(`(${f.answered.map((a) => ANSWERED_SQL[a]).join(' OR ')})`)
+  if (f.tags?.length) where.push(`EXISTS (SELECT 1 FROM mention_tags g WHERE g.mention_id = m.id AND g.tag COLLATE NOCASE IN (${list('tag', f.tags)}))`)
   return { where, args }
 }
 
@@ -175,10 +229,10 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
   const insert = db.prepare(`
     INSERT INTO mentions (source, source_name, external_id, url, canonical_url, url_key, brands, terms, author_handle, author_name,
       author_reach, title, text, lang, created_at, fetched_at, updated_at, parent_external_id, thread_external_id,
-      likes, reposts, replies, score, rating, is_own, competitor, answerable, sentiment_score, sentiment_label, intent, priority, scorer_version)
+      likes, reposts, replies, score, rating, is_own, competitor, answerable, sentiment_score, sentiment_label, intent, priority, boost, scorer_version)
     VALUES (@source, @sourceName, @externalId, @url, @canonicalUrl, @urlKey, @brands, @terms, @authorHandle, @authorName,
       @authorReach, @title, @text, @lang, @createdAt, @fetchedAt, @fetchedAt, @parentExternalId, @threadExternalId,
-      @likes, @reposts, @replies, @score, @rating, @isOwn, @competitor, @answerable, @sentimentScore, @sentimentLabel, @intent, @priority, @scorerVersion)`)
+      @likes, @reposts, @replies, @score, @rating, @isOwn, @competitor, @answerable, @sentimentScore, @sentimentLabel, @intent, @priority, @boost, @scorerVersion)`)
   const insertBrand = db.prepare(`INSERT OR IGNORE INTO mention_brands (brand, mention_id) VALUES (?, ?)`)
   // Content changes re-score. A human's label or intent always wins; the score follows the
   // current text, so `show` can say what the scorer reads now beside the pinned label.
@@ -252,7 +306,36 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
       sentimentLabel: m.sentimentLabel,
       intent: m.intent,
       priority: m.priority,
+      boost: m.routing?.boost ?? 0,
       scorerVersion: m.scorerVersion,
+    }
+  }
+
+  // Routing rules act on a mention once, when it is first stored, and say so in the log.
+  const insertTag = db.prepare(`INSERT OR IGNORE INTO mention_tags (tag, mention_id) VALUES (?, ?)`)
+  const assignNew = db.prepare(`INSERT INTO triage (mention_id, state, assignee, updated_at) VALUES (?, 'open', ?, ?)`)
+  function route(m: MentionRecord, id: number): void {
+    const r = m.routing
+    if (!r || r.hits.length === 0) return
+    for (const t of r.tags) insertTag.run(t, id)
+    if (r.assignee !== undefined) assignNew.run(id, r.assignee, m.fetchedAt)
+    for (const hit of r.hits) insertEvent.run(id, m.fetchedAt, 'rules', 'rule', JSON.stringify(hit))
+  }
+
+  // A snoozed item wakes at once when its author writes again in the same thread.
+  const snoozedInThread = db.prepare<{ source: string; handle: string; parent: string | null; thread: string | null; now: number; id: number }, { id: number }>(`
+    SELECT m.id FROM triage t JOIN mentions m ON m.id = t.mention_id
+    WHERE t.state = 'snoozed' AND t.snoozed_until > @now AND m.source = @source AND m.id <> @id
+      AND m.author_handle = @handle COLLATE NOCASE
+      AND (m.external_id IN (@parent, @thread) OR m.thread_external_id IN (@parent, @thread))`)
+  const wake = db.prepare(`UPDATE triage SET state = 'open', snoozed_until = NULL, state_reason = 'author wrote again', updated_at = ? WHERE mention_id = ?`)
+  function wakeSnoozed(m: MentionRecord, id: number): void {
+    const handle = m.author?.handle
+    if (m.isOwn || !handle || (!m.parentExternalId && !m.threadExternalId)) return
+    const woken = snoozedInThread.all({ source: m.source, handle, parent: m.parentExternalId ?? null, thread: m.threadExternalId ?? null, now: m.fetchedAt, id })
+    for (const w of woken) {
+      wake.run(m.fetchedAt, w.id)
+      insertEvent.run(w.id, m.fetchedAt, 'mentions', 'state', JSON.stringify({ from: 'snoozed', to: 'open', reason: 'the author wrote again', mention: id }))
     }
   }
 
@@ -287,6 +370,8 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
       const id = Number(insert.run(p).lastInsertRowid)
       for (const b of m.brands) insertBrand.run(b, id)
       recordReplies(m, id)
+      route(m, id)
+      wakeSnoozed(m, id)
       return 'new'
     }
     const storedBrands = JSON.parse(existing.brands) as string[]
@@ -330,19 +415,33 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     return counts
   })
 
-  function queueSql(f: QueueFilter): { sql: string; args: Record<string, unknown> } {
+  function queueSql(f: QueueFilter): { sql: string; count: string; args: Record<string, unknown> } {
     const { where, args } = commonFilters(f)
-    where.unshift(
-      'm.is_own = 0',
-      'm.competitor = 0',
-      `(t.state IS NULL OR t.state = 'open' OR (t.state = 'snoozed' AND t.snoozed_until <= @now))`,
-    )
-    args.now = f.now
+    where.unshift('m.is_own = 0', 'm.competitor = 0')
+    // The queues are what is open, unless the filter asks for other states.
+    if (!f.states?.length) where.push(OPEN)
     if (f.queue === 'negative') where.push(`m.sentiment_label = 'negative'`)
-    if (f.queue === 'unanswered') where.push('NOT EXISTS (SELECT 1 FROM replies r WHERE r.mention_id = m.id)')
+    if (f.queue === 'unanswered') where.push(`NOT ${HAS_REPLY}`)
+    // Praise worth a thank-you or a share: warm words or praise intent, not yet answered.
+    if (f.queue === 'praise') where.push(`(m.sentiment_label = 'positive' OR m.intent = 'praise')`, `NOT ${HAS_REPLY}`)
+    if (f.queue === 'assigned') where.push('t.assignee IS NOT NULL')
+    const sort = f.sort ?? (f.queue === 'negative' || f.queue === 'unanswered' || f.queue === 'praise' ? 'priority' : 'newest')
     const limit = f.limit !== undefined ? ' LIMIT @limit' : ''
     if (f.limit !== undefined) args.limit = f.limit
-    return { sql: `${SELECT_VIEW} WHERE ${where.join(' AND ')} ORDER BY m.created_at DESC, m.id DESC${limit}`, args }
+    const whereSql = where.join(' AND ')
+    return {
+      sql: `${SELECT_VIEW} WHERE ${whereSql} ORDER BY ${orderBy(sort)}${limit}`,
+      count: `SELECT count(*) AS n FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id WHERE ${whereSql}`,
+      args,
+    }
+  }
+
+  function queuePage(f: QueueFilter): QueuePage {
+    const { sql, count, args } = queueSql(f)
+    const mentions = (prepare(sql).all(args) as Row[]).map((r) => fromRow(r, f.now))
+    // Counting costs a second pass, so only when the limit may have cut rows off.
+    const more = f.limit !== undefined && mentions.length === f.limit ? (prepare(count).get(args) as { n: number }).n - mentions.length : 0
+    return { mentions, more }
   }
 
   // Queries vary only by which filters are present: a handful of distinct SQL strings, each
@@ -430,13 +529,34 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
   return {
     upsertPage: (records) => run(() => upsertPage.immediate(records)),
 
-    queue: (f) =>
-      run(() => {
-        const { sql, args } = queueSql(f)
-        return (prepare(sql).all(args) as Row[]).map(fromRow)
+    queue: (f) => run(() => queuePage(f).mentions),
+    queuePage: (f) => run(() => queuePage(f)),
+
+    search: (f) =>
+      run((): QueuePage => {
+        const { where, args } = commonFilters(f)
+        where.unshift('mentions_fts MATCH @query')
+        args.query = f.query
+        const order = f.sort === 'newest' ? orderBy('newest') : f.sort === 'oldest' ? orderBy('oldest') : 'fts.rank, m.created_at DESC, m.id DESC'
+        const from = `FROM mentions_fts fts JOIN mentions m ON m.id = fts.rowid LEFT JOIN triage t ON t.mention_id = m.id WHERE ${where.join(' AND ')}`
+        if (f.limit !== undefined) args.limit = f.limit
+        try {
+          const rows = prepare(`SELECT ${COLUMNS} ${from} ORDER BY ${order}${f.limit !== undefined ? ' LIMIT @limit' : ''}`).all(args) as Row[]
+          const mentions = rows.map((r) => fromRow(r, f.now))
+          const more = f.limit !== undefined && mentions.length === f.limit ? (prepare(`SELECT count(*) AS n ${from}`).get(args) as { n: number }).n - mentions.length : 0
+          return { mentions, more }
+        } catch (err) {
+          // FTS5 reports a query it cannot parse as an SQLite error: that is the user's typo.
+          const message = err instanceof Error ? err.message : String(err)
+          if (/fts5|syntax error|no such column|unterminated/i.test(message)) {
+            throw new UsageError(`cannot read the search query ${JSON.stringify(f.query)} (${message}); put phrases in "double quotes", use AND, OR, NOT and prefix*`)
+          }
+          throw err
+        }
       }),
 
     async *iterate(f: ListFilter = {}, chunk = 1000) {
+      const now = f.now
       const { where, args } = commonFilters(f)
       // Keyset paging on the list order: each chunk is its own short query, so no statement
       // stays open between awaits and a writer is never blocked by a slow reader.
@@ -447,17 +567,45 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
       for (;;) {
         const rows = await run(() => prepare(last ? next : first).all({ ...args, chunk, ...(last ? { afterAt: last.created_at, afterId: last.id } : {}) }) as Row[])
         if (rows.length === 0) return
-        yield rows.map(fromRow)
+        yield rows.map((r) => fromRow(r, now))
         if (rows.length < chunk) return
         last = rows[rows.length - 1]
       }
     },
 
-    get: (id) =>
+    get: (id, now) =>
       run(() => {
         const r = byId.get(id)
-        return r ? fromRow(r) : undefined
+        return r ? fromRow(r, now) : undefined
       }),
+
+    getMany: (ids, now) =>
+      run(() => {
+        const found = new Map<number, Mention>()
+        // Bounded statements: SQLite caps the number of parameters.
+        for (let i = 0; i < ids.length; i += 500) {
+          const part = ids.slice(i, i + 500)
+          const rows = prepare(`${SELECT_VIEW} WHERE m.id IN (${part.map(() => '?').join(', ')})`).all(...part) as Row[]
+          for (const r of rows) found.set(r.id, fromRow(r, now))
+        }
+        return ids.flatMap((id) => found.get(id) ?? [])
+      }),
+
+    thread: (id, now) =>
+      run(() => {
+        const self = byId.get(id)
+        if (!self) return { parent: null, replies: [] }
+        const parent = self.parent_external_id
+          ? (prepare(`${SELECT_VIEW} WHERE m.source = ? AND m.external_id = ?`).get(self.source, self.parent_external_id) as Row | undefined)
+          : undefined
+        const replies = prepare(`${SELECT_VIEW} WHERE m.source = ? AND m.parent_external_id = ? ORDER BY m.created_at, m.id`).all(self.source, self.external_id) as Row[]
+        return { parent: parent ? fromRow(parent, now) : null, replies: replies.map((r) => fromRow(r, now)) }
+      }),
+
+    brandReplies: (id) =>
+      run(() =>
+        prepare(`SELECT kind, reply_source AS source, reply_external_id AS externalId, replied_at AS at, handle, url FROM replies WHERE mention_id = ? ORDER BY replied_at, reply_external_id`).all(id) as BrandReply[],
+      ),
 
     async *staleScores(version: string, all = false, chunk = 1000) {
       const sql = `SELECT id, title, text, parent_external_id AS parentExternalId, lang, rating FROM mentions

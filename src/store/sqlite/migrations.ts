@@ -180,6 +180,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX mention_tags_mention ON mention_tags (mention_id);
 
   CREATE INDEX events_at ON events (at, id);
+  -- Snoozed items are few; a new post by the same author in the same thread looks them up.
+  CREATE INDEX triage_snoozed ON triage (snoozed_until) WHERE state = 'snoozed';
 
   -- External-content FTS5 over title and text, kept in step by triggers, so every writer
   -- (pull, import, merge, edit) updates it in the same transaction.

@@ -1,0 +1,111 @@
+// How much a mention needs a person now: one number from 0 up, explainable part by part.
+// The queues sort by it in SQL and `show` explains it in TypeScript; both are built from the
+// weights below, and a contract test checks they agree, so the order a person sees is the
+// one the breakdown explains.
+import type { Intent, SentimentLabel } from '../model.js'
+
+/** What the number is made of, all from stored columns. */
+export interface PriorityInput {
+  sentimentLabel: SentimentLabel
+  sentimentScore: number
+  intent: Intent
+  authorReach: number | null
+  likes: number | null
+  reposts: number | null
+  replies: number | null
+  score: number | null
+  rating: number | null
+  /** Points a routing rule added ("priority": "high"). */
+  boost: number
+  answered: boolean | null
+  createdAt: number
+}
+
+export interface PriorityPart {
+  factor: 'negativity' | 'intent' | 'reach' | 'engagement' | 'rating' | 'rule' | 'answered' | 'age'
+  points: number
+  why: string
+}
+
+export interface Priority {
+  score: number
+  parts: PriorityPart[]
+}
+
+/**
+ * The weights. Negativity and intent lead (a complaint or question needs a person, chatter
+ * does not); reach and engagement grow with the logarithm (10k followers is not 100× 100);
+ * a low star rating is a customer telling the world; an answered mention mostly drops out;
+ * age takes a little off each day, so yesterday's fire ranks below today's.
+ */
+export const WEIGHTS = {
+  negativeBase: 10,
+  negativePerScore: 20,
+  intent: { complaint: 20, question: 15, praise: 0, other: 0 } satisfies Record<Intent, number>,
+  reachPerDecade: 4,
+  reachMax: 20,
+  engagementPerDecade: 4,
+  engagementMax: 12,
+  rating: { 1: 15, 2: 8 } as Record<number, number>,
+  answered: -40,
+  agePerDay: -3,
+  ageMax: -20,
+} as const
+
+/** Rule priorities as points. */
+export const RULE_PRIORITY = { urgent: 40, high: 25, normal: 0, low: -15 } as const
+export type RulePriority = keyof typeof RULE_PRIORITY
+
+const DAY = 86_400_000
+const round1 = (n: number) => Math.round(n * 10) / 10
+
+function engagementOf(i: Pick<PriorityInput, 'likes' | 'reposts' | 'replies' | 'score'>): number {
+  // Reposts and replies spread a post further than a like does.
+  return Math.max(0, i.likes ?? 0) + 2 * Math.max(0, i.reposts ?? 0) + 2 * Math.max(0, i.replies ?? 0) + Math.max(0, i.score ?? 0)
+}
+
+export function priorityOf(i: PriorityInput, now: number): Priority {
+  const parts: PriorityPart[] = []
+  const add = (factor: PriorityPart['factor'], points: number, why: string) => {
+    const p = round1(points)
+    if (p !== 0) parts.push({ factor, points: p, why })
+  }
+  if (i.sentimentLabel === 'negative') {
+    add('negativity', WEIGHTS.negativeBase + WEIGHTS.negativePerScore * Math.max(0, -i.sentimentScore), `negative (${i.sentimentScore.toFixed(2)})`)
+  }
+  add('intent', WEIGHTS.intent[i.intent], i.intent)
+  const reach = Math.max(0, i.authorReach ?? 0)
+  add('reach', Math.min(WEIGHTS.reachMax, WEIGHTS.reachPerDecade * Math.log10(reach + 1)), `author reach ${reach}`)
+  const engagement = engagementOf(i)
+  add('engagement', Math.min(WEIGHTS.engagementMax, WEIGHTS.engagementPerDecade * Math.log10(engagement + 1)), `engagement ${engagement}`)
+  if (i.rating !== null) add('rating', WEIGHTS.rating[Math.round(i.rating)] ?? 0, `${i.rating}★ review`)
+  add('rule', i.boost, 'routing rule')
+  if (i.answered === true) add('answered', WEIGHTS.answered, 'the brand replied')
+  const days = Math.max(0, now - i.createdAt) / DAY
+  add('age', Math.max(WEIGHTS.ageMax, WEIGHTS.agePerDay * days), `${days < 1 ? `${Math.round(days * 24)}h` : `${Math.round(days)}d`} old`)
+  const score = round1(parts.reduce((s, p) => s + p.points, 0))
+  return { score, parts }
+}
+
+/**
+ * The same number as an SQL expression over a mentions row `m` (the engine must have log10,
+ * min and max of two arguments: SQLite's math functions, PostgreSQL's log/least/greatest via
+ * its own builder). `answered` is an SQL boolean expression; `now` a bound parameter name.
+ * Rounding happens in TypeScript only: the order is the same.
+ */
+export function prioritySql(opts: { answered: string; now: string }): string {
+  const w = WEIGHTS
+  const intent = Object.entries(w.intent).filter(([, p]) => p !== 0).map(([k, p]) => `WHEN '${k}' THEN ${p}`).join(' ')
+  const rating = Object.entries(w.rating).map(([k, p]) => `WHEN ${k} THEN ${p}`).join(' ')
+  const engagement = `(max(0, coalesce(m.likes, 0)) + 2 * max(0, coalesce(m.reposts, 0)) + 2 * max(0, coalesce(m.replies, 0)) + max(0, coalesce(m.score, 0)))`
+  return `(
+    CASE WHEN m.sentiment_label = 'negative' THEN ${w.negativeBase} + ${w.negativePerScore} * max(0, -m.sentiment_score) ELSE 0 END
+    + CASE m.intent ${intent} ELSE 0 END
+    + min(${w.reachMax}, ${w.reachPerDecade} * log10(max(0, coalesce(m.author_reach, 0)) + 1))
+    + min(${w.engagementMax}, ${w.engagementPerDecade} * log10(${engagement} + 1))
+    + CASE WHEN m.rating IS NULL THEN 0 ELSE CASE CAST(round(m.rating) AS INTEGER) ${rating} ELSE 0 END END
+    + m.boost
+    + CASE WHEN ${opts.answered} THEN ${w.answered} ELSE 0 END
+    + max(${w.ageMax}, ${w.agePerDay} * max(0, ${opts.now} - m.created_at) / ${DAY}.0)
+  )`
+}
