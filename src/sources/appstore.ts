@@ -95,9 +95,9 @@ const entrySchema = z.object({
   'im:rating': optLabel,
   'im:voteSum': optLabel,
   'im:voteCount': optLabel,
-  'im:version': optLabel,
   'im:name': optLabel,
-  author: z.object({ name: optLabel, uri: optLabel }).optional().catch(undefined),
+  // im:version and author.uri (the reviewer's profile) have no place in a draft: not read.
+  author: z.object({ name: optLabel }).optional().catch(undefined),
 })
 type Entry = z.output<typeof entrySchema>
 
