@@ -10,6 +10,7 @@
 // never). The erasure needs no cast: `search` and `instanceKey` are declared as methods in
 // the contract, so TypeScript compares their parameters bivariantly. What keeps it sound at
 // run time is that options only ever reach an adapter through that adapter's own schema.
+import { appStoreSource } from './appstore.js'
 import { blueskySource } from './bluesky.js'
 import { devtoSource } from './devto.js'
 import { discourseSource } from './discourse.js'
@@ -23,6 +24,7 @@ import { stackExchangeSource } from './stackexchange.js'
 import type { Source } from './types.js'
 
 export const sources: Readonly<Record<string, Source>> = Object.freeze({
+  [appStoreSource.kind]: appStoreSource,
   [blueskySource.kind]: blueskySource,
   [devtoSource.kind]: devtoSource,
   [discourseSource.kind]: discourseSource,
