@@ -482,7 +482,7 @@ async function reportUsage(ctx: SourceContext<YouTubeOptions>, u: Usage): Promis
   ctx.report({ remaining: Math.max(0, u.limit - searches), limit: u.limit, resetAt: u.resetAt, note: `${searches} searches, ${units} units today` })
 }
 
-/** GET and parse; failures as lines without the URL (it carries the key). */
+/** One GET; failures as lines a user can act on, never naming the URL (it carries the key). */
 async function getJson(ctx: SourceContext<YouTubeOptions>, url: URL, context: { comments?: boolean } = {}): Promise<{ body: unknown; shown: string }> {
   try {
     const res = await ctx.http.get(url, ctx.signal ? { signal: ctx.signal } : {})

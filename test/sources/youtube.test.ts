@@ -367,8 +367,10 @@ describe('youtube search()', () => {
   })
 
   it('fails with the quota line when the quota runs out among the comments', async () => {
-    const { error, pages } = await run([...searchPages, { path: THREADS_PATH, status: 403, headers: json, body: QUOTA }])
+    const { error, pages, reports } = await run([...searchPages, { path: THREADS_PATH, status: 403, headers: json, body: QUOTA }])
     expect((error as Error).message).toBe('YouTube quota spent (quotaExceeded); it resets at midnight Pacific (08:00 UTC)')
+    // A request refused for quota served nothing: it is not counted.
+    expect(reports.at(-1)?.note).toBe('2 searches, 0 units today')
     expect(error).toBeInstanceOf(BudgetExhaustedError)
     expect(pages.flatMap((p) => p.mentions.map((m) => m.externalId))).toEqual(['vidAcme0001', 'vidAcme0002', 'vidAcme0003'])
   })
