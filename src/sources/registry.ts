@@ -22,6 +22,7 @@ import { redditSource } from './reddit.js'
 import { rssSource } from './rss.js'
 import { stackExchangeSource } from './stackexchange.js'
 import type { Source } from './types.js'
+import { youTubeSource } from './youtube.js'
 
 export const sources: Readonly<Record<string, Source>> = Object.freeze({
   [appStoreSource.kind]: appStoreSource,
@@ -35,6 +36,7 @@ export const sources: Readonly<Record<string, Source>> = Object.freeze({
   [redditSource.kind]: redditSource,
   [rssSource.kind]: rssSource,
   [stackExchangeSource.kind]: stackExchangeSource,
+  [youTubeSource.kind]: youTubeSource,
 })
 
 /** The registered kinds, sorted (for help text and error messages). */
