@@ -4,6 +4,7 @@ import { cursorsRepo } from './cursors.js'
 import { mentionsRepo } from './mentions.js'
 import { openDatabase, type OpenOptions } from './open.js'
 import { runsRepo } from './runs.js'
+import { statsRepo } from './stats.js'
 import { usageRepo } from './usage.js'
 
 export function openSqliteStore(file: string, opts: OpenOptions = {}): Store {
@@ -15,6 +16,7 @@ export function openSqliteStore(file: string, opts: OpenOptions = {}): Store {
     cursors: cursorsRepo(db, file),
     runs: runsRepo(db, file),
     usage: usageRepo(db, file),
+    stats: statsRepo(db, file),
     close: async () => close(),
   }
 }
