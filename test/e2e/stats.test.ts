@@ -6,6 +6,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { run } from '../../src/cli/run.js'
+import type { IO, OutStream } from '../../src/cli/io.js'
 import { openStore } from '../../src/store/index.js'
 import { record } from '../store/contract.js'
 import { tempDir } from '../support/deps.js'
@@ -119,6 +121,20 @@ describe('mentions stats responses', () => {
     expect(JSON.parse(j.stdout)).toMatchObject([{ total: true, needed: 0, answered: 0, unknown: 0, answeredShare: null, medianFirstResponseSeconds: null }])
     const lines = await Promise.all(['csv', 'tsv', 'table'].map((format) => mentions(['stats', 'responses', '--since', '1m', '--by', 'brand', '--format', format, '--db', db])))
     for (const r of lines) expect([r.code, r.stdout, r.stderr]).toEqual([0, '', ''])
+  })
+
+  // A spawned child never has a terminal, so the one TTY case runs in process on TTY streams.
+  it('on an empty window, a table on a terminal prints nothing to stdout and a note to stderr', async () => {
+    const tty = (): OutStream & { text: string } => {
+      const s = { text: '', isTTY: true, columns: 100, write: (c: string) => void (s.text += c) }
+      return s
+    }
+    const [stdout, stderr] = [tty(), tty()]
+    const env = { HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg-config'), XDG_DATA_HOME: path.join(dir, 'xdg-data'), NO_COLOR: '1' }
+    const io: IO = { stdout, stderr, stdin: (async function* () {})(), env, cwd: dir, home: dir }
+    expect(await run(['stats', 'responses', '--since', '1m', '--db', db], io)).toBe(0)
+    expect(stdout.text).toBe('')
+    expect(stderr.text).toBe('No mentions needed an answer in this window.\n')
   })
 
   it('refuses an unknown --by, report or source with exit 2, naming the choices', async () => {
