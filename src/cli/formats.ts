@@ -19,6 +19,7 @@ export const COMMAND_FORMATS = {
   score: { formats: ['ndjson', 'json', 'table'], fallback: 'ndjson' },
   match: { formats: ['ndjson', 'json', 'table'], fallback: 'ndjson' },
   rematch: { formats: ['table', 'tsv', 'json', 'ndjson'] },
+  stats: { formats: ['table', 'tsv', 'csv', 'json'] },
 } as const satisfies Record<string, FormatSpec>
 
 export function formatHelp(spec: FormatSpec): string {

@@ -40,6 +40,7 @@ const commands: Record<string, () => Promise<{ run: Action }>> = {
   reopen: () => import('./commands/triage.js').then((m) => ({ run: m.reopen })),
   note: () => import('./commands/triage.js').then((m) => ({ run: m.note })),
   answered: () => import('./commands/triage.js').then((m) => ({ run: m.answered })),
+  stats: () => import('./commands/stats.js'),
 }
 
 function formatOptions(cmd: Command, spec: FormatSpec): Command {
@@ -269,6 +270,21 @@ export function buildProgram(io: IO, dispatch: (name: string, args: string[], cm
       c.description('run a pull against built-in recorded responses on 127.0.0.1 and print the queues (no keys, no network)')
         .option('--keep', 'keep the temporary database and print its path'),
       ['mentions demo', 'mentions demo --db demo.db && mentions queue all --db demo.db'],
+    ),
+  )
+  add('stats', (c) =>
+    examples(
+      formatOptions(
+        c.description('response metrics: of the mentions created in the window that needed an answer, how many got one and how fast')
+          .argument('<report>', 'responses')
+          .option('--since <time>', 'created at or after: a duration back from now (7d) or a date/time (default: 30d)')
+          .option('--until <time>', 'created at or before (same forms as --since)')
+          .option('--by <group>', 'one row per source | brand | assignee, then the total')
+          .option('--brand <name>', 'only this brand (repeat for several)', collect)
+          .option('--source <kind>', 'only this source kind (repeat for several)', collect),
+        COMMAND_FORMATS.stats,
+      ),
+      ['mentions stats responses', 'mentions stats responses --by assignee --since 7d', 'mentions stats responses --by brand --format csv > responses.csv'],
     ),
   )
   return program

@@ -312,5 +312,40 @@ export interface Store {
   readonly runs: RunsRepo
   readonly usage: UsageRepo
   readonly triage: TriageRepo
+  readonly stats: StatsRepo
   close(): Promise<void>
+}
+
+/** How `mentions stats responses` splits its rows. */
+export type ResponseStatsBy = 'source' | 'brand' | 'assignee'
+
+export interface ResponseStatsFilter {
+  /** Epoch ms: created at or after. */
+  since: number
+  /** Epoch ms: created at or before. */
+  until?: number
+  sources?: readonly string[]
+  brands?: readonly string[]
+  by?: ResponseStatsBy
+}
+
+/** One group's response figures, or the total over every mention in the window. */
+export interface ResponseStatsRow {
+  /** The source kind, brand or assignee (null: unassigned); null on the total row. */
+  group: string | null
+  total: boolean
+  /** Mentions that needed an answer (see the stats repo for the definition). */
+  needed: number
+  /** Of those, with a reply stored (any kind). */
+  answered: number
+  /** Of those, with no reply stored where none could have been seen (answerable = 0). */
+  unknown: number
+  /** Time to first response over the answered ones, in ms (percentile_cont); null when none were answered. */
+  medianFirstResponseMs: number | null
+  p90FirstResponseMs: number | null
+}
+
+export interface StatsRepo {
+  /** Response figures per group (when `by` is given) and a total row, in one query. */
+  responses(f: ResponseStatsFilter): Promise<ResponseStatsRow[]>
 }

@@ -5,6 +5,7 @@ import { mentionsRepo } from './mentions.js'
 import { openDatabase, type OpenOptions } from './open.js'
 import { runsRepo } from './runs.js'
 import { triageRepo } from './triage.js'
+import { statsRepo } from './stats.js'
 import { usageRepo } from './usage.js'
 
 export function openSqliteStore(file: string, opts: OpenOptions = {}): Store {
@@ -17,6 +18,7 @@ export function openSqliteStore(file: string, opts: OpenOptions = {}): Store {
     runs: runsRepo(db, file),
     usage: usageRepo(db, file),
     triage: triageRepo(db, file),
+    stats: statsRepo(db, file),
     close: async () => close(),
   }
 }
