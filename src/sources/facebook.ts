@@ -99,7 +99,10 @@ export function readGraphError(text: string): GraphError | undefined {
   const type = str('type')
   if (type && !type.cut) out.type = type.value
   // Graph messages start with "(#100)": the code survives a snippet that cut off its field.
-  const code = int('code') ?? (message ? Number(/^\(#(\d+)\)/.exec(message.value)?.[1] ?? NaN) : NaN)
+  let code = int('code') ?? (message ? Number(/^\(#(\d+)\)/.exec(message.value)?.[1] ?? NaN) : NaN)
+  // A token error's message is long enough to push its code out of the snippet, and it has
+  // no "(#190)" prefix; its wording is what is left to go by.
+  if (!Number.isFinite(code) && message && /\b(error validating access token|invalid oauth access token|malformed access token|session has expired|access token could not be decrypted)\b/i.test(message.value)) code = 190
   if (Number.isFinite(code)) out.code = code
   const subcode = int('error_subcode')
   if (subcode !== undefined) out.subcode = subcode
@@ -176,7 +179,9 @@ export function graphError(e: GraphError, c: GraphErrorContext): Error {
     if (c.cause !== undefined) err.cause = c.cause
     return err
   }
-  if (e.code === 100 && /public content access/i.test(e.message ?? '')) {
+  // "requires either app secret proof or an app token"; a plain missing-permission message
+  // also names the PPCA feature, as one of the ways in, so the feature name alone is not it.
+  if (e.code === 100 && /public content access/i.test(e.message ?? '') && /app secret proof|appsecret_proof|app token/i.test(e.message ?? '')) {
     return new CredentialsRejectedError(
       `Facebook asked for Page Public Content Access, which needs an app token or appsecret_proof: ${FACEBOOK_TOKEN} must be a Page access token of the configured Page itself (GET /{page-id}?fields=access_token with a user token that manages the Page), not a user or app token (${detail})`,
       cause,
@@ -185,7 +190,7 @@ export function graphError(e: GraphError, c: GraphErrorContext): Error {
   const permission = e.code === 10 || (e.code !== undefined && e.code >= 200 && e.code <= 299) || (e.code === 100 && /permission/i.test(e.message ?? ''))
   if (permission) {
     const named = [...new Set([...(e.message ?? '').matchAll(/\b(pages_[a-z_]+|read_insights|business_management)\b/g)].map((m) => m[1] as string))]
-    const lacks = named.length > 0 ? `the ${named.join(' or ')} permission` : `a permission (${c.edge ? `${edgeName} needs ${EDGE_PERMISSIONS[c.edge]}` : 'the message does not say which'})`
+    const lacks = named.length > 0 ? `the ${named.join(' or ')} permission` : `a permission (${c.edge ? `/${c.edge} needs ${EDGE_PERMISSIONS[c.edge]}` : 'the message does not say which'})`
     return new CredentialsRejectedError(`the Page token lacks ${lacks}${named.length > 0 && c.edge ? ` for${edgeName}` : ''}: grant it to the app and make a new ${FACEBOOK_TOKEN} (credentials rejected; ${detail})`, cause)
   }
   if (e.code === 1 || e.code === 2) {
@@ -670,7 +675,10 @@ async function* searchFacebook(ctx: SourceContext<FacebookOptions>, q: SourceQue
         if (t >= walk.window.from && t <= (walk.window.to ?? Infinity) && (walk.newestSeen === undefined || t > walk.newestSeen)) walk.newestSeen = t
       }
       const drafts = [...parsed.drafts]
-      for (const [postId, next] of parsed.moreComments) {
+      // Meta asks callers to stop at the limit: further calls lengthen the block.
+      const usage = session.usage
+      if (usage && (usage.percent >= 100 || usage.regainMinutes !== undefined)) exhausted = usage
+      for (const [postId, next] of exhausted ? [] : parsed.moreComments) {
         const more = await moreComments(session, next, postId, about, walk.window)
         drafts.push(...more.drafts)
         skipped += more.skipped
@@ -691,12 +699,7 @@ async function* searchFacebook(ctx: SourceContext<FacebookOptions>, q: SourceQue
       const below = walk.oldestSeen !== undefined && walk.oldestSeen < walk.window.from
       url = parsed.next && !below && parsed.itemTimes.length > 0 ? followUrl(o.baseUrl, parsed.next) : undefined
       if (url === undefined) walk.status = 'done'
-      // Meta asks callers to stop at the limit: further calls lengthen the block.
-      const usage = session.usage
-      if (walk.status === 'running' && usage && (usage.percent >= 100 || usage.regainMinutes !== undefined)) {
-        walk.status = 'truncated'
-        exhausted = usage
-      }
+      else if (exhausted) walk.status = 'truncated'
       yield { mentions: fresh, cursor: cursorNow() }
       if (walk.status !== 'running') break
     }
