@@ -327,7 +327,8 @@ const ratingSchema = z.object({
   rating: opt(z.number().int().min(1).max(5)),
   has_rating: opt(z.boolean()),
   reviewer: actor,
-  open_graph_story: opt(z.object({ id: z.string().min(1) })),
+  // The Page answers a rating with a comment on its story.
+  open_graph_story: opt(z.object({ id: z.string().min(1), comments: commentsEdge })),
 })
 
 const pagingSchema = opt(z.object({ next: opt(z.string()), cursors: opt(z.object({ after: opt(z.string()) })) }))
@@ -491,10 +492,21 @@ export function parseFacebookPage(body: unknown, o: ParseOptions): FacebookPage 
   const page: FacebookPage = { drafts: [], itemTimes: [], skipped: 0, moreComments: new Map() }
   if (paging?.next) page.next = paging.next
   if (o.edge === 'ratings') {
-    const read = readEach(items, ratingSchema, (r) => ratingDraft(r, o))
-    page.drafts = read.items
+    const read = readEach(items, ratingSchema, (r) => {
+      const draft = ratingDraft(r, o)
+      return draft ? { rating: r, draft } : undefined
+    })
     page.skipped = read.skipped
-    page.itemTimes = read.items.map((d) => d.createdAt)
+    for (const { rating, draft } of read.items) {
+      page.drafts.push(draft)
+      page.itemTimes.push(draft.createdAt)
+      const story = rating.open_graph_story
+      if (!story) continue
+      // The rating's key is its story's id, so a comment on the story answers the rating.
+      const comments = readEach(story.comments?.data ?? [], commentSchema, (c) => commentDraft(c, story.id, o))
+      page.drafts.push(...comments.items)
+      page.skipped += comments.skipped
+    }
     return page
   }
   const read = readEach(items, postSchema, (p) => {
@@ -545,15 +557,22 @@ const POST_FIELDS = [
   `comments.filter(stream).order(reverse_chronological).summary(true).limit(100){${COMMENT_FIELDS}}`,
 ].join(',')
 const RATING_FIELDS = 'created_time,recommendation_type,review_text,rating,has_rating,has_review,reviewer,open_graph_story'
+/** With the comments on each rating's story, where the Page's reply is. */
+const RATING_FIELDS_WITH_REPLIES = `created_time,recommendation_type,review_text,rating,has_rating,has_review,reviewer,open_graph_story{id,comments.filter(stream).limit(25){${COMMENT_FIELDS}}}`
 
 function base(baseUrl: string): string {
   return baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`
 }
 
 /** The first request of one edge's walk over a window. */
-export function edgeUrl(o: Pick<FacebookOptions, 'baseUrl' | 'apiVersion' | 'pageId' | 'limit'>, edge: FacebookEdge, window: Pick<Window, 'from' | 'to'>): URL {
+export function edgeUrl(
+  o: Pick<FacebookOptions, 'baseUrl' | 'apiVersion' | 'pageId' | 'limit'>,
+  edge: FacebookEdge,
+  window: Pick<Window, 'from' | 'to'>,
+  opts: { ratingReplies?: boolean } = {},
+): URL {
   const url = new URL(`${o.apiVersion}/${o.pageId}/${edge}`, base(o.baseUrl))
-  url.searchParams.set('fields', edge === 'ratings' ? RATING_FIELDS : POST_FIELDS)
+  url.searchParams.set('fields', edge !== 'ratings' ? POST_FIELDS : opts.ratingReplies === false ? RATING_FIELDS : RATING_FIELDS_WITH_REPLIES)
   url.searchParams.set('limit', String(o.limit))
   url.searchParams.set('since', String(Math.floor(window.from / 1000)))
   if (window.to !== undefined) url.searchParams.set('until', String(Math.ceil(window.to / 1000)))
@@ -595,6 +614,8 @@ interface Session {
   token: string
   /** The last usage the Graph API reported: a throttle error says when to come back by it. */
   usage?: GraphUsage
+  /** False once Facebook refused to expand the comments of rating stories. */
+  ratingReplies: boolean
 }
 
 /** One GET with the token in the header; Graph error bodies become lines naming the cause. */
@@ -635,7 +656,7 @@ function overlapFor(edge: FacebookEdge, o: FacebookOptions): number {
 }
 
 async function* searchFacebook(ctx: SourceContext<FacebookOptions>, q: SourceQuery): AsyncIterable<Page> {
-  const session: Session = { ctx, token: credential(ctx, KIND, FACEBOOK_TOKEN, TOKEN_WHY) }
+  const session: Session = { ctx, token: credential(ctx, KIND, FACEBOOK_TOKEN, TOKEN_WHY), ratingReplies: true }
   const about = ownerBrand(KIND, ctx.options.brand, q.brands)
   const o = ctx.options
   const pageLimit = Math.max(1, Math.min(q.maxPages, o.maxPages))
@@ -658,7 +679,7 @@ async function* searchFacebook(ctx: SourceContext<FacebookOptions>, q: SourceQue
     if (exhausted) break
     const { edge } = walk
     walk.status = 'running'
-    let url: URL | undefined = edgeUrl(o, edge, walk.window)
+    let url: URL | undefined = edgeUrl(o, edge, walk.window, { ratingReplies: session.ratingReplies })
     let outside = 0
     let skipped = 0
     let commentsLeft = 0
@@ -667,7 +688,7 @@ async function* searchFacebook(ctx: SourceContext<FacebookOptions>, q: SourceQue
         walk.status = url === undefined ? 'done' : 'truncated'
         break
       }
-      const fetched = await graphGet(session, url, edge)
+      const fetched = await fetchEdge(session, url, edge, walk.window)
       const parsed = parseFacebookPage(fetched.body, { edge, pageId: o.pageId, about, url: url.href, now: ctx.now() })
       skipped += parsed.skipped
       for (const t of parsed.itemTimes) {
@@ -714,6 +735,28 @@ async function* searchFacebook(ctx: SourceContext<FacebookOptions>, q: SourceQue
   if (exhausted) {
     const when = exhausted.regainMinutes !== undefined ? `; Facebook expects access again in ${exhausted.regainMinutes} min` : ''
     ctx.warn(`stopped: the Graph API reports ${Math.round(exhausted.percent)}% of this Page's limit used (${exhausted.header})${when}; the rest is fetched next pull`)
+  }
+}
+
+/**
+ * One page of an edge. The first ratings request asks for the comments of each rating's story
+ * (the Page's replies); the Graph API documents no such expansion for that object, so a Page
+ * where Facebook refuses it is read without them, once said.
+ */
+async function fetchEdge(s: Session, url: URL, edge: FacebookEdge, window: Window): Promise<Fetched> {
+  try {
+    return await graphGet(s, url, edge)
+  } catch (err) {
+    if (!(edge === 'ratings' && s.ratingReplies && err instanceof FacebookApiError && err.graph.code === 100)) throw err
+    s.ratingReplies = false
+    s.ctx.warn(`Facebook would not read the comments on ratings (${err.message}); ratings are read without the Page's replies, so they show as unanswered`)
+    const plain = edgeUrl(s.ctx.options, edge, window, { ratingReplies: false })
+    // A later page of the same walk keeps its paging position.
+    for (const name of ['after', 'before', '__paging_token']) {
+      const v = url.searchParams.get(name)
+      if (v !== null) plain.searchParams.set(name, v)
+    }
+    return graphGet(s, plain, edge)
   }
 }
 

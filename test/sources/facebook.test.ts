@@ -137,15 +137,19 @@ describe('parseFacebookPage (ratings)', () => {
       author: { handle: '200000000005', name: 'Pat Quinn' },
       about: ABOUT,
     })
-    expect(drafts[1]).toMatchObject({ externalId: '900000000002', rating: 5, title: 'Recommends' })
+    expect(drafts[2]).toMatchObject({ externalId: '900000000002', rating: 5, title: 'Recommends' })
+  })
+
+  it("reads the Page's comment on a rating's story as its reply to that rating", () => {
+    expect(drafts[1]).toMatchObject({ externalId: '900000000001_7401', parentExternalId: '900000000001', threadExternalId: '900000000001', byOwner: true, about: ABOUT })
   })
 
   it('gives a recommendation with the default fields only (no id) a stable key and the reviews page', () => {
-    const d = drafts[2]
+    const d = drafts[3]
     expect(d?.externalId).toMatch(/^rating_\d+_[0-9a-f]{16}$/)
     expect(d?.rating).toBeUndefined()
     expect(d?.url).toBe(`https://www.facebook.com/${PAGE}/reviews`)
-    const again = parseFacebookPage(RATINGS, { edge: 'ratings', pageId: PAGE }).drafts[2]
+    const again = parseFacebookPage(RATINGS, { edge: 'ratings', pageId: PAGE }).drafts[3]
     expect(again?.externalId).toBe(d?.externalId)
   })
 })
@@ -251,7 +255,8 @@ describe('URLs', () => {
     expect(url.searchParams.get('since')).toBe('1700000000')
     expect(url.searchParams.get('until')).toBe('1700000101')
     expect(url.searchParams.get('fields')).toContain('comments.filter(stream).order(reverse_chronological).summary(true).limit(100){id,from{id,name},message,created_time,parent{id}')
-    expect(edgeUrl(o, 'ratings', { from: 0, to: undefined }).searchParams.get('fields')).toBe('created_time,recommendation_type,review_text,rating,has_rating,has_review,reviewer,open_graph_story')
+    expect(edgeUrl(o, 'ratings', { from: 0, to: undefined }).searchParams.get('fields')).toMatch(/^created_time,recommendation_type,review_text,rating,has_rating,has_review,reviewer,open_graph_story\{id,comments\.filter\(stream\)\.limit\(25\)\{id,from\{id,name\}/)
+    expect(edgeUrl(o, 'ratings', { from: 0, to: undefined }, { ratingReplies: false }).searchParams.get('fields')).toBe('created_time,recommendation_type,review_text,rating,has_rating,has_review,reviewer,open_graph_story')
     expect(url.searchParams.has('access_token')).toBe(false)
   })
 
@@ -322,7 +327,8 @@ describe('facebook pull', () => {
       expect(r.query.access_token).toBeUndefined()
     }
     const unanswered = (await listQueue(deps, { queue: 'unanswered' })).map((m) => m.externalId)
-    expect(unanswered).toEqual(expect.arrayContaining(['5002_7002', '5000_7201', '300000000009_8001', '900000000001']))
+    expect(unanswered).toEqual(expect.arrayContaining(['5002_7002', '5000_7201', '300000000009_8001', '900000000002']))
+    expect(unanswered).not.toContain('900000000001')
     // Answered by the Page: Dana's complaint (a reply) and Jo's visitor post (a comment on it).
     expect(unanswered).not.toContain('5002_7001')
     expect(unanswered).not.toContain('1029384756_6001')
@@ -333,6 +339,9 @@ describe('facebook pull', () => {
     expect(all.get('1029384756_6001')?.answered).toBe(true)
     expect(all.get('5002_7002')?.answered).toBe(false)
     expect(all.get('900000000002')?.rating).toBe(5)
+    // Answered by the Page's comment on the rating's story.
+    expect(all.get('900000000001')?.answered).toBe(true)
+    expect(all.get('900000000002')?.answered).toBe(false)
     expect(all.get('900000000001')?.rating ?? null).toBeNull()
     expect(all.get('5002_7001')?.brands).toEqual(['Acme'])
   })
@@ -420,6 +429,21 @@ describe('facebook pull', () => {
     const result = await pull(deps)
     expect(result.sources[0]?.error).toMatch(/^the Page token expired or was revoked/)
     expect(result.sources[0]?.error).not.toContain(TOKEN)
+  })
+
+  it('reads ratings without their replies where Facebook refuses to expand them, saying so', async () => {
+    const refused = JSON.stringify({ error: { message: '(#100) Tried accessing nonexisting field (comments) on node type (OpenGraphAction)', type: 'OAuthException', code: 100 } })
+    const { deps, server } = await setup([
+      json(EDGE('ratings'), refused, { status: 400, query: { fields: /open_graph_story\{/ } }),
+      json(EDGE('ratings'), RATINGS),
+      ...quiet('posts', 'visitor_posts', 'tagged'),
+    ])
+    const result = await pull(deps)
+    expect(result.status).toBe('ok')
+    expect(server.requests.filter((r) => r.path === EDGE('ratings'))).toHaveLength(2)
+    expect(deps.warnings.some((w) => /^facebook: Facebook would not read the comments on ratings \(Facebook refused the request for \/ratings \(Graph error #100: .*nonexisting field/.test(w))).toBe(true)
+    const ids = (await listQueue(deps, { queue: 'all' })).map((m) => m.externalId)
+    expect(ids).toEqual(expect.arrayContaining(['900000000001', '900000000002']))
   })
 
   it('a missing permission names it', async () => {
