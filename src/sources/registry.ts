@@ -14,6 +14,7 @@ import { appStoreSource } from './appstore.js'
 import { blueskySource } from './bluesky.js'
 import { devtoSource } from './devto.js'
 import { discourseSource } from './discourse.js'
+import { facebookSource } from './facebook.js'
 import { gitHubSource } from './github.js'
 import { hackerNewsSource } from './hackernews.js'
 import { lobstersSource } from './lobsters.js'
@@ -29,6 +30,7 @@ export const sources: Readonly<Record<string, Source>> = Object.freeze({
   [blueskySource.kind]: blueskySource,
   [devtoSource.kind]: devtoSource,
   [discourseSource.kind]: discourseSource,
+  [facebookSource.kind]: facebookSource,
   [gitHubSource.kind]: gitHubSource,
   [hackerNewsSource.kind]: hackerNewsSource,
   [lobstersSource.kind]: lobstersSource,
