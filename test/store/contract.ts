@@ -135,6 +135,18 @@ export function storeContract(engine: string, fresh: () => Promise<Store>): void
       expect(await s.mentions.upsertPage([{ ...review, ownerReply: { at, handle: 'Acme Support' } }])).toMatchObject({ unchanged: 1 })
     })
 
+    it('keeps full-text search in step with inserts and edits', async () => {
+      const s = await open()
+      const a = record({ text: 'acme checkout is broken' })
+      await s.mentions.upsertPage([a, record({ text: 'acme is lovely' })])
+      const found = async (query: string) => (await s.mentions.search({ query, now })).mentions.map((m) => m.text)
+      expect(await found('broken')).toEqual(['acme checkout is broken'])
+      await s.mentions.upsertPage([{ ...a, text: 'acme checkout is fixed' }])
+      expect(await found('broken')).toEqual([])
+      expect(await found('fixed')).toEqual(['acme checkout is fixed'])
+      expect(await found('acme')).toHaveLength(2)
+    })
+
     it('keeps a budget ledger per source instance and key', async () => {
       const s = await open()
       expect(await s.usage.get('x', 'default', 'reads:2026-12-01')).toBe(0)

@@ -180,6 +180,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX mention_tags_mention ON mention_tags (mention_id);
 
   CREATE INDEX events_at ON events (at, id);
+  -- The brands of one mention (stats by brand, rematch): the key leads with the brand.
+  CREATE INDEX mention_brands_mention ON mention_brands (mention_id);
   -- Snoozed items are few; a new post by the same author in the same thread looks them up.
   CREATE INDEX triage_snoozed ON triage (snoozed_until) WHERE state = 'snoozed';
 
