@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { pull } from '../../src/app/pull.js'
 import { listQueue } from '../../src/app/queues.js'
 import type { Brand, Cursor } from '../../src/model.js'
-import { MalformedCredentialError, serviceAccount, signedAssertion } from '../../src/sources/googleplay/auth.js'
+import { createHttp } from '../../src/net/client.js'
+import { MalformedCredentialError, serviceAccount, signedAssertion, tokenSource } from '../../src/sources/googleplay/auth.js'
 import { googlePlayOptions, googlePlaySource, languageOf, parseGooglePlay, parseGooglePlayPage, reviewsUrl, splitReviewText } from '../../src/sources/googleplay/index.js'
 import { MissingCredentialError, SourceResponseError } from '../../src/sources/types.js'
 import { tempDir, testDeps, type TestDeps } from '../support/deps.js'
@@ -408,6 +409,28 @@ describe('googleplay pull: cursors', () => {
     expect((await pull(deps)).sources[0]).toMatchObject({ new: 1 })
     expect(server.requests.map((r) => r.query.token ?? '')).toEqual(['', 'p2'])
     expect((await cursorOf(deps, server))?.parts?.[PKG]).toEqual({ at: NOW - HOUR, oldest: NOW - 7 * DAY })
+  })
+})
+
+describe('googleplay token lifetime', () => {
+  it('reuses the token within its lifetime and signs a new one a minute before it expires', async () => {
+    let now = NOW
+    tokens = await startTokenServer(() => now)
+    const http = createHttp({ userAgent: 'mentions-test', sleep: async () => {}, timeoutMs: 5000 })
+    try {
+      const account = serviceAccount({ env: { GOOGLE_PLAY_CREDENTIALS: keyFile(tokens.uri) } }, 'googleplay')
+      const token = tokenSource({ http, now: () => now }, account)
+      expect(await token()).toBe(ACCESS_TOKEN)
+      now += 58 * 60_000
+      await token()
+      expect(tokens.requests).toHaveLength(1)
+      // token.json says 3599 s: within a minute of that, a fresh one is signed (at the new time).
+      now += 60_000
+      await token()
+      expect(tokens.requests.map((r) => r.verified)).toEqual([true, true])
+    } finally {
+      await http.close()
+    }
   })
 })
 
