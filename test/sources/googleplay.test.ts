@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process'
 import { generateKeyPairSync, verify, type KeyObject } from 'node:crypto'
 import fs, { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { pull } from '../../src/app/pull.js'
@@ -199,7 +201,8 @@ async function startTokenServer(now: () => number, refuse?: { status: number; bo
         if (claims.scope !== 'https://www.googleapis.com/auth/androidpublisher') problems.push('scope')
         if (claims.aud !== uri) problems.push('aud')
         if (typeof claims.iat !== 'number' || typeof claims.exp !== 'number' || claims.exp - claims.iat !== 3600) problems.push('exp')
-        if (claims.iat !== Math.floor(now() / 1000)) problems.push('iat')
+        // A spawned binary keeps its own clock: a few seconds apart is the same moment.
+        if (typeof claims.iat !== 'number' || Math.abs(claims.iat - now() / 1000) > 5) problems.push('iat')
       } catch {
         problems.push('not a JWT')
       }
@@ -508,4 +511,31 @@ describe('googleplay pull: failures', () => {
     expect(result.status).toBe('failed')
     expect(result.sources[0]?.error).toMatch(/^HTTP 429 Too Many Requests from .*\(rate limited: retry after \d{4}-\d\d-\d\dT[\d:.]+Z, in 7200 s\)$/)
   })
+})
+
+describe('googleplay through the built binary', () => {
+  it('reads the key from GOOGLE_PLAY_CREDENTIALS_FILE and pulls', async () => {
+    tokens = await startTokenServer(() => Date.now())
+    const now = Date.now()
+    api = await startReplayServer([jsonRoute(REVIEWS, listPage([review('Crashes when I scan a receipt', now - HOUR, { stars: 1 }), review('Great', now - DAY, { reply: now - HOUR })]))])
+    dir = tempDir()
+    const keyPath = path.join(dir, 'play-key.json')
+    fs.writeFileSync(keyPath, keyFile(tokens.uri), { mode: 0o600 })
+    const config = path.join(dir, 'mentions.config.json')
+    fs.writeFileSync(config, JSON.stringify({ brands: [{ name: 'Acme', terms: ['acme'] }], sources: [{ kind: 'googleplay', baseUrl: api.url, packageNames: [PKG] }] }))
+    const bin = fileURLToPath(new URL('../../bin/mentions.js', import.meta.url))
+    const env = { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg-config'), XDG_DATA_HOME: path.join(dir, 'xdg-data'), GOOGLE_PLAY_CREDENTIALS_FILE: keyPath }
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [bin, ...args, '--config', config, '--db', path.join(dir!, 'm.db')], { env }, (err, stdout, stderr) => {
+          resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr })
+        })
+      })
+    const pulled = await run(['pull'])
+    expect(pulled.stderr).not.toContain('PRIVATE KEY')
+    expect(pulled.code).toBe(0)
+    expect(tokens.requests.map((r) => r.verified)).toEqual([true])
+    const queue = await run(['queue', 'unanswered', '--format', 'json'])
+    expect((JSON.parse(queue.stdout) as { text: string; brand: string }[]).map((m) => [m.text, m.brand])).toEqual([['Crashes when I scan a receipt', 'Acme']])
+  }, 60_000)
 })
