@@ -16,6 +16,7 @@ import { devtoSource } from './devto.js'
 import { discourseSource } from './discourse.js'
 import { facebookSource } from './facebook.js'
 import { gitHubSource } from './github.js'
+import { googlePlaySource } from './googleplay/index.js'
 import { hackerNewsSource } from './hackernews.js'
 import { lobstersSource } from './lobsters.js'
 import { mastodonSource } from './mastodon.js'
@@ -32,6 +33,7 @@ export const sources: Readonly<Record<string, Source>> = Object.freeze({
   [discourseSource.kind]: discourseSource,
   [facebookSource.kind]: facebookSource,
   [gitHubSource.kind]: gitHubSource,
+  [googlePlaySource.kind]: googlePlaySource,
   [hackerNewsSource.kind]: hackerNewsSource,
   [lobstersSource.kind]: lobstersSource,
   [mastodonSource.kind]: mastodonSource,
