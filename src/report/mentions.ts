@@ -35,6 +35,9 @@ export function createMentionTableColumns(now: number): readonly Column<MentionV
     { key: 'intent', header: 'INTENT', get: (v) => v.intent, tableDrop: 2 },
     // '?' where the source cannot show the brand's replies: unknown, not "no".
     { key: 'answered', header: 'ANS', get: (v) => (v.answered === null ? '?' : v.answered ? 'yes' : 'no'), tableDrop: 3 },
+    // What the queue is sorted by, and who has it: dropped before the text gives way.
+    { key: 'priority', header: 'PRI', get: (v) => Math.round(v.priority), tableDrop: 2 },
+    { key: 'assignee', header: 'WHO', get: (v) => v.assignee, tableWidth: 12, tableMin: 4, tableDrop: 1 },
     { key: 'author', header: 'AUTHOR', get: (v) => v.author ?? v.authorName, tableWidth: 20, tableMin: 8 },
     {
       key: 'text',

@@ -83,7 +83,8 @@ export function priorityOf(i: PriorityInput, now: number): Priority {
   if (i.answered === true) add('answered', WEIGHTS.answered, 'the brand replied')
   const days = Math.max(0, now - i.createdAt) / DAY
   add('age', Math.max(WEIGHTS.ageMax, WEIGHTS.agePerDay * days), `${days < 1 ? `${Math.round(days * 24)}h` : `${Math.round(days)}d`} old`)
-  const score = round1(parts.reduce((s, p) => s + p.points, 0))
+  // Never below zero: nothing needs a person less than not at all.
+  const score = Math.max(0, round1(parts.reduce((s, p) => s + p.points, 0)))
   return { score, parts }
 }
 
@@ -98,7 +99,7 @@ export function prioritySql(opts: { answered: string; now: string }): string {
   const intent = Object.entries(w.intent).filter(([, p]) => p !== 0).map(([k, p]) => `WHEN '${k}' THEN ${p}`).join(' ')
   const rating = Object.entries(w.rating).map(([k, p]) => `WHEN ${k} THEN ${p}`).join(' ')
   const engagement = `(max(0, coalesce(m.likes, 0)) + 2 * max(0, coalesce(m.reposts, 0)) + 2 * max(0, coalesce(m.replies, 0)) + max(0, coalesce(m.score, 0)))`
-  return `(
+  return `max(0, 
     CASE WHEN m.sentiment_label = 'negative' THEN ${w.negativeBase} + ${w.negativePerScore} * max(0, -m.sentiment_score) ELSE 0 END
     + CASE m.intent ${intent} ELSE 0 END
     + min(${w.reachMax}, ${w.reachPerDecade} * log10(max(0, coalesce(m.author_reach, 0)) + 1))

@@ -88,7 +88,7 @@ describe('tables fit the terminal', () => {
   })
 
   it('adds the whole permalink when the terminal is wide enough', async () => {
-    const r = await mentions(['queue', 'all', '--format', 'table', '--db', db], { env: { COLUMNS: '220' } })
+    const r = await mentions(['queue', 'all', '--format', 'table', '--db', db], { env: { COLUMNS: '240' } })
     const out = lines(r.stdout)
     expect(out[0]).toMatch(/URL$/)
     expect(out.slice(1).every((l) => /https?:\/\/\S+$/.test(l))).toBe(true)

@@ -84,9 +84,9 @@ describe('createMentionTableColumns', () => {
     expect(text.get(view({ title: 'Show HN: Acme 2.0', text: 'my reply', inReplyTo: '123' }))).toBe('my reply')
   })
 
-  it('shows id, age, source, brand, sentiment, intent, author, text and, with room, the url', () => {
+  it('shows id, age, source, brand, sentiment, intent, answered, priority, assignee, author, text and, with room, the url', () => {
     const cols = createMentionTableColumns(NOW)
-    expect(cols.map((c) => c.key)).toEqual(['id', 'age', 'source', 'brand', 'sentiment', 'intent', 'answered', 'author', 'text', 'url'])
+    expect(cols.map((c) => c.key)).toEqual(['id', 'age', 'source', 'brand', 'sentiment', 'intent', 'answered', 'priority', 'assignee', 'author', 'text', 'url'])
     expect(cols.filter((c) => c.tableWidth === 'flex').map((c) => c.key)).toEqual(['text'])
   })
 
