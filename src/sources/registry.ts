@@ -13,6 +13,7 @@
 import { blueskySource } from './bluesky.js'
 import { devtoSource } from './devto.js'
 import { discourseSource } from './discourse.js'
+import { foursquareSource } from './foursquare.js'
 import { gitHubSource } from './github.js'
 import { hackerNewsSource } from './hackernews.js'
 import { lobstersSource } from './lobsters.js'
@@ -26,6 +27,7 @@ export const sources: Readonly<Record<string, Source>> = Object.freeze({
   [blueskySource.kind]: blueskySource,
   [devtoSource.kind]: devtoSource,
   [discourseSource.kind]: discourseSource,
+  [foursquareSource.kind]: foursquareSource,
   [gitHubSource.kind]: gitHubSource,
   [hackerNewsSource.kind]: hackerNewsSource,
   [lobstersSource.kind]: lobstersSource,
