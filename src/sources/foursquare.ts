@@ -3,6 +3,7 @@
 // source polls each configured venue's newest tips and files them under the venue's brand.
 import { z } from 'zod'
 import type { Cursor, MentionDraft } from '../model.js'
+import { errorSnippet } from '../net/redact.js'
 import { HttpError, RateLimitError } from '../net/types.js'
 import { credential, fetchJson, jsonBody, ownerBrand, rateLimitState, readEach } from './common.js'
 import { normaliseText, normaliseWhitespace } from './html.js'
@@ -47,7 +48,10 @@ const tipSchema = z.object({
   agree_count: optNumber,
 })
 
-/** The venue page: Foursquare's site resolves /v/<id> to the venue (tips have no page of their own). */
+/**
+ * The venue page on foursquare.com (its usual form is /v/<slug>/<id>; the slug is not in a tip
+ * response, so the short form is used). Tips have no page of their own.
+ */
 export const venuePage = (venueId: string) => `${SITE}/v/${encodeURIComponent(venueId)}`
 
 export interface FoursquareTips {
@@ -63,7 +67,7 @@ export interface FoursquareTips {
 export function readFoursquareTips(body: unknown, venueId: string, url = 'foursquare'): FoursquareTips {
   const value = jsonBody(body, url)
   if (!Array.isArray(value)) {
-    const message = value && typeof value === 'object' && 'message' in value && typeof value.message === 'string' ? `: ${normaliseWhitespace(value.message).slice(0, 120)}` : ''
+    const message = value && typeof value === 'object' && 'message' in value && typeof value.message === 'string' ? `: ${errorSnippet(value.message, [], 120)}` : ''
     throw new SourceResponseError(`foursquare: expected a JSON array of tips${message}`, url)
   }
   const { items, skipped } = readEach(value, tipSchema, (tip) => tipDraft(tip, venueId))

@@ -3,6 +3,7 @@
 // unit once (/v1/business-units/find) and the id kept in the cursor.
 import { z } from 'zod'
 import type { Cursor, MentionDraft } from '../model.js'
+import { errorSnippet } from '../net/redact.js'
 import { HttpError } from '../net/types.js'
 import { credential, fetchJson, jsonBody, ownerBrand, rateLimitState, readEach } from './common.js'
 import { decodeEntities, normaliseText, normaliseWhitespace } from './html.js'
@@ -82,7 +83,8 @@ function upstreamMessage(value: unknown): string {
   if (!value || typeof value !== 'object') return ''
   const v = value as { message?: unknown; fault?: { faultstring?: unknown } }
   const m = typeof v.message === 'string' ? v.message : typeof v.fault?.faultstring === 'string' ? v.fault.faultstring : ''
-  return m ? `: ${normaliseWhitespace(m).slice(0, 120)}` : ''
+  // Control characters and bidi overrides go: the line may reach a terminal.
+  return m ? `: ${errorSnippet(m, [], 120)}` : ''
 }
 
 /**

@@ -38,6 +38,7 @@ describe('parseFoursquare', () => {
   it("names the problem for a body that is not JSON or not a list, quoting the API's message", () => {
     expect(() => parseFoursquare('<html>502</html>', VENUE)).toThrow(SourceResponseError)
     expect(() => parseFoursquare('{"message":"Invalid request token."}', VENUE)).toThrow(/expected a JSON array of tips: Invalid request token\./)
+    expect(() => parseFoursquare(JSON.stringify({ message: 'bad\u001b[2Jthing' }), VENUE)).toThrow(/tips: bad \[2Jthing$/)
   })
 
   it('reads the rel="next" target of a Link header', () => {

@@ -58,6 +58,7 @@ describe('parseTrustpilot', () => {
   it("names the problem for a body that is not JSON or not a reviews response, quoting the API's message", () => {
     expect(() => parseTrustpilot('<html>Bad gateway</html>')).toThrow(SourceResponseError)
     expect(() => parseTrustpilot('{"fault":{"faultstring":"Invalid ApiKey"}}')).toThrow(/expected a reviews response with a "reviews" array: Invalid ApiKey/)
+    expect(() => parseTrustpilot(JSON.stringify({ message: 'no\u001b]0;title\u0007way' }))).toThrow(/array: no \]0;title way$/)
   })
 
   it('reads a business unit found by domain', () => {
