@@ -199,6 +199,20 @@ describe('foursquare search() through pull', () => {
     expect(await stored(d)).toEqual(['a1', 'a2', 'a3', 'a4'])
   })
 
+  it("files tips under the entry's brand, and fails naming the choice when two brands could own the venue", async () => {
+    const fake = await startPlaces({ [V1]: [tip('b1', NOW - HOUR, 'great espresso')] })
+    const beta: Brand = { ...acme, name: 'Beta', terms: ['beta'] }
+    dir = tempDir()
+    const entry = (options: Record<string, unknown>) => ({ kind: 'foursquare', options: { baseUrl: fake.url, venueIds: [V1], ...options } })
+    deps = testDeps({ dbFile: path.join(dir, 'm.db'), now: () => NOW, env: { FOURSQUARE_API_KEY: 'k' }, config: { brands: [acme, beta], sources: [entry({})] } })
+    const unsure = await pull(deps)
+    expect(unsure.sources[0]?.error).toMatch(/^foursquare: set "brand" on this source entry/)
+    await deps.close()
+    deps = testDeps({ dbFile: path.join(dir, 'm.db'), now: () => NOW, env: { FOURSQUARE_API_KEY: 'k' }, config: { brands: [acme, beta], sources: [entry({ brand: 'beta' })] } })
+    expect((await pull(deps)).status).toBe('ok')
+    expect((await listQueue(deps, { queue: 'all' })).map((m) => [m.externalId, m.brands])).toEqual([['b1', ['Beta']]])
+  })
+
   it('names a venue the API does not know, and still reads the others', async () => {
     const fake = await startPlaces({ [V1]: [tip('ok1', NOW - HOUR)] })
     const d = setup(fake, { venueIds: [BAD, V1] })
