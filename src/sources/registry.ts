@@ -15,6 +15,7 @@ import { blueskySource } from './bluesky.js'
 import { devtoSource } from './devto.js'
 import { discourseSource } from './discourse.js'
 import { facebookSource } from './facebook.js'
+import { foursquareSource } from './foursquare.js'
 import { gitHubSource } from './github.js'
 import { googlePlaySource } from './googleplay/index.js'
 import { hackerNewsSource } from './hackernews.js'
@@ -23,6 +24,7 @@ import { mastodonSource } from './mastodon.js'
 import { redditSource } from './reddit.js'
 import { rssSource } from './rss.js'
 import { stackExchangeSource } from './stackexchange.js'
+import { trustpilotSource } from './trustpilot.js'
 import type { Source } from './types.js'
 import { youTubeSource } from './youtube.js'
 
@@ -32,6 +34,7 @@ export const sources: Readonly<Record<string, Source>> = Object.freeze({
   [devtoSource.kind]: devtoSource,
   [discourseSource.kind]: discourseSource,
   [facebookSource.kind]: facebookSource,
+  [foursquareSource.kind]: foursquareSource,
   [gitHubSource.kind]: gitHubSource,
   [googlePlaySource.kind]: googlePlaySource,
   [hackerNewsSource.kind]: hackerNewsSource,
@@ -40,6 +43,7 @@ export const sources: Readonly<Record<string, Source>> = Object.freeze({
   [redditSource.kind]: redditSource,
   [rssSource.kind]: rssSource,
   [stackExchangeSource.kind]: stackExchangeSource,
+  [trustpilotSource.kind]: trustpilotSource,
   [youTubeSource.kind]: youTubeSource,
 })
 
