@@ -121,7 +121,8 @@ function extras(input: ShowInput): string[] {
   const item = (text: string) => out.push(...wrapText(text, width, '  ').map((l, i) => (i === 0 ? `  ${l.trimStart()}` : l)))
   if (input.priority) {
     section(`Priority ${input.priority.score}`)
-    for (const p of input.priority.parts) item(`${(p.points > 0 ? '+' : '') + p.points}`.padStart(6) + `  ${p.factor}: ${oneLine(p.why)}`)
+    // Points right-aligned in their own column; the lines are short, so they are not wrapped.
+    for (const p of input.priority.parts) out.push(`  ${`${p.points > 0 ? '+' : ''}${p.points}`.padStart(6)}  ${p.factor}: ${oneLine(p.why)}`)
   }
   const t = input.thread
   if (t && (t.parent || t.replies.length)) {

@@ -108,3 +108,34 @@ describe('wrapText', () => {
     expect(wrapText('aa bb', 6, '  ')).toEqual(['  aa', '  bb'])
   })
 })
+
+describe('renderShow: the inbox parts', () => {
+  const input = {
+    priority: { score: 48.5, parts: [{ factor: 'negativity' as const, points: 22.4, why: 'negative (-0.62)' }, { factor: 'intent' as const, points: 20, why: 'complaint' }, { factor: 'age' as const, points: -0.4, why: '3h old' }] },
+    thread: { parent: mention({ id: 7, authorHandle: 'bob', text: 'Which cloud do you use?' }), replies: [mention({ id: 43, authorHandle: 'acme_support', isOwn: true, text: 'Sorry, refund sent' })] },
+    brandReplies: [{ kind: 'reply' as const, source: 'hackernews', externalId: '2', at: NOW - 2 * 3_600_000, handle: 'acme_support', url: null }],
+    sightings: [
+      { source: 'hackernews', externalId: '1', url: 'https://news.ycombinator.com/item?id=1', seenAt: NOW },
+      { source: 'rss', externalId: 'g1', url: 'https://news.example/acme', seenAt: NOW },
+    ],
+    events: [{ id: 1, mentionId: 42, at: NOW, actor: 'alice', action: 'state', detail: { from: 'open', to: 'done' } }],
+  }
+
+  it('lists the priority parts, the thread, the brand replies with their delay, the sightings and the events', () => {
+    const out = show(input)
+    expect(out).toContain('Priority 48.5')
+    expect(out).toMatch(/\+22\.4 {2}negativity: negative \(-0\.62\)/)
+    expect(out).toContain('in reply to #7 bob')
+    expect(out).toContain('reply #43 acme_support (the brand)')
+    expect(out).toContain('reply by acme_support, 2024-05-10T10:00:00.000Z (1h after)')
+    expect(out).toContain('rss g1 https://news.example/acme')
+    expect(out).toContain('alice open → done')
+    expect(out).not.toContain('\x1b')
+  })
+
+  it('colours headings on a terminal, and only there', () => {
+    const tty = renderShow({ mention: mention(), explanation: negative, scorerVersion: 'cs-4', now: NOW, width: 100, style: createStyle(1), ...input })
+    expect(tty).toContain('\x1b[1mPriority 48.5')
+    expect(tty.replace(/\x1b\[[0-9;]*m/g, '')).toBe(show(input))
+  })
+})
