@@ -21,6 +21,7 @@ import { redditSource } from './reddit.js'
 import { rssSource } from './rss.js'
 import { stackExchangeSource } from './stackexchange.js'
 import type { Source } from './types.js'
+import { xSource } from './x.js'
 
 export const sources: Readonly<Record<string, Source>> = Object.freeze({
   [blueskySource.kind]: blueskySource,
@@ -33,6 +34,7 @@ export const sources: Readonly<Record<string, Source>> = Object.freeze({
   [redditSource.kind]: redditSource,
   [rssSource.kind]: rssSource,
   [stackExchangeSource.kind]: stackExchangeSource,
+  [xSource.kind]: xSource,
 })
 
 /** The registered kinds, sorted (for help text and error messages). */
