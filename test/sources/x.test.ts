@@ -468,4 +468,21 @@ describe('x pull', () => {
     expect(x.served.length).toBeLessThanOrEqual(25)
     expect(searches(x).every((r) => Number(r.query.max_results) >= 10)).toBe(true)
   })
+
+  it("counts the brand's own timeline against the same budget, and keeps the looked-up user id when it stops", async () => {
+    const x = await fakeX()
+    x.pageSize = 10
+    const own = seed(x, 15, NOW - MIN, { author: 'acmehq', prefix: 'own' })
+    const d = setup(x, { handles: ['acmehq'], options: { maxReadsPerPull: 20 } })
+    const one = await pull(d)
+    const ownReport = one.sources.find((s) => s.instance.endsWith('#own'))
+    expect(ownReport?.error).toMatch(/^read budget spent: 11 of 20 reads this pull \(maxReadsPerPull\); fewer than 10 left/)
+    expect(x.served).toHaveLength(10)
+    await pull(d)
+    expect(x.requests.filter((r) => r.path.startsWith('/2/users/by/username/'))).toHaveLength(1)
+    const timeline = x.requests.filter((r) => r.path === '/2/users/2000/tweets')
+    expect(timeline[1]?.query.until_id).toBe(own[9]?.id)
+    expect(new Set(x.served).size).toBe(x.served.length)
+    expect(x.served.sort()).toEqual(sorted(own))
+  })
 })
