@@ -145,7 +145,12 @@ export function xProblem(value: unknown): string | undefined {
   const v = value as { errors?: unknown }
   const first = Array.isArray(v.errors) ? problemSchema.safeParse(v.errors[0]) : undefined
   const top = problemSchema.safeParse(value)
-  const parts = [top.success ? top.data.title : undefined, top.success ? top.data.detail : undefined, first?.success ? (first.data.detail ?? first.data.message) : undefined]
+  const parts = [
+    top.success ? top.data.title : undefined,
+    top.success ? top.data.detail : undefined,
+    first?.success ? first.data.title : undefined,
+    first?.success ? (first.data.detail ?? first.data.message) : undefined,
+  ]
   const text = [...new Set(parts.filter((p): p is string => typeof p === 'string' && p.trim() !== ''))].join(': ')
   return text ? errorSnippet(text, [], 160) : undefined
 }

@@ -485,4 +485,14 @@ describe('x pull', () => {
     expect(new Set(x.served).size).toBe(x.served.length)
     expect(x.served.sort()).toEqual(sorted(own))
   })
+
+  it('fails the own-activity walk naming a handle X does not know, and still stores the search', async () => {
+    const x = await fakeX()
+    seed(x, 2, NOW - MIN)
+    const d = setup(x, { handles: ['nobody_here'] })
+    const result = await pull(d)
+    expect(result.status).toBe('partial')
+    expect(result.sources.find((s) => s.instance.endsWith('#own'))?.error).toMatch(/^no X account @nobody_here \(Not Found Error: Could not find user/)
+    expect(await ids(d)).toHaveLength(2)
+  })
 })
