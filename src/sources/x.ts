@@ -329,7 +329,8 @@ export function planXWalks(part: Cursor | undefined, bounds: WindowBounds, floor
   const endTime = bounds.until !== undefined && bounds.until < now - END_TIME_MIN_AGE_MS ? bounds.until : undefined
   const plans: XWalkPlan[] = []
   const gapTop = anchor(part, 'gapTop')
-  if (part?.gap && gapTop) {
+  // A gap wholly older than the window cannot be read: reachablePart has dropped it.
+  if (part?.gap && gapTop && part.gap.to >= floor) {
     const gap = part.gap
     const floorId = anchor(part, 'gapFloor')
     const plan: XWalkPlan = { kind: 'gap', from: Math.max(gap.from, floor), to: gap.to, untilId: gapTop }
@@ -354,6 +355,18 @@ export function planXWalks(part: Cursor | undefined, bounds: WindowBounds, floor
     plans.push({ kind: 'backfill', from: since, to: oldest, startTime: since, endTime: oldest })
   }
   return plans
+}
+
+/**
+ * The part as far as X can still serve it: a gap that lies wholly before `floor` (older than
+ * the 7-day window) is dropped, with a warning, so it is neither requested nor kept owing.
+ */
+export function reachablePart(part: Cursor | undefined, floor: number, warn: (m: string) => void = () => {}): Cursor | undefined {
+  if (!part?.gap || part.gap.to >= floor) return part
+  warn(`the gap an earlier pull owed (${isoSeconds(part.gap.from)} to ${isoSeconds(part.gap.to)}) is older than X's 7-day search window and cannot be read any more`)
+  const { gap: _gap, parts, ...rest } = part
+  const { gapTop: _top, gapFloor: _floor, ...keep } = parts ?? {}
+  return Object.keys(keep).length > 0 ? { ...rest, parts: keep } : rest
 }
 
 /**
@@ -583,7 +596,7 @@ async function* walkParts(ctx: Ctx, token: string, budget: ReadBudget, cursor: C
   const pageLimit = Math.max(1, Math.min(q.maxPages, ctx.options.maxPages))
   const bounds: WindowBounds = { since: q.since, until: q.until }
   const now = ctx.now()
-  const previous = new Map(specs.map((s) => [s.key, partCursor(cursor, s.key)]))
+  const previous = new Map(specs.map((s) => [s.key, reachablePart(partCursor(cursor, s.key), floor, ctx.warn)]))
   const walks = new Map(specs.map((s) => [s.key, planXWalks(previous.get(s.key), bounds, floor, now, ctx.warn).map((plan): XWalkState => ({ plan, status: 'pending' }))]))
   const cursorNow = (): Cursor => {
     const parts: Record<string, Cursor> = {}

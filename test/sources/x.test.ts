@@ -11,6 +11,7 @@ import {
   parseX,
   parseXPage,
   planXWalks,
+  reachablePart,
   snowflakeTime,
   xOptions,
   xPartAfter,
@@ -105,6 +106,7 @@ describe('x helpers', () => {
 
   const NOW_ = Date.parse('2026-12-01T12:00:00Z')
   const floor = NOW_ - 6 * 24 * 3600_000
+  const HOUR_ = 3600_000
 
   it('resumes with since_id and no overlap, walks an owed gap first with until_id, and backfills below oldest', () => {
     const part: Cursor = { id: '900', at: NOW_ - 3600_000, oldest: NOW_ - 86400_000, gap: { from: NOW_ - 5 * 3600_000, to: NOW_ - 4 * 3600_000 }, parts: { gapTop: { id: '500' }, gapFloor: { id: '400' } } }
@@ -121,6 +123,16 @@ describe('x helpers', () => {
     const part: Cursor = { id: '900', at: floor - 1000, oldest: floor - 5000 }
     expect(planXWalks(part, { since: floor - 86400_000 }, floor, NOW_, (m) => warnings.push(m))).toEqual([{ kind: 'new', from: floor, to: undefined, startTime: floor }])
     expect(warnings[0]).toMatch(/older than X's 7-day search window/)
+  })
+
+  it('drops a gap wholly older than the window, saying so, and keeps what lies beside it', () => {
+    const warnings: string[] = []
+    const part: Cursor = { id: '900', at: NOW_ - HOUR_, gap: { from: floor - 3 * HOUR_, to: floor - HOUR_ }, parts: { gapTop: { id: '500' }, user: { id: '7' } } }
+    const kept = reachablePart(part, floor, (m) => warnings.push(m))
+    expect(kept).toEqual({ id: '900', at: NOW_ - HOUR_, parts: { user: { id: '7' } } })
+    expect(warnings[0]).toMatch(/older than X's 7-day search window/)
+    expect(planXWalks(kept, { since: floor }, floor, NOW_).map((p) => p.kind)).toEqual(['new'])
+    expect(reachablePart({ ...part, gap: { from: floor - HOUR_, to: floor + HOUR_ } }, floor)).toHaveProperty('gap')
   })
 
   it('a walk cut short owes from the old newest id down to the oldest id read; finishing the gap clears it', () => {
