@@ -26,6 +26,7 @@ import { rssSource } from './rss.js'
 import { stackExchangeSource } from './stackexchange.js'
 import { trustpilotSource } from './trustpilot.js'
 import type { Source } from './types.js'
+import { xSource } from './x.js'
 import { youTubeSource } from './youtube.js'
 
 export const sources: Readonly<Record<string, Source>> = Object.freeze({
@@ -44,6 +45,7 @@ export const sources: Readonly<Record<string, Source>> = Object.freeze({
   [rssSource.kind]: rssSource,
   [stackExchangeSource.kind]: stackExchangeSource,
   [trustpilotSource.kind]: trustpilotSource,
+  [xSource.kind]: xSource,
   [youTubeSource.kind]: youTubeSource,
 })
 
