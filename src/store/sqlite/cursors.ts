@@ -1,7 +1,7 @@
 // Per source instance and brand: where the next pull resumes, and how the last one went.
 import type { Cursor, SourceState } from '../../model.js'
 import type { CursorKey, CursorStatus, CursorsRepo } from '../types.js'
-import { storeFailure, type Db } from './open.js'
+import { storeRunner, type Db } from './open.js'
 
 interface Row {
   source: string
@@ -24,13 +24,7 @@ function toCursor(r: Row): Cursor {
 }
 
 export function cursorsRepo(db: Db, file: string): CursorsRepo {
-  const run = async <T>(work: () => T): Promise<T> => {
-    try {
-      return work()
-    } catch (err) {
-      throw storeFailure(err, file)
-    }
-  }
+  const run = storeRunner(file)
   const get = db.prepare<[string, string, string], Row>(`SELECT * FROM cursors WHERE source = ? AND instance = ? AND brand = ?`)
   const save = db.prepare(`
     INSERT INTO cursors (source, instance, brand, cursor, etag, last_modified, last_ok_at, last_error, last_error_at)

@@ -23,7 +23,7 @@ import type {
 } from '../types.js'
 import type { Statement } from 'better-sqlite3'
 import { urlKey } from '../url-key.js'
-import { storeFailure, type Db } from './open.js'
+import { storeRunner, type Db } from './open.js'
 
 interface Row {
   id: number
@@ -192,14 +192,7 @@ function commonFilters(f: ListFilter): { where: string[]; args: Record<string, u
 const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])]
 
 export function mentionsRepo(db: Db, file: string): MentionsRepo {
-  /** Runs synchronous SQLite work, turning its errors into StoreErrors that name the file. */
-  const run = async <T>(work: () => T): Promise<T> => {
-    try {
-      return work()
-    } catch (err) {
-      throw storeFailure(err, file)
-    }
-  }
+  const run = storeRunner(file)
 
   type Stored = Pick<Row, 'id' | 'source' | 'text' | 'title' | 'url' | 'brands' | 'terms' | 'likes' | 'reposts' | 'replies' | 'score' | 'rating' | 'competitor'> & {
     owner_replied: number

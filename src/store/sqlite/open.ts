@@ -24,6 +24,20 @@ const DEFAULT_BUSY_MS = 5000
 const usage = (message: string, cause?: unknown) => new StoreError(message, 'usage', cause ? { cause } : undefined)
 
 /** A better-sqlite3 error as a StoreError naming the file and what to do. */
+/**
+ * Runs synchronous SQLite work behind the asynchronous Store interface: a settled Promise,
+ * and any SQLite error as a StoreError naming the file. Every repository uses it.
+ */
+export function storeRunner(file: string): <T>(work: () => T) => Promise<T> {
+  return async (work) => {
+    try {
+      return work()
+    } catch (err) {
+      throw storeFailure(err, file)
+    }
+  }
+}
+
 export function storeFailure(err: unknown, file: string): unknown {
   if (err instanceof StoreError) return err
   const code = (err as { code?: unknown }).code

@@ -2,16 +2,10 @@
 // lives here too: one row, taken in a write transaction so two pulls never both hold it.
 import { BusyError } from '../../errors.js'
 import type { LockHolder, RunRecord, RunStatus, RunsRepo } from '../types.js'
-import { storeFailure, type Db } from './open.js'
+import { storeRunner, type Db } from './open.js'
 
 export function runsRepo(db: Db, file: string): RunsRepo {
-  const run = async <T>(work: () => T): Promise<T> => {
-    try {
-      return work()
-    } catch (err) {
-      throw storeFailure(err, file)
-    }
-  }
+  const run = storeRunner(file)
   const lockName = 'pull'
   // IMMEDIATE: the read of the lock row and the write that takes it are one step. A deferred
   // transaction upgrading from read to write fails at once with SQLITE_BUSY when another

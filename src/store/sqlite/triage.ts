@@ -2,7 +2,7 @@
 // append-only log, all of one command in one transaction.
 import type { TriageState } from '../../model.js'
 import type { LogFilter, MentionEvent, TriageChange, TriageRepo, TriageResult } from '../types.js'
-import { storeFailure, type Db } from './open.js'
+import { storeRunner, type Db } from './open.js'
 
 interface Current {
   id: number
@@ -30,13 +30,7 @@ export const toEvent = (e: EventRow): MentionEvent => ({
 })
 
 export function triageRepo(db: Db, file: string): TriageRepo {
-  const run = async <T>(work: () => T): Promise<T> => {
-    try {
-      return work()
-    } catch (err) {
-      throw storeFailure(err, file)
-    }
-  }
+  const run = storeRunner(file)
   const current = db.prepare<[number], Current>(`
     SELECT m.id, t.state, t.assignee, t.snoozed_until FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id WHERE m.id = ?`)
   const upsert = db.prepare(`

@@ -1,15 +1,9 @@
 // Budgets spent per source instance (paid reads, daily search calls), keyed by the adapter.
 import type { UsageRepo } from '../types.js'
-import { storeFailure, type Db } from './open.js'
+import { storeRunner, type Db } from './open.js'
 
 export function usageRepo(db: Db, file: string): UsageRepo {
-  const run = async <T>(work: () => T): Promise<T> => {
-    try {
-      return work()
-    } catch (err) {
-      throw storeFailure(err, file)
-    }
-  }
+  const run = storeRunner(file)
   const get = db.prepare<[string, string, string], { used: number }>(`SELECT used FROM usage WHERE source = ? AND instance = ? AND key = ?`)
   const add = db.prepare<{ source: string; instance: string; key: string; n: number; now: number }, { used: number }>(`
     INSERT INTO usage (source, instance, key, used, updated_at) VALUES (@source, @instance, @key, @n, @now)
