@@ -14,6 +14,7 @@ import { blueskySource } from './bluesky.js'
 import { devtoSource } from './devto.js'
 import { discourseSource } from './discourse.js'
 import { gitHubSource } from './github.js'
+import { googlePlacesSource } from './googleplaces.js'
 import { hackerNewsSource } from './hackernews.js'
 import { lobstersSource } from './lobsters.js'
 import { mastodonSource } from './mastodon.js'
@@ -27,6 +28,7 @@ export const sources: Readonly<Record<string, Source>> = Object.freeze({
   [devtoSource.kind]: devtoSource,
   [discourseSource.kind]: discourseSource,
   [gitHubSource.kind]: gitHubSource,
+  [googlePlacesSource.kind]: googlePlacesSource,
   [hackerNewsSource.kind]: hackerNewsSource,
   [lobstersSource.kind]: lobstersSource,
   [mastodonSource.kind]: mastodonSource,
