@@ -21,6 +21,7 @@ import { mastodonSource } from './mastodon.js'
 import { redditSource } from './reddit.js'
 import { rssSource } from './rss.js'
 import { stackExchangeSource } from './stackexchange.js'
+import { yelpSource } from './yelp.js'
 import type { Source } from './types.js'
 
 export const sources: Readonly<Record<string, Source>> = Object.freeze({
@@ -35,6 +36,7 @@ export const sources: Readonly<Record<string, Source>> = Object.freeze({
   [redditSource.kind]: redditSource,
   [rssSource.kind]: rssSource,
   [stackExchangeSource.kind]: stackExchangeSource,
+  [yelpSource.kind]: yelpSource,
 })
 
 /** The registered kinds, sorted (for help text and error messages). */
