@@ -18,6 +18,8 @@ import {
 } from '../../src/sources/googleplaces.js'
 import { readFixedWindow } from '../../src/sources/reviews.js'
 import { CredentialsRejectedError, SourceResponseError } from '../../src/sources/types.js'
+import { buildConfigSchema } from '../../src/config/schema.js'
+import { sources } from '../../src/sources/registry.js'
 import { tempDir, testDeps, type TestDeps } from '../support/deps.js'
 import { jsonRoute, useReplayServers, type ReplayRoute } from '../support/replay.js'
 
@@ -134,6 +136,17 @@ describe('googleplaces URLs, options and the fixed window', () => {
     expect(later.kept.map((x) => x.createdAt)).toEqual([50, 150])
     expect(later.cursor).toMatchObject({ at: 200, oldest: 40 })
     expect(readFixedWindow(undefined, [d(50)], { since: 100, until: 90 })).toEqual({ kept: [], outside: 1, cursor: {} })
+  })
+})
+
+describe('googleplaces in a config file', () => {
+  const schema = buildConfigSchema(Object.values(sources))
+  const brands = [{ name: 'Acme', terms: ['acme'] }, { name: 'Globex', terms: ['globex'], competitor: true }, { name: 'Initech', terms: ['initech'] }]
+
+  it('takes an entry that names its brand, and asks for the brand when two could own it', () => {
+    expect(schema.safeParse({ brands, sources: [{ kind: 'googleplaces', brand: 'acme', placeIds: ['ChIJ1'] }] }).success).toBe(true)
+    const missing = schema.safeParse({ brands, sources: [{ kind: 'googleplaces', placeIds: ['ChIJ1'] }] })
+    expect(missing.error?.issues.map((i) => i.path.join('.'))).toEqual(['sources.0.brand'])
   })
 })
 

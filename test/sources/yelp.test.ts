@@ -20,6 +20,8 @@ import {
   yelpSource,
 } from '../../src/sources/yelp.js'
 import { CredentialsRejectedError, SourceResponseError } from '../../src/sources/types.js'
+import { buildConfigSchema } from '../../src/config/schema.js'
+import { sources } from '../../src/sources/registry.js'
 import { tempDir, testDeps, type TestDeps } from '../support/deps.js'
 import { jsonRoute, useReplayServers, type ReplayRoute } from '../support/replay.js'
 
@@ -135,6 +137,17 @@ describe('Yelp errors, rate-limit headers, URLs and options', () => {
     expect(() => yelpOptions.parse({ businessIds: ['a'], locale: 'en-us' })).toThrow()
     expect(yelpSource).toMatchObject({ kind: 'yelp', scope: 'feed', replies: 'none', limits: 'at most 3 review excerpts per business, truncated by Yelp' })
     expect(yelpSource.requires).toEqual([expect.objectContaining({ env: 'YELP_API_KEY' })])
+  })
+})
+
+describe('yelp in a config file', () => {
+  const schema = buildConfigSchema(Object.values(sources))
+  const brands = [{ name: 'Acme', terms: ['acme'] }, { name: 'Globex', terms: ['globex'], competitor: true }, { name: 'Initech', terms: ['initech'] }]
+
+  it('takes an entry that names its brand, and asks for the brand when two could own it', () => {
+    expect(schema.safeParse({ brands, sources: [{ kind: 'yelp', brand: 'acme', businessIds: ['x'], timeZone: 'America/Denver' }] }).success).toBe(true)
+    const missing = schema.safeParse({ brands, sources: [{ kind: 'yelp', businessIds: ['x'] }] })
+    expect(missing.error?.issues.map((i) => i.path.join('.'))).toEqual(['sources.0.brand'])
   })
 })
 
