@@ -249,7 +249,7 @@ describe('yelp search() through pull', () => {
     d.warnings.length = 0
     const second = await pull(d)
     expect(second.status).toBe('ok')
-    expect(second.sources[0]).toMatchObject({ new: 0 })
+    expect(second.sources[0]).toMatchObject({ new: 0, updated: 0 })
     expect(d.warnings).toEqual([])
     const third = await pull(d)
     expect(third.sources[0]).toMatchObject({ new: 1 })
