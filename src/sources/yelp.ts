@@ -149,7 +149,7 @@ export function parseYelpReviews(body: unknown, opts: YelpReadOptions = {}): Yel
     if (createdAt === undefined) return undefined
     const draft: MentionDraft = {
       externalId: r.id,
-      url: reviewLink(r.url, r.id),
+      url: reviewLink(r.url, r.id, opts.businessId),
       text: normaliseWhitespace(r.text ?? ''),
       createdAt,
     }
@@ -169,9 +169,10 @@ export function parseYelpReviews(body: unknown, opts: YelpReadOptions = {}): Yel
  * The review's permalink without the API client's tracking parameters (`adjust_creative`
  * and `utm_source` carry the client id); `hrid` is what points at the review.
  */
-function reviewLink(raw: string | null | undefined, id: string): string {
+function reviewLink(raw: string | null | undefined, id: string, businessId = ''): string {
   const u = httpUrl(raw)
-  if (!u || !u.startsWith('https://')) return `https://www.yelp.com/biz/?hrid=${encodeURIComponent(id)}`
+  // Without Yelp's link, the business page with the review's hrid is the nearest permalink.
+  if (!u || !u.startsWith('https://')) return `https://www.yelp.com/biz/${encodeURIComponent(businessId)}?hrid=${encodeURIComponent(id)}`
   const url = new URL(u)
   for (const name of [...url.searchParams.keys()]) if (name === 'adjust_creative' || name.startsWith('utm_')) url.searchParams.delete(name)
   return url.href

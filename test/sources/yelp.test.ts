@@ -74,6 +74,8 @@ describe('parseYelpReviews', () => {
     expect(read.skipped).toBe(1)
     const ny = parseYelpReviews(fixture('reviews.json'), { timeZone: 'America/New_York', locale: 'en_US' })
     expect(ny.drafts[0]).toMatchObject({ createdAt: Date.parse('2026-06-11T15:33:42Z'), lang: 'en' })
+    const unsafe = parseYelpReviews({ reviews: [{ id: 'r9', url: 'javascript:alert(1)', rating: 2, time_created: '2026-01-01 00:00:00' }] }, { businessId: 'acme-sf' })
+    expect(unsafe.drafts[0]?.url).toBe('https://www.yelp.com/biz/acme-sf?hrid=r9')
   })
 
   it('names a changed shape, and turns an error body into its line', () => {
