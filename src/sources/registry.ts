@@ -17,6 +17,7 @@ import { discourseSource } from './discourse.js'
 import { facebookSource } from './facebook.js'
 import { foursquareSource } from './foursquare.js'
 import { gitHubSource } from './github.js'
+import { googlePlacesSource } from './googleplaces.js'
 import { googlePlaySource } from './googleplay/index.js'
 import { hackerNewsSource } from './hackernews.js'
 import { lobstersSource } from './lobsters.js'
@@ -27,6 +28,7 @@ import { stackExchangeSource } from './stackexchange.js'
 import { trustpilotSource } from './trustpilot.js'
 import type { Source } from './types.js'
 import { xSource } from './x.js'
+import { yelpSource } from './yelp.js'
 import { youTubeSource } from './youtube.js'
 
 export const sources: Readonly<Record<string, Source>> = Object.freeze({
@@ -37,6 +39,7 @@ export const sources: Readonly<Record<string, Source>> = Object.freeze({
   [facebookSource.kind]: facebookSource,
   [foursquareSource.kind]: foursquareSource,
   [gitHubSource.kind]: gitHubSource,
+  [googlePlacesSource.kind]: googlePlacesSource,
   [googlePlaySource.kind]: googlePlaySource,
   [hackerNewsSource.kind]: hackerNewsSource,
   [lobstersSource.kind]: lobstersSource,
@@ -46,6 +49,7 @@ export const sources: Readonly<Record<string, Source>> = Object.freeze({
   [stackExchangeSource.kind]: stackExchangeSource,
   [trustpilotSource.kind]: trustpilotSource,
   [xSource.kind]: xSource,
+  [yelpSource.kind]: yelpSource,
   [youTubeSource.kind]: youTubeSource,
 })
 
