@@ -153,11 +153,11 @@ export function ownerBrand(kind: string, configured: string | undefined, brands:
   if (configured !== undefined) {
     const found = known.find((b) => b.name.toLowerCase() === configured.toLowerCase())
     if (!found && known.length > 0) {
-      throw new Error(`${kind}: brand "${configured}" is not configured (brands: ${known.map((b) => b.name).join(', ')})`)
+      throw new Error(`brand "${configured}" of this ${kind} entry is not configured (brands: ${known.map((b) => b.name).join(', ')})`)
     }
     return found?.name ?? configured
   }
   const ours = known.filter((b) => !b.competitor)
   if (ours.length === 1) return (ours[0] as Brand).name
-  throw new Error(`${kind}: set "brand" on this source entry to the brand it belongs to (one of: ${known.map((b) => b.name).join(', ') || 'none configured'})`)
+  throw new Error(`set "brand" on this ${kind} entry to the brand it belongs to (one of: ${known.map((b) => b.name).join(', ') || 'none configured'})`)
 }

@@ -152,6 +152,7 @@ export class BudgetExhaustedError extends Error {
 export class MissingCredentialError extends Error {
   override name = 'MissingCredentialError'
   constructor(readonly variable: string, readonly kind: string, why: string) {
-    super(`${kind}: set ${variable} (${why})`)
+    // The pull names the source on every line it prints, so the message does not.
+    super(`set ${variable} (${why})`)
   }
 }

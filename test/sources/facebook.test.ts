@@ -406,7 +406,7 @@ describe('facebook pull', () => {
     const { deps, server } = await setup([], { env: {} })
     const result = await pull(deps)
     expect(result.status).toBe('failed')
-    expect(result.sources[0]?.error).toBe('facebook: set FACEBOOK_PAGE_TOKEN (a Page access token for the configured Page (pages_read_engagement, pages_read_user_content))')
+    expect(result.sources[0]?.error).toBe('set FACEBOOK_PAGE_TOKEN (a Page access token for the configured Page (pages_read_engagement, pages_read_user_content))')
     expect(server.requests).toHaveLength(0)
   })
 

@@ -206,7 +206,7 @@ describe('foursquare search() through pull', () => {
     const entry = (options: Record<string, unknown>) => ({ kind: 'foursquare', options: { baseUrl: fake.url, venueIds: [V1], ...options } })
     deps = testDeps({ dbFile: path.join(dir, 'm.db'), now: () => NOW, env: { FOURSQUARE_API_KEY: 'k' }, config: { brands: [acme, beta], sources: [entry({})] } })
     const unsure = await pull(deps)
-    expect(unsure.sources[0]?.error).toMatch(/^foursquare: set "brand" on this source entry/)
+    expect(unsure.sources[0]?.error).toMatch(/^set "brand" on this foursquare entry/)
     await deps.close()
     deps = testDeps({ dbFile: path.join(dir, 'm.db'), now: () => NOW, env: { FOURSQUARE_API_KEY: 'k' }, config: { brands: [acme, beta], sources: [entry({ brand: 'beta' })] } })
     expect((await pull(deps)).status).toBe('ok')
