@@ -286,7 +286,7 @@ describe('appstore search() through pull', () => {
     const fake = await startAppStore({ us: [{ id: '1', t: NOW - HOUR, rating: 3, text: 'ok' }] })
     const failed = await pull(setup(fake, {}, [acme, globex]))
     expect(failed.status).toBe('failed')
-    expect(failed.sources[0]?.error).toMatch(/set "brand" on this source entry/)
+    expect(failed.sources[0]?.error).toMatch(/set "brand" on this appstore entry/)
     await deps?.close()
     const d = setup(fake, { brand: 'globex' }, [acme, globex])
     expect((await pull(d)).status).toBe('ok')
