@@ -315,9 +315,11 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     for (const hit of r.hits) insertEvent.run(id, m.fetchedAt, 'rules', 'rule', JSON.stringify(hit))
   }
 
-  // A snoozed item wakes at once when its author writes again in the same thread.
+  // A snoozed item wakes at once when its author writes again in the same thread. CROSS JOIN
+  // keeps SQLite walking the few snoozed rows first: left to itself it scanned every mention
+  // of the source on every insert (quadratic ingest).
   const snoozedInThread = db.prepare<{ source: string; handle: string; parent: string | null; thread: string | null; now: number; id: number }, { id: number }>(`
-    SELECT m.id FROM triage t JOIN mentions m ON m.id = t.mention_id
+    SELECT m.id FROM triage t CROSS JOIN mentions m ON m.id = t.mention_id
     WHERE t.state = 'snoozed' AND t.snoozed_until > @now AND m.source = @source AND m.id <> @id
       AND m.author_handle = @handle COLLATE NOCASE
       AND (m.external_id IN (@parent, @thread) OR m.thread_external_id IN (@parent, @thread))`)
