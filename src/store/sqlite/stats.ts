@@ -193,7 +193,7 @@ const COUNTS = `count(*) AS mentions,
  */
 function overviewSql(f: OverviewStatsFilter): { sql: string; args: Args } {
   const args: Args = {}
-  const resp = responseCtes({ ...f }, args)
+  const resp = responseCtes(f, args)
   const scopeWhere = ['m.is_own = 0', ...windowWhere(f, args)]
   const asked = f.brands?.length ? inList('fb.brand', 'brand', f.brands, args) : undefined
   const countedWhere = asked ? `EXISTS (SELECT 1 FROM mention_brands fb WHERE fb.mention_id = s.id AND ${asked})` : 's.competitor = 0'
@@ -207,15 +207,14 @@ function overviewSql(f: OverviewStatsFilter): { sql: string; args: Args } {
     : by === 'brand'
       ? `SELECT 0 AS is_total, p.brand AS grp, ${COUNTS} FROM pairs p ${rowBrands} GROUP BY p.brand UNION ALL `
       : `SELECT 0 AS is_total, ${groupKey(by, 'c')} AS grp, ${COUNTS} FROM counted c GROUP BY grp UNION ALL `
-  const voiced = !voice
-    ? 'SELECT 1 AS is_total, NULL AS grp, NULL AS ours, NULL AS everyone'
-    : `${
-        !by
-          ? ''
-          : by === 'brand'
-            ? 'SELECT 0 AS is_total, p.brand AS grp, count(*) AS ours, (SELECT count(*) FROM pairs) AS everyone FROM pairs p GROUP BY p.brand UNION ALL '
-            : `SELECT 0 AS is_total, ${groupKey(by, 'p')} AS grp, sum(p.ours) AS ours, count(*) AS everyone FROM pairs p GROUP BY grp UNION ALL `
-      }SELECT 1 AS is_total, NULL AS grp, coalesce(sum(p.ours), 0) AS ours, count(*) AS everyone FROM pairs p`
+  const voiceGroups = !by
+    ? ''
+    : by === 'brand'
+      ? 'SELECT 0 AS is_total, p.brand AS grp, count(*) AS ours, (SELECT count(*) FROM pairs) AS everyone FROM pairs p GROUP BY p.brand UNION ALL '
+      : `SELECT 0 AS is_total, ${groupKey(by, 'p')} AS grp, sum(p.ours) AS ours, count(*) AS everyone FROM pairs p GROUP BY grp UNION ALL `
+  const voiced = voice
+    ? `${voiceGroups}SELECT 1 AS is_total, NULL AS grp, coalesce(sum(p.ours), 0) AS ours, count(*) AS everyone FROM pairs p`
+    : 'SELECT 1 AS is_total, NULL AS grp, NULL AS ours, NULL AS everyone'
   // Brand rows are the brands asked for; other groupings also list a group only rivals spoke
   // in (a source where every mention is competitor-only: no mentions, a share of voice of 0).
   const keys = by && by !== 'brand' && voice ? 'SELECT is_total, grp FROM grouped UNION SELECT is_total, grp FROM voiced' : 'SELECT is_total, grp FROM grouped'
