@@ -275,16 +275,21 @@ export function buildProgram(io: IO, dispatch: (name: string, args: string[], cm
   add('stats', (c) =>
     examples(
       formatOptions(
-        c.description('response metrics: of the mentions created in the window that needed an answer, how many got one and how fast')
-          .argument('<report>', 'responses')
+        c.description('report on the mentions created in a window: counts, sentiment, share of voice and response times (overview, the default), or response metrics (responses)')
+          .argument('[report]', 'overview (default) | responses')
           .option('--since <time>', 'created at or after: a duration back from now (7d) or a date/time (default: 30d)')
-          .option('--until <time>', 'created at or before (same forms as --since)')
-          .option('--by <group>', 'one row per source | brand | assignee, then the total')
+          .option('--until <time>', 'created at or before (same forms as --since; default: now)')
+          .option('--by <group>', 'one row per group, then the total: overview day | week | source | brand | intent | sentiment; responses source | brand | assignee')
           .option('--brand <name>', 'only this brand (repeat for several)', collect)
           .option('--source <kind>', 'only this source kind (repeat for several)', collect),
         COMMAND_FORMATS.stats,
       ),
-      ['mentions stats responses', 'mentions stats responses --by assignee --since 7d', 'mentions stats responses --by brand --format csv > responses.csv'],
+      [
+        'mentions stats --by day --format csv > daily.csv',
+        'mentions stats --by week --since 2026-01-01',
+        'mentions stats --by brand --since 7d',
+        'mentions stats responses --by assignee --since 7d',
+      ],
     ),
   )
   return program

@@ -345,7 +345,52 @@ export interface ResponseStatsRow {
   p90FirstResponseMs: number | null
 }
 
+/** How `mentions stats overview` splits its rows: UTC days, ISO weeks, or a mention's field. */
+export type OverviewStatsBy = 'day' | 'week' | 'source' | 'brand' | 'intent' | 'sentiment'
+
+export interface OverviewStatsFilter {
+  /** Epoch ms: created at or after. */
+  since: number
+  /** Epoch ms: created at or before. Required: the day and week buckets need an end. */
+  until: number
+  sources?: readonly string[]
+  /** Count these brands' mentions (competitor ones too, asked for by name); default: not competitor-only. */
+  brands?: readonly string[]
+  by?: OverviewStatsBy
+  /**
+   * The configured brands, for share of voice: `own` are ours (not `competitor`), `all` every
+   * configured brand. Absent (no config): share of voice is unknown, `voice` is null on every row.
+   */
+  voice?: { own: readonly string[]; all: readonly string[] }
+}
+
+/** One group's mention counts and voice, or the total over every counted mention in the window. */
+export interface OverviewStatsRow {
+  /** The day (YYYY-MM-DD, UTC), ISO week (2026-W48), source, brand, intent or sentiment; null on the total row. */
+  group: string | null
+  total: boolean
+  /** Mentions counted: someone else's, created in the window, of the brands asked for (default: not competitor-only). */
+  mentions: number
+  negative: number
+  neutral: number
+  positive: number
+  complaints: number
+  questions: number
+  /**
+   * Share of voice as (mention, brand) pairs: `ours` of the brands asked for (--brand, else our
+   * own; a brand row: that brand), `all` of every configured brand. Null without a config.
+   */
+  voice: { ours: number; all: number } | null
+  /** The `responses` figures of the same group (zeros when nothing in it needed an answer). */
+  responses: ResponseStatsRow
+}
+
 export interface StatsRepo {
   /** Response figures per group (when `by` is given) and a total row, in one query. */
   responses(f: ResponseStatsFilter): Promise<ResponseStatsRow[]>
+  /**
+   * Counts, share of voice and response figures per group (when `by` is given), then a total
+   * row, in one query; groups with most mentions first (day and week: only those with data).
+   */
+  overview(f: OverviewStatsFilter): Promise<OverviewStatsRow[]>
 }

@@ -1,5 +1,5 @@
-// End to end on the built binary: `mentions stats responses` as a table, json and csv, the
-// empty-window rule, and usage errors.
+// End to end on the built binary: `mentions stats [overview]` and `mentions stats responses`
+// as a table, json and csv, the empty-window rule, and usage errors.
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -148,9 +148,135 @@ describe('mentions stats responses', () => {
     expect(by.stdout).toBe('')
     expect(by.stderr).toMatch(/--by must be one of source, brand, assignee \(got "team"\)/)
     expect(report.code).toBe(2)
-    expect(report.stderr).toMatch(/unknown report "volume"; use one of responses/)
+    expect(report.stderr).toMatch(/unknown report "volume"; use one of overview, responses/)
     expect(source.code).toBe(2)
     expect(missing.code).toBe(2)
     expect(missing.stderr).toMatch(/no database at/)
+  })
+})
+
+describe('mentions stats overview', () => {
+  const OVERVIEW_FIELDS = [
+    'by', 'group', 'isTotal', 'total', 'negative', 'neutral', 'positive', 'negativeShare', 'complaints', 'questions',
+    'shareOfVoice', 'answeredShare', 'medianFirstResponseSeconds', 'since', 'until',
+  ]
+  const at = (day: number, hour: number) => Date.UTC(2026, 10, day, hour)
+  // A fixed window in the past, so the buckets do not depend on the binary's clock.
+  const WINDOW = ['--since', '2026-11-27T00:00:00Z', '--until', '2026-11-29T12:00:00Z']
+  let ovDb: string
+  let config: string
+  const stats = (args: string[]) => mentions(['stats', ...args, '--db', ovDb, '--config', config])
+
+  beforeAll(async () => {
+    ovDb = path.join(dir, 'overview.db')
+    config = path.join(dir, 'overview.config.json')
+    fs.writeFileSync(config, JSON.stringify({
+      brands: [{ name: 'Acme', terms: ['acme'] }, { name: 'Globex', terms: ['globex'], competitor: true }],
+      sources: [{ kind: 'hackernews' }],
+    }))
+    const store = openStore(ovDb)
+    await store.mentions.upsertPage([
+      record({ externalId: 'a', createdAt: at(27, 10) }),
+      record({ externalId: 'a-reply', isOwn: true, parentExternalId: 'a', createdAt: at(27, 11), sentimentLabel: 'positive', intent: 'other' }),
+      record({ externalId: 'b', source: 'github', createdAt: at(27, 12), sentimentLabel: 'neutral', sentimentScore: 0, intent: 'question' }),
+      record({ externalId: 'c', brands: ['Acme', 'Globex'], terms: ['acme', 'globex'], createdAt: at(29, 9), sentimentLabel: 'positive', sentimentScore: 0.5, intent: 'praise' }),
+      record({ externalId: 'e', brands: ['Globex'], terms: ['globex'], competitor: true, createdAt: at(29, 10), intent: 'other' }),
+      record({ externalId: 'own', isOwn: true, createdAt: at(28, 10) }),
+    ])
+    await store.close()
+  })
+
+  it('prints --by day as a table: every day of the window, shares as percentages, the total last', async () => {
+    const r = await stats([...WINDOW, '--by', 'day', '--format', 'table'])
+    expect(r.code).toBe(0)
+    expect(r.stderr).toBe('')
+    const rows = r.stdout.trimEnd().split('\n').map((l) => l.trim().split(/\s{2,}/))
+    expect(rows[0]).toEqual(['DAY', 'MENTIONS', 'NEG', 'NEU', 'POS', 'NEG %', 'COMPLAINTS', 'QUESTIONS', 'VOICE %', 'ANSWERED %', 'MEDIAN REPLY'])
+    expect(rows.slice(1)).toEqual([
+      ['2026-11-27', '2', '1', '1', '0', '50%', '1', '1', '100%', '50%', '1h 00m'],
+      ['2026-11-28', '0', '0', '0', '0', '0', '0'],
+      ['2026-11-29', '1', '0', '0', '1', '0%', '0', '0', '33%'],
+      ['total', '3', '1', '1', '1', '33%', '1', '1', '60%', '50%', '1h 00m'],
+    ])
+    // A narrower terminal loses the neutral, positive and question counts, never the shares.
+    const narrow = await mentions(['stats', ...WINDOW, '--by', 'day', '--format', 'table', '--db', ovDb, '--config', config], { COLUMNS: '80' })
+    const lines = narrow.stdout.trimEnd().split('\n')
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(80)
+    expect(lines[0]?.trim().split(/\s{2,}/)).toEqual(['DAY', 'MENTIONS', 'NEG', 'NEG %', 'COMPLAINTS', 'VOICE %', 'ANSWERED %', 'MEDIAN REPLY'])
+    // No report named is the overview.
+    const named = await mentions(['stats', 'overview', ...WINDOW, '--by', 'day', '--format', 'table', '--db', ovDb, '--config', config])
+    expect(named.stdout).toBe(r.stdout)
+  })
+
+  it('prints --by day as json and csv with stable field names, fractions and seconds', async () => {
+    const j = await stats([...WINDOW, '--by', 'day', '--json'])
+    expect(j.code).toBe(0)
+    const rows = JSON.parse(j.stdout) as Record<string, unknown>[]
+    for (const row of rows) expect(Object.keys(row)).toEqual(OVERVIEW_FIELDS)
+    expect(rows).toEqual([
+      { by: 'day', group: '2026-11-27', isTotal: false, total: 2, negative: 1, neutral: 1, positive: 0, negativeShare: 0.5, complaints: 1, questions: 1,
+        shareOfVoice: 1, answeredShare: 0.5, medianFirstResponseSeconds: 3600, since: '2026-11-27T00:00:00.000Z', until: '2026-11-29T12:00:00.000Z' },
+      { by: 'day', group: '2026-11-28', isTotal: false, total: 0, negative: 0, neutral: 0, positive: 0, negativeShare: null, complaints: 0, questions: 0,
+        shareOfVoice: null, answeredShare: null, medianFirstResponseSeconds: null, since: '2026-11-27T00:00:00.000Z', until: '2026-11-29T12:00:00.000Z' },
+      { by: 'day', group: '2026-11-29', isTotal: false, total: 1, negative: 0, neutral: 0, positive: 1, negativeShare: 0, complaints: 0, questions: 0,
+        shareOfVoice: 0.3333, answeredShare: null, medianFirstResponseSeconds: null, since: '2026-11-27T00:00:00.000Z', until: '2026-11-29T12:00:00.000Z' },
+      { by: 'day', group: null, isTotal: true, total: 3, negative: 1, neutral: 1, positive: 1, negativeShare: 0.3333, complaints: 1, questions: 1,
+        shareOfVoice: 0.6, answeredShare: 0.5, medianFirstResponseSeconds: 3600, since: '2026-11-27T00:00:00.000Z', until: '2026-11-29T12:00:00.000Z' },
+    ])
+    const c = await stats([...WINDOW, '--by', 'day', '--format', 'csv'])
+    expect(c.code).toBe(0)
+    const [header, ...records] = parse(c.stdout) as string[][]
+    expect(header).toEqual(OVERVIEW_FIELDS)
+    expect(records.map((x) => x.slice(0, 13))).toEqual([
+      ['day', '2026-11-27', 'false', '2', '1', '1', '0', '0.5', '1', '1', '1', '0.5', '3600'],
+      ['day', '2026-11-28', 'false', '0', '0', '0', '0', '', '0', '0', '', '', ''],
+      ['day', '2026-11-29', 'false', '1', '0', '0', '1', '0', '0', '0', '0.3333', '', ''],
+      ['day', '', 'true', '3', '1', '1', '1', '0.3333', '1', '1', '0.6', '0.5', '3600'],
+    ])
+  })
+
+  it('prints --by brand as a table, json and csv: the competitor in its own row, the brands sharing the voice', async () => {
+    const t = await stats([...WINDOW, '--by', 'brand', '--format', 'table'])
+    expect(t.code).toBe(0)
+    const rows = t.stdout.trimEnd().split('\n').map((l) => l.trim().split(/\s{2,}/))
+    expect(rows).toEqual([
+      ['BRAND', 'MENTIONS', 'NEG', 'NEU', 'POS', 'NEG %', 'COMPLAINTS', 'QUESTIONS', 'VOICE %', 'ANSWERED %', 'MEDIAN REPLY'],
+      ['Acme', '3', '1', '1', '1', '33%', '1', '1', '60%', '50%', '1h 00m'],
+      ['Globex', '2', '1', '0', '1', '50%', '0', '0', '40%'],
+      ['total', '3', '1', '1', '1', '33%', '1', '1', '60%', '50%', '1h 00m'],
+    ])
+    const j = await stats([...WINDOW, '--by', 'brand', '--json'])
+    expect((JSON.parse(j.stdout) as Record<string, unknown>[]).map((r) => [r.group, r.total, r.shareOfVoice, r.answeredShare])).toEqual([
+      ['Acme', 3, 0.6, 0.5],
+      ['Globex', 2, 0.4, null],
+      [null, 3, 0.6, 0.5],
+    ])
+    const c = await stats([...WINDOW, '--by', 'brand', '--format', 'csv'])
+    const [header, ...records] = parse(c.stdout) as string[][]
+    expect(header).toEqual(OVERVIEW_FIELDS)
+    expect(records.map((x) => x.slice(0, 13))).toEqual([
+      ['brand', 'Acme', 'false', '3', '1', '1', '1', '0.3333', '1', '1', '0.6', '0.5', '3600'],
+      ['brand', 'Globex', 'false', '2', '1', '0', '1', '0.5', '0', '0', '0.4', '', ''],
+      ['brand', '', 'true', '3', '1', '1', '1', '0.3333', '1', '1', '0.6', '0.5', '3600'],
+    ])
+  })
+
+  it('on an empty window prints the zero buckets and total in json and nothing in the line formats', async () => {
+    const quiet = ['--since', '2026-11-28T00:00:00Z', '--until', '2026-11-28T12:00:00Z', '--by', 'day']
+    const j = await stats([...quiet, '--json'])
+    expect(j.code).toBe(0)
+    expect((JSON.parse(j.stdout) as Record<string, unknown>[]).map((r) => [r.group, r.total, r.shareOfVoice])).toEqual([['2026-11-28', 0, null], [null, 0, null]])
+    const lines = await Promise.all(['csv', 'tsv', 'table'].map((format) => stats([...quiet, '--format', format])))
+    for (const r of lines) expect([r.code, r.stdout, r.stderr]).toEqual([0, '', ''])
+  })
+
+  it('refuses an unknown --by with exit 2, naming the choices of the report asked for', async () => {
+    const [month, assignee] = await Promise.all([stats(['--by', 'month']), stats(['overview', '--by', 'assignee'])])
+    for (const r of [month, assignee]) {
+      expect(r.code).toBe(2)
+      expect(r.stdout).toBe('')
+    }
+    expect(month.stderr).toMatch(/--by must be one of day, week, source, brand, intent, sentiment \(got "month"\)/)
+    expect(assignee.stderr).toMatch(/\(got "assignee"\)/)
   })
 })
