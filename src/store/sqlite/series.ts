@@ -17,13 +17,14 @@ function countsSql(f: SeriesFilter): { sql: string; args: Record<string, unknown
   const args: Record<string, unknown> = { from: f.from, to: f.to, bucket: f.bucketMs }
   const brandList = f.brands?.length ? f.brands.map((_, i) => `@brand${i}`).join(', ') : undefined
   f.brands?.forEach((b, i) => (args[`brand${i}`] = b))
-  // Integer division: created_at and the width are integers, so a bucket starts at a whole
-  // multiple of the width (created_at is never before 1970 in practice).
+  // A bucket starts at a whole multiple of the width. `%` works in integers whatever the
+  // binding's type (better-sqlite3 may bind a number as REAL, and `/` would then not floor);
+  // created_at is never before 1970 in practice, where `%` would round toward zero.
   // The first mention is looked up over all time, not the window: a brand quiet for the whole
   // window but watched for months has that history; only brands with counts are looked up.
   const sql = `
   WITH counted AS (
-    SELECT b.brand AS brand, (m.created_at / @bucket) * @bucket AS start,
+    SELECT b.brand AS brand, m.created_at - m.created_at % @bucket AS start,
       count(*) AS total, coalesce(sum(m.sentiment_label = 'negative'), 0) AS negative
     FROM mentions m JOIN mention_brands b ON b.mention_id = m.id
     WHERE m.is_own = 0 AND m.created_at >= @from AND m.created_at < @to
