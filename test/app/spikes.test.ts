@@ -155,6 +155,11 @@ describe('listSpikes', () => {
     ])
     const [acme, globex] = (await listSpikes(deps, { since: NOW - 2 * DAY })).rows
     expect([acme?.value, globex?.value]).toEqual([30, 30])
+    // The firing 9 days ago lies before an 8-day period and still cools it down: the run
+    // replays what came before its period, so day 8 stays silent as it did in the longer run.
+    const acmeDays = (since: number) => listSpikes(deps, { since, brands: ['Acme'] }).then((r) => r.rows.map((x) => (TODAY - x.bucketStart) / DAY))
+    expect(await acmeDays(NOW - 20 * DAY)).toEqual([9, 6, 3, 1])
+    expect(await acmeDays(NOW - 8 * DAY)).toEqual([6, 3, 1])
   })
 
   it('refuses an unknown brand; a missing database is NoDatabaseError and is not created', async () => {
