@@ -27,6 +27,29 @@ export interface Brand {
   competitor: boolean
   /** Per source kind, the brand's own handles (used to detect replies and own posts). */
   handles: Record<string, string[]>
+  /** How `mentions spikes` judges this brand; every key has a default (src/rules/spikes.ts). */
+  spikes?: SpikeSettings
+}
+
+/**
+ * A brand's spike settings as configured: durations as written ("1d", "14d"), counts as
+ * numbers. Absent keys take the defaults in src/rules/spikes.ts, which also resolves them.
+ */
+export interface SpikeSettings {
+  /** Width of one bucket of created_at. */
+  bucket?: string
+  /** How far back the trailing baseline reaches before the bucket judged. */
+  baseline?: string
+  /** Buckets since the brand's first stored mention before anything may fire. */
+  minHistory?: number
+  /** The score (a robust z, a binomial z, or the climb's sum) a bucket must reach. */
+  sensitivity?: number
+  /** No second firing of the same kind within this, unless it grew half as much again. */
+  cooldown?: string
+  /** Fewest mentions in a bucket for volume, negative share or a climb to fire. */
+  minCount?: number
+  /** How far (0–1) a bucket's negative share must exceed the baseline's. */
+  shareMargin?: number
 }
 
 /**

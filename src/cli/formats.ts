@@ -20,6 +20,7 @@ export const COMMAND_FORMATS = {
   match: { formats: ['ndjson', 'json', 'table'], fallback: 'ndjson' },
   rematch: { formats: ['table', 'tsv', 'json', 'ndjson'] },
   stats: { formats: ['table', 'tsv', 'csv', 'json'] },
+  spikes: { formats: ['table', 'tsv', 'json'] },
 } as const satisfies Record<string, FormatSpec>
 
 export function formatHelp(spec: FormatSpec): string {

@@ -41,6 +41,7 @@ const commands: Record<string, () => Promise<{ run: Action }>> = {
   note: () => import('./commands/triage.js').then((m) => ({ run: m.note })),
   answered: () => import('./commands/triage.js').then((m) => ({ run: m.answered })),
   stats: () => import('./commands/stats.js'),
+  spikes: () => import('./commands/spikes.js'),
 }
 
 function formatOptions(cmd: Command, spec: FormatSpec): Command {
@@ -290,6 +291,18 @@ export function buildProgram(io: IO, dispatch: (name: string, args: string[], cm
         'mentions stats --by brand --since 7d',
         'mentions stats responses --by assignee --since 7d',
       ],
+    ),
+  )
+  add('spikes', (c) =>
+    examples(
+      formatOptions(
+        c.description('volume and negative-share spikes, and slow climbs, per brand against its trailing baseline (settings: "spikes" in each brand)')
+          .option('--since <time>', 'buckets from this time on: a duration back from now (7d) or a date/time (default: 7d; 90d with --backtest)')
+          .option('--brand <name>', 'only this brand (repeat for several)', collect)
+          .option('--backtest', 'replay the settings over stored history and list every firing, to tune them (a summary goes to stderr)'),
+        COMMAND_FORMATS.spikes,
+      ),
+      ['mentions spikes', 'mentions spikes --since 24h --json', 'mentions spikes --backtest --since 90d --brand Acme'],
     ),
   )
   return program

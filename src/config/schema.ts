@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import type { Source } from '../sources/types.js'
 import { termProblem } from '../match/terms.js'
+import { SPIKE_DEFAULTS, spikeSettingsProblems } from '../rules/spikes.js'
 import { parseDuration } from './duration.js'
 
 const duration = z
@@ -38,6 +39,29 @@ function brandSchema(kinds: readonly string[]) {
           }
         })
         .default({}),
+      // `mentions spikes` per brand. Each key is checked alone here, and together (a baseline
+      // of at least 3 buckets, minHistory within it) by the detector's own check, so a setting
+      // that could not run is refused when the config loads, naming its key.
+      spikes: z
+        .object({
+          bucket: duration.optional().describe(`Width of one bucket of created_at (default "${SPIKE_DEFAULTS.bucket}"; "1h" for busy brands)`),
+          baseline: duration.optional().describe(`Trailing window each bucket is compared with (default "${SPIKE_DEFAULTS.baseline}")`),
+          minHistory: z.number().int().min(1).optional().describe('Buckets since the brand\'s first mention before anything may fire (default: half the baseline)'),
+          sensitivity: z.number().positive().optional().describe(`The score that fires: lower it to be told sooner, raise it for fewer alerts (default ${SPIKE_DEFAULTS.sensitivity})`),
+          cooldown: duration.optional().describe('No second firing of a kind within this unless it grew by half again (default: 3 buckets)'),
+          minCount: z.number().int().min(1).optional().describe(`Fewest mentions in a bucket that may fire (default ${SPIKE_DEFAULTS.minCount})`),
+          shareMargin: z.number().gt(0).lt(1).optional().describe(`How far the negative share must exceed the baseline's, 0–1 (default ${SPIKE_DEFAULTS.shareMargin})`),
+        })
+        .strict()
+        .superRefine((s, ctx) => {
+          for (const p of spikeSettingsProblems(s)) {
+            // A duration that does not parse is already reported by its own key's check.
+            const value = s[p.key]
+            if (typeof value === 'string' && parseDuration(value) === undefined) continue
+            ctx.addIssue({ code: 'custom', path: [p.key], message: p.message })
+          }
+        })
+        .optional(),
     })
     .strict()
 }

@@ -313,6 +313,7 @@ export interface Store {
   readonly usage: UsageRepo
   readonly triage: TriageRepo
   readonly stats: StatsRepo
+  readonly series: SeriesRepo
   close(): Promise<void>
 }
 
@@ -393,4 +394,34 @@ export interface StatsRepo {
    * row, in one query; groups with most mentions first (day and week: only those with data).
    */
   overview(f: OverviewStatsFilter): Promise<OverviewStatsRow[]>
+}
+
+export interface SeriesFilter {
+  /** Epoch ms: created at or after (a bucket boundary). */
+  from: number
+  /** Epoch ms: created before. */
+  to: number
+  /** Bucket width in ms; buckets start at whole multiples of it since the epoch (a day bucket is a UTC day). */
+  bucketMs: number
+  /** Only these brands (compared without case); every stored brand when absent. */
+  brands?: readonly string[]
+}
+
+/** One brand's non-empty buckets of created_at in the window, oldest first. */
+export interface BrandSeries {
+  /** As stored (the configured spelling when it was stored). */
+  brand: string
+  /** Epoch ms of the brand's first stored mention ever, not only in the window: where its history starts. */
+  firstAt: number
+  buckets: { start: number; total: number; negative: number }[]
+}
+
+/**
+ * Mention counts over time, for spike detection. The brand's own posts are left out (a launch
+ * announcement is not people talking); a mention under two brands counts in each; competitor
+ * brands have their own series.
+ */
+export interface SeriesRepo {
+  /** Per brand, per bucket: total and negative mentions, in one query. Brands with none in the window are absent. */
+  counts(f: SeriesFilter): Promise<BrandSeries[]>
 }

@@ -4,6 +4,7 @@ import { cursorsRepo } from './cursors.js'
 import { mentionsRepo } from './mentions.js'
 import { openDatabase, type OpenOptions } from './open.js'
 import { runsRepo } from './runs.js'
+import { seriesRepo } from './series.js'
 import { triageRepo } from './triage.js'
 import { statsRepo } from './stats.js'
 import { usageRepo } from './usage.js'
@@ -19,6 +20,7 @@ export function openSqliteStore(file: string, opts: OpenOptions = {}): Store {
     usage: usageRepo(db, file),
     triage: triageRepo(db, file),
     stats: statsRepo(db, file),
+    series: seriesRepo(db, file),
     close: async () => close(),
   }
 }
