@@ -11,7 +11,7 @@ import type {
   ResponseStatsRow,
   StatsRepo,
 } from '../types.js'
-import { storeFailure, type Db } from './open.js'
+import { storeRunner, type Db } from './open.js'
 
 interface ResponseFigures {
   needed: number
@@ -274,13 +274,7 @@ function responseRow(r: Row): ResponseStatsRow {
 }
 
 export function statsRepo(db: Db, file: string): StatsRepo {
-  const run = async <T>(work: () => T): Promise<T> => {
-    try {
-      return work()
-    } catch (err) {
-      throw storeFailure(err, file)
-    }
-  }
+  const run = storeRunner(file)
   // The statement depends only on which filters are present and how many values each has.
   const prepared = new Map<string, Statement<[Args], unknown>>()
   const all = <R>({ sql, args }: { sql: string; args: Args }): R[] => {
