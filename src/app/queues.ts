@@ -31,12 +31,15 @@ export interface QueueQuery extends ListQuery {
   queue: QueueName
   limit?: number
   sort?: QueueSort
+  /** Count the rows the limit left out (a second pass over the queue). */
+  countMore?: boolean
 }
 
 export interface SearchQuery extends ListQuery {
   query: string
   limit?: number
   sort?: 'relevance' | 'newest' | 'oldest'
+  countMore?: boolean
 }
 
 /**
@@ -90,6 +93,7 @@ export async function queuePage(deps: Deps, q: QueueQuery): Promise<QueuePage> {
     now: deps.now(),
     ...(q.limit !== undefined ? { limit: q.limit } : {}),
     ...(q.sort !== undefined ? { sort: q.sort } : {}),
+    ...(q.countMore ? { countMore: true } : {}),
   })
 }
 
@@ -103,6 +107,7 @@ export async function searchMentions(deps: Deps, q: SearchQuery): Promise<QueueP
     now: deps.now(),
     ...(q.limit !== undefined ? { limit: q.limit } : {}),
     ...(q.sort !== undefined ? { sort: q.sort } : {}),
+    ...(q.countMore ? { countMore: true } : {}),
   })
 }
 

@@ -89,23 +89,39 @@ export function priorityOf(i: PriorityInput, now: number): Priority {
 }
 
 /**
- * The same number as an SQL expression over a mentions row `m` (the engine must have log10,
- * min and max of two arguments: SQLite's math functions, PostgreSQL's log/least/greatest via
- * its own builder). `answered` is an SQL boolean expression; `now` a bound parameter name.
- * Rounding happens in TypeScript only: the order is the same.
+ * The part of the number that depends on the mention alone (negativity, intent, reach,
+ * engagement, rating, rule boost), as an SQL expression over a mentions row `m`. It is kept
+ * in mentions.priority by every write, so a queue can walk an index in its order: the parts
+ * that change with time or elsewhere (answered, age) only ever take points away, so the
+ * stored value bounds the full one from above. The engine must have log10, and min and max
+ * of two arguments (SQLite's math functions).
  */
-export function prioritySql(opts: { answered: string; now: string }): string {
+export function contentPrioritySql(): string {
   const w = WEIGHTS
   const intent = Object.entries(w.intent).filter(([, p]) => p !== 0).map(([k, p]) => `WHEN '${k}' THEN ${p}`).join(' ')
   const rating = Object.entries(w.rating).map(([k, p]) => `WHEN ${k} THEN ${p}`).join(' ')
   const engagement = `(max(0, coalesce(m.likes, 0)) + 2 * max(0, coalesce(m.reposts, 0)) + 2 * max(0, coalesce(m.replies, 0)) + max(0, coalesce(m.score, 0)))`
-  return `max(0, 
+  return `(
     CASE WHEN m.sentiment_label = 'negative' THEN ${w.negativeBase} + ${w.negativePerScore} * max(0, -m.sentiment_score) ELSE 0 END
     + CASE m.intent ${intent} ELSE 0 END
     + min(${w.reachMax}, ${w.reachPerDecade} * log10(max(0, coalesce(m.author_reach, 0)) + 1))
     + min(${w.engagementMax}, ${w.engagementPerDecade} * log10(${engagement} + 1))
     + CASE WHEN m.rating IS NULL THEN 0 ELSE CASE CAST(round(m.rating) AS INTEGER) ${rating} ELSE 0 END END
     + m.boost
+  )`
+}
+
+/** What answered and age can take away at most: the slack between stored and full priority. */
+export const MAX_DYNAMIC_DROP = -(WEIGHTS.answered + WEIGHTS.ageMax)
+
+/**
+ * The whole number as an SQL expression over a mentions row `m`, given the stored content
+ * part (`m.priority`). `answered` is an SQL boolean expression; `now` a bound parameter name.
+ * Rounding happens in TypeScript only: the order is the same.
+ */
+export function prioritySql(opts: { answered: string; now: string }): string {
+  const w = WEIGHTS
+  return `max(0, m.priority
     + CASE WHEN ${opts.answered} THEN ${w.answered} ELSE 0 END
     + max(${w.ageMax}, ${w.agePerDay} * max(0, ${opts.now} - m.created_at) / ${DAY}.0)
   )`

@@ -97,6 +97,8 @@ export interface QueueFilter extends ListFilter {
   now: number
   /** Default: priority for negative, unanswered and praise; newest otherwise. */
   sort?: QueueSort
+  /** Count what the limit cut off (QueuePage.more): a second pass, so only when it is shown. */
+  countMore?: boolean
 }
 
 /** A page of a queue: the rows, and whether the limit cut more off. */
@@ -112,6 +114,7 @@ export interface SearchFilter extends ListFilter {
   limit?: number
   now: number
   sort?: 'relevance' | 'newest' | 'oldest'
+  countMore?: boolean
 }
 
 export interface ScoreUpdate {

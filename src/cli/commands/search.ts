@@ -14,6 +14,8 @@ export async function run(ctx: CommandContext, args: string[], opts: Record<stri
     ...listQueryFlags(opts, ctx.deps.now()),
     ...(limit !== undefined ? { limit } : {}),
     ...(sort !== undefined ? { sort } : {}),
+    // Only a table says what the limit left out.
+    ...(format === 'table' ? { countMore: true } : {}),
   })
   await writeMentions(ctx, page.mentions, format, { wide: opts.wide === true, emptyNote: 'No stored mention matches.' })
   noteCut(ctx, format, page.more, limit)

@@ -4,7 +4,7 @@
 // interface costs one await per call or chunk and no statement stays open between chunks.
 import type { Intent, Mention, QueueSort, SentimentLabel, TriageState } from '../../model.js'
 import { UsageError } from '../../errors.js'
-import { prioritySql, priorityOf } from '../../rules/priority.js'
+import { contentPrioritySql, prioritySql, priorityOf } from '../../rules/priority.js'
 import type {
   BrandReply,
   ListFilter,
@@ -227,6 +227,8 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
       @authorReach, @title, @text, @lang, @createdAt, @fetchedAt, @fetchedAt, @parentExternalId, @threadExternalId,
       @likes, @reposts, @replies, @score, @rating, @isOwn, @competitor, @answerable, @sentimentScore, @sentimentLabel, @intent, @priority, @boost, @scorerVersion)`)
   const insertBrand = db.prepare(`INSERT OR IGNORE INTO mention_brands (brand, mention_id) VALUES (?, ?)`)
+  // Every write that can change what the priority is made of recomputes its stored part.
+  const refreshPriority = db.prepare(`UPDATE mentions AS m SET priority = ${contentPrioritySql()} WHERE m.id = ?`)
   // Content changes re-score. A human's label or intent always wins; the score follows the
   // current text, so `show` can say what the scorer reads now beside the pinned label.
   const update = db.prepare(`
@@ -349,6 +351,7 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
       more(existing.likes, p.likes) || more(existing.reposts, p.reposts) || more(existing.replies, p.replies) || more(existing.score, p.score)
     if (!changed) return 'unchanged'
     mergeSighting.run({ ...p, brands: JSON.stringify(brands), terms: JSON.stringify(terms), competitor, id: existing.id })
+    refreshPriority.run(existing.id)
     for (const b of m.brands) insertBrand.run(b, existing.id)
     recordReplies(m, existing.id)
     return 'updated'
@@ -363,6 +366,7 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
       const other = bySighting.get(m.source, m.externalId) ?? (p.urlKey ? byUrlKey.get(p.urlKey, m.source) : undefined)
       if (other) return merge(m, p, other)
       const id = Number(insert.run(p).lastInsertRowid)
+      refreshPriority.run(id)
       for (const b of m.brands) insertBrand.run(b, id)
       recordReplies(m, id)
       route(m, id)
@@ -390,6 +394,7 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
       terms.length === storedTerms.length
     if (same) return 'unchanged'
     update.run({ ...p, brands: JSON.stringify(brands), terms: JSON.stringify(terms), competitor, id: existing.id })
+    refreshPriority.run(existing.id)
     for (const b of m.brands) insertBrand.run(b, existing.id)
     // The owner may answer a review after it was first stored.
     if (m.ownerReply) recordReplies(m, existing.id)
@@ -410,7 +415,7 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     return counts
   })
 
-  function queueSql(f: QueueFilter): { sql: string; count: string; args: Record<string, unknown> } {
+  function queueWhere(f: QueueFilter): { whereSql: string; args: Record<string, unknown>; sort: QueueSort } {
     const { where, args } = commonFilters(f)
     where.unshift('m.is_own = 0', 'm.competitor = 0')
     // The queues are what is open, unless the filter asks for other states.
@@ -421,21 +426,55 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     if (f.queue === 'praise') where.push(`(m.sentiment_label = 'positive' OR m.intent = 'praise')`, `NOT ${HAS_REPLY}`)
     if (f.queue === 'assigned') where.push('t.assignee IS NOT NULL')
     const sort = f.sort ?? (f.queue === 'negative' || f.queue === 'unanswered' || f.queue === 'praise' ? 'priority' : 'newest')
-    const limit = f.limit !== undefined ? ' LIMIT @limit' : ''
-    if (f.limit !== undefined) args.limit = f.limit
-    const whereSql = where.join(' AND ')
-    return {
-      sql: `${SELECT_VIEW} WHERE ${whereSql} ORDER BY ${orderBy(sort)}${limit}`,
-      count: `SELECT count(*) AS n FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id WHERE ${whereSql}`,
-      args,
+    return { whereSql: where.join(' AND '), args, sort }
+  }
+
+  /**
+   * The top `limit` by priority without judging the whole queue. The stored part of the
+   * priority (mentions.priority, indexed) bounds the full one from above: answered and age
+   * only take points away. So the full priority of the first few rows by stored priority
+   * gives a floor the k-th best must reach, and only rows whose stored part reaches it are
+   * ranked in full: an index range, not the queue.
+   */
+  function topByPriority(whereSql: string, args: Record<string, unknown>, limit: number, now: number): Mention[] {
+    const probe = prepare(`SELECT ${PRIORITY} AS p FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id WHERE ${whereSql}
+      ORDER BY m.priority DESC, m.id DESC LIMIT @probe`).all({ ...args, probe: limit * 4 }) as { p: number }[]
+    const floor = probe.length >= limit ? probe.map((r) => r.p).sort((x, y) => y - x)[limit - 1] : undefined
+    const bounded = floor === undefined ? whereSql : `${whereSql} AND m.priority >= @floor`
+    // Rank ids only: the full row (tags, answered) is read for the winners alone.
+    const ids = (prepare(`SELECT m.id FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id WHERE ${bounded} ORDER BY ${orderBy('priority')} LIMIT @limit`).all({
+      ...args,
+      limit,
+      ...(floor === undefined ? {} : { floor }),
+    }) as { id: number }[]).map((r) => r.id)
+    return manyById(ids, now)
+  }
+
+  /** Several rows by id, in the order asked; ids not stored are left out. */
+  function manyById(ids: readonly number[], now: number | undefined): Mention[] {
+    const found = new Map<number, Mention>()
+    // Bounded statements: SQLite caps the number of parameters.
+    for (let i = 0; i < ids.length; i += 500) {
+      const part = ids.slice(i, i + 500)
+      const rows = prepare(`${SELECT_VIEW} WHERE m.id IN (${part.map(() => '?').join(', ')})`).all(...part) as Row[]
+      for (const r of rows) found.set(r.id, fromRow(r, now))
     }
+    return ids.flatMap((id) => found.get(id) ?? [])
   }
 
   function queuePage(f: QueueFilter): QueuePage {
-    const { sql, count, args } = queueSql(f)
-    const mentions = (prepare(sql).all(args) as Row[]).map((r) => fromRow(r, f.now))
+    const { whereSql, args, sort } = queueWhere(f)
+    let mentions: Mention[]
+    if (sort === 'priority' && f.limit !== undefined) {
+      mentions = topByPriority(whereSql, args, f.limit, f.now)
+    } else {
+      if (f.limit !== undefined) args.limit = f.limit
+      const sql = `${SELECT_VIEW} WHERE ${whereSql} ORDER BY ${orderBy(sort)}${f.limit !== undefined ? ' LIMIT @limit' : ''}`
+      mentions = (prepare(sql).all(args) as Row[]).map((r) => fromRow(r, f.now))
+    }
     // Counting costs a second pass, so only when the limit may have cut rows off.
-    const more = f.limit !== undefined && mentions.length === f.limit ? (prepare(count).get(args) as { n: number }).n - mentions.length : 0
+    const count = `SELECT count(*) AS n FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id WHERE ${whereSql}`
+    const more = f.countMore && f.limit !== undefined && mentions.length === f.limit ? (prepare(count).get(args) as { n: number }).n - mentions.length : 0
     return { mentions, more }
   }
 
@@ -458,7 +497,11 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
         intent = CASE WHEN intent_source = 'human' THEN intent ELSE @intent END
       WHERE id = @id`)
     let changed = 0
-    for (const s of scores) changed += stmt.run({ ...s, version }).changes
+    for (const s of scores) {
+      const n = stmt.run({ ...s, version }).changes
+      if (n) refreshPriority.run(s.id)
+      changed += n
+    }
     return changed
   })
 
@@ -472,6 +515,7 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
       if (change.intent) {
         prepare(`UPDATE mentions SET intent = ?, intent_source = 'human', updated_at = ? WHERE id = ?`).run(change.intent, now, id)
       }
+      refreshPriority.run(id)
       insertEvent.run(id, now, actor, 'label', JSON.stringify({
         ...(change.sentiment ? { sentiment: { from: before.sentiment_label, to: change.sentiment } } : {}),
         ...(change.intent ? { intent: { from: before.intent, to: change.intent } } : {}),
@@ -538,7 +582,7 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
         try {
           const rows = prepare(`SELECT ${COLUMNS} ${from} ORDER BY ${order}${f.limit !== undefined ? ' LIMIT @limit' : ''}`).all(args) as Row[]
           const mentions = rows.map((r) => fromRow(r, f.now))
-          const more = f.limit !== undefined && mentions.length === f.limit ? (prepare(`SELECT count(*) AS n ${from}`).get(args) as { n: number }).n - mentions.length : 0
+          const more = f.countMore && f.limit !== undefined && mentions.length === f.limit ? (prepare(`SELECT count(*) AS n ${from}`).get(args) as { n: number }).n - mentions.length : 0
           return { mentions, more }
         } catch (err) {
           // FTS5 reports a query it cannot parse as an SQLite error: that is the user's typo.
@@ -574,17 +618,7 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
         return r ? fromRow(r, now) : undefined
       }),
 
-    getMany: (ids, now) =>
-      run(() => {
-        const found = new Map<number, Mention>()
-        // Bounded statements: SQLite caps the number of parameters.
-        for (let i = 0; i < ids.length; i += 500) {
-          const part = ids.slice(i, i + 500)
-          const rows = prepare(`${SELECT_VIEW} WHERE m.id IN (${part.map(() => '?').join(', ')})`).all(...part) as Row[]
-          for (const r of rows) found.set(r.id, fromRow(r, now))
-        }
-        return ids.flatMap((id) => found.get(id) ?? [])
-      }),
+    getMany: (ids, now) => run(() => manyById(ids, now)),
 
     thread: (id, now) =>
       run(() => {

@@ -1,6 +1,7 @@
 // Schema changes, applied in order by PRAGMA user_version. Never edit a shipped migration;
 // append a new one.
 import type { Database } from 'better-sqlite3'
+import { contentPrioritySql } from '../../rules/priority.js'
 
 /** Written into the file header (PRAGMA application_id): "mnt1". Marks a file as ours. */
 export const APPLICATION_ID = 0x6d6e7431
@@ -180,6 +181,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX mention_tags_mention ON mention_tags (mention_id);
 
   CREATE INDEX events_at ON events (at, id);
+  -- mentions.priority holds the part of the priority that depends on the row alone (see
+  -- src/rules/priority.ts): the queues walk this index in its order and stop early.
+  -- A change of the weights needs a migration that recomputes the column, as this one does.
+  UPDATE mentions AS m SET priority = ${contentPrioritySql()};
+  CREATE INDEX mentions_priority ON mentions (priority DESC, id DESC) WHERE is_own = 0 AND competitor = 0;
   -- The brands of one mention (stats by brand, rematch): the key leads with the brand.
   CREATE INDEX mention_brands_mention ON mention_brands (mention_id);
   -- Snoozed items are few; a new post by the same author in the same thread looks them up.
