@@ -1,31 +1,15 @@
 // `mentions queue` and `mentions export`: reads over the store, returning data.
 import { UsageError } from '../errors.js'
-import type { Intent, Mention, QueueName, QueueSort, SentimentLabel, TriageState } from '../model.js'
+import type { Mention, QueueName, QueueSort } from '../model.js'
 import { priorityOf, type Priority } from '../rules/priority.js'
 import type { BrandReply, ListFilter, MentionEvent, QueuePage, Sighting } from '../store/index.js'
 import type { Deps } from './deps.js'
 
-/** Filters a list command takes; times are epoch ms, already resolved from the flags. */
-export interface ListQuery {
-  brands?: readonly string[]
-  sources?: readonly string[]
-  /** Created at or after. */
-  since?: number
-  /** Created at or before. */
-  until?: number
-  /** First seen by us at or after: "what came in since yesterday", however old the post. */
-  newSince?: number
-  /** Assigned to any of these ('' or "none": nobody). */
-  assignees?: readonly string[]
-  states?: readonly TriageState[]
-  intents?: readonly Intent[]
-  sentiments?: readonly SentimentLabel[]
-  /** Created at or before (epoch ms). */
-  olderThan?: number
-  minReach?: number
-  answered?: readonly ('yes' | 'no' | 'unknown')[]
-  tags?: readonly string[]
-}
+/**
+ * Filters a list command takes; times are epoch ms, already resolved from the flags. The
+ * store's own filter, less the clock: the use case supplies `now`.
+ */
+export type ListQuery = Omit<ListFilter, 'now'>
 
 export interface QueueQuery extends ListQuery {
   queue: QueueName
@@ -62,22 +46,11 @@ export function checkListQuery(deps: Deps, q: ListQuery): void {
   }
 }
 
+/** The filter fields of a query (a QueueQuery also carries its queue, limit and sort). */
 function toFilter(q: ListQuery): ListFilter {
-  return {
-    ...(q.assignees?.length ? { assignees: q.assignees } : {}),
-    ...(q.states?.length ? { states: q.states } : {}),
-    ...(q.intents?.length ? { intents: q.intents } : {}),
-    ...(q.sentiments?.length ? { sentiments: q.sentiments } : {}),
-    ...(q.olderThan !== undefined ? { olderThan: q.olderThan } : {}),
-    ...(q.minReach !== undefined ? { minReach: q.minReach } : {}),
-    ...(q.answered?.length ? { answered: q.answered } : {}),
-    ...(q.tags?.length ? { tags: q.tags } : {}),
-    ...(q.brands?.length ? { brands: q.brands } : {}),
-    ...(q.sources?.length ? { sources: q.sources } : {}),
-    ...(q.since !== undefined ? { since: q.since } : {}),
-    ...(q.until !== undefined ? { until: q.until } : {}),
-    ...(q.newSince !== undefined ? { newSince: q.newSince } : {}),
-  }
+  const { brands, sources, since, until, newSince, assignees, states, intents, sentiments, olderThan, minReach, answered, tags } = q
+  // The store reads an absent filter and an undefined one alike.
+  return { brands, sources, since, until, newSince, assignees, states, intents, sentiments, olderThan, minReach, answered, tags }
 }
 
 export async function listQueue(deps: Deps, q: QueueQuery): Promise<Mention[]> {
