@@ -317,7 +317,36 @@ export interface Store {
   readonly triage: TriageRepo
   readonly stats: StatsRepo
   readonly series: SeriesRepo
+  readonly sent: SentRepo
+  readonly health: HealthRepo
   close(): Promise<void>
+}
+
+/** What `mentions alert` sends: a mention, or a spike (brand + kind + bucket). */
+export type SentKind = 'mention' | 'spike'
+
+/**
+ * Send-once memory per channel (a hash of a webhook's host and path, never the URL itself):
+ * a key is recorded only after its POST succeeded, so a failed one is tried again next run.
+ */
+export interface SentRepo {
+  /** Which of `keys` were already sent on the channel. */
+  wasSent(channel: string, kind: SentKind, keys: readonly string[]): Promise<Set<string>>
+  /** Records them as sent (again is harmless). */
+  record(channel: string, kind: SentKind, keys: readonly string[], now: number): Promise<void>
+}
+
+export interface DatabaseHealth {
+  /** What PRAGMA integrity_check (or quick_check) reported; empty when it said ok. */
+  problems: string[]
+  /** PRAGMA user_version, and the version this mentions knows (MIGRATIONS.length). */
+  schemaVersion: number
+  knownVersion: number
+  journalMode: string
+}
+
+export interface HealthRepo {
+  check(opts?: { quick?: boolean }): Promise<DatabaseHealth>
 }
 
 /** How `mentions stats responses` splits its rows. */

@@ -5,6 +5,7 @@ import { mentionsRepo } from './mentions.js'
 import { openDatabase, type OpenOptions } from './open.js'
 import { runsRepo } from './runs.js'
 import { seriesRepo } from './series.js'
+import { healthRepo, sentRepo } from './sent.js'
 import { triageRepo } from './triage.js'
 import { statsRepo } from './stats.js'
 import { usageRepo } from './usage.js'
@@ -21,6 +22,8 @@ export function openSqliteStore(file: string, opts: OpenOptions = {}): Store {
     triage: triageRepo(db, file),
     stats: statsRepo(db, file),
     series: seriesRepo(db, file),
+    sent: sentRepo(db, file),
+    health: healthRepo(db, file),
     close: async () => close(),
   }
 }

@@ -208,6 +208,18 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO mentions_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
   END;
   `,
+  // 4: what `mentions alert` already sent, per webhook, so each item or spike goes out once.
+  `
+  -- channel is a hash of the webhook's host and path, never the URL (the path is its secret);
+  -- key is a mention id, or brand + spike kind + bucket for a spike.
+  CREATE TABLE sent (
+    channel TEXT    NOT NULL,
+    kind    TEXT    NOT NULL CHECK (kind IN ('mention','spike')),
+    key     TEXT    NOT NULL,
+    sent_at INTEGER NOT NULL,
+    PRIMARY KEY (channel, kind, key)
+  ) WITHOUT ROWID;
+  `,
 ]
 
 /**
