@@ -42,7 +42,7 @@ export interface CliDeps extends Deps {
 
 export function createDeps(io: IO, flags: GlobalFlags, warn: (m: string) => void): CliDeps {
   const registry = Object.values(sources)
-  const secretNames = registry.flatMap((s) => s.requires.map((r) => r.env))
+  const secretNames = [...registry.flatMap((s) => s.requires.map((r) => r.env)), 'MENTIONS_WEBHOOK_URL']
   const { env, problems } = expandFileSecrets(io.env, secretNames, (p) => fs.readFileSync(p, 'utf8'))
   for (const p of problems) warn(p)
 

@@ -42,6 +42,8 @@ const commands: Record<string, () => Promise<{ run: Action }>> = {
   answered: () => import('./commands/triage.js').then((m) => ({ run: m.answered })),
   stats: () => import('./commands/stats.js'),
   spikes: () => import('./commands/spikes.js'),
+  alert: () => import('./commands/alert.js'),
+  doctor: () => import('./commands/doctor.js'),
 }
 
 function formatOptions(cmd: Command, spec: FormatSpec): Command {
@@ -303,6 +305,28 @@ export function buildProgram(io: IO, dispatch: (name: string, args: string[], cm
         COMMAND_FORMATS.spikes,
       ),
       ['mentions spikes', 'mentions spikes --since 24h --json', 'mentions spikes --backtest --since 90d --brand Acme'],
+    ),
+  )
+  add('alert', (c) =>
+    examples(
+      c.description('post new spikes and new high-priority open mentions to the webhook in $MENTIONS_WEBHOOK_URL (Slack-compatible), each once; silent when there is nothing to send')
+        .option('--since <time>', 'mentions first seen at or after, and spikes in buckets from then: a duration (2h) or a date/time (default: 24h; what was sent is skipped anyway)')
+        .option('--min-priority <n>', 'send mentions with at least this priority (default: 30, a fresh negative complaint)')
+        .option('--brand <name>', 'only this brand (repeat for several)', collect)
+        .option('--per-item', 'one JSON object per mention or spike, each in its own POST (for ticket systems) instead of one Slack message')
+        .option('--dry-run', 'print what would be sent; send and record nothing')
+        .option('--webhook-url-env <name>', 'read the webhook URL from this variable instead (NAME_FILE works too)')
+        .addOption(new Option('--format <format>', 'output: text|json (default: text; json: what was sent, and with --dry-run the exact bodies)').choices(['text', 'json']))
+        .option('--json', 'shorthand for --format json'),
+      ['mentions alert', 'mentions alert --dry-run', 'mentions alert --per-item --webhook-url-env TICKETS_WEBHOOK_URL --min-priority 50'],
+    ),
+  )
+  add('doctor', (c) =>
+    examples(
+      c.description('check the config, credentials, file modes, the database, each source\'s last pull and its host; one line per problem with its fix, exit 0 only when all is well')
+        .option('--offline', 'skip the reachability checks (no network)')
+        .option('--json', 'every check and its outcome as JSON'),
+      ['mentions doctor', 'mentions doctor --offline --json'],
     ),
   )
   return program

@@ -65,7 +65,7 @@ function safeDetail(snippet: string): string {
 }
 
 /** Why a connection failed, by error code only: undici's messages name the request's path. */
-function networkReason(err: NetworkError): string {
+export function networkReason(err: NetworkError): string {
   if (/timed out/.test(err.message)) return 'timed out'
   let current: unknown = err.cause
   for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
