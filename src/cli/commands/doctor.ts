@@ -48,6 +48,8 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   if (opts.json === true) {
     ctx.io.stdout.write(`${JSON.stringify({ ok: findings.length === 0, offline: facts.reachability === null, problems: findings }, null, 2)}\n`)
   } else if (findings.length === 0) {
+    // Silent off a terminal, like every "nothing to report": a cron line mails only problems.
+    if (!ctx.io.stdout.isTTY) return EXIT.ok
     ctx.io.stdout.write(`all is well: config, credentials, file modes, database, sources${facts.reachability ? `, ${facts.reachability.length} host${facts.reachability.length === 1 ? '' : 's'} reached` : ' (hosts not checked: --offline)'}\n`)
   } else {
     // Messages can quote upstream text (a source's last error): one line, no escapes.
