@@ -3,7 +3,7 @@
 // object per entry, and a dry run records nothing.
 import fs from 'node:fs'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { alertChannel, sendAlerts, type AlertQuery } from '../../src/app/alert.js'
 import type { Brand } from '../../src/model.js'
 import { createHttp } from '../../src/net/client.js'
@@ -32,6 +32,7 @@ beforeEach(() => {
   sleeps.length = 0
   deps = testDeps({ dbFile: path.join(dir, 'm.db'), now: () => clock, config: { brands: [brand('Acme')], sources: [] } })
 })
+afterAll(async () => http.close())
 afterEach(async () => {
   await deps.close()
   fs.rmSync(dir, { recursive: true, force: true })
