@@ -208,6 +208,19 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO mentions_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
   END;
   `,
+  // 4: digests sent, per name, so \`digest --since last\` starts where the previous one ended.
+  `
+  CREATE TABLE digests (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT    NOT NULL,
+    window_start INTEGER NOT NULL,
+    window_end   INTEGER NOT NULL,
+    recorded_at  INTEGER NOT NULL
+  );
+  CREATE INDEX digests_name ON digests (name, window_end DESC);
+  -- The digest's coverage and source health read the pulls of the last weeks by time.
+  CREATE INDEX runs_started ON runs (started_at);
+  `,
 ]
 
 /**
