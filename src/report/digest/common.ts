@@ -15,8 +15,9 @@ export function when(at: number): string {
   return `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`
 }
 
-/** A length of time as a person says it: "24h", "3d", "45m". */
+/** A length of time as a person says it: "45m", "24h", "36h", "3d" (hours up to three days, as windows are named). */
 export function span(ms: number): string {
+  if (ms >= HOUR && ms <= 72 * HOUR) return `${Math.floor(ms / HOUR)}h`
   return formatAge(0, ms)
 }
 
