@@ -91,6 +91,22 @@ describe('buildDigest on a seeded database', () => {
     expect(d.empty).toBe(false)
   })
 
+  it('lists the spikes still active, as mentions spikes finds them', async () => {
+    // Three a day for three weeks, then forty today: a volume spike on today's bucket.
+    const history = Array.from({ length: 21 * 3 }, (_, i) => seen(DAY + Math.floor(i / 3) * DAY + (i % 3) * HOUR, { sentimentLabel: 'neutral', sentimentScore: 0, intent: 'other' }))
+    const today = Array.from({ length: 40 }, (_, i) => seen(HOUR + i * 60_000, { sentimentLabel: 'neutral', sentimentScore: 0, intent: 'other' }))
+    // A history stored on its day, not today: created and first seen alike.
+    await s.deps.store().mentions.upsertPage([...history.map((m) => ({ ...m, createdAt: m.fetchedAt })), ...today])
+    const d = await buildDigest(s.deps, {})
+    expect(d.spikes).toEqual([expect.objectContaining({ brand: 'Acme', kind: 'volume', active: true })])
+    expect(d.empty).toBe(false)
+  })
+
+  it('refuses a window that starts in the future', async () => {
+    s.deps.store()
+    await expect(buildDigest(s.deps, { since: NOW + HOUR })).rejects.toThrow(UsageError)
+  })
+
   it('filters by brand and names the digest after it', async () => {
     await seed(s)
     const d = await buildDigest(s.deps, { brands: ['Globex'] })
