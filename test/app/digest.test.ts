@@ -191,6 +191,11 @@ describe('themes', () => {
     expect(themes(now, before)).toEqual([])
   })
 
+  it('lists one phrase for what the same mentions said', () => {
+    const now = ['my lost luggage claim', 'lost luggage claim denied', 'the lost luggage claim again']
+    expect(themes(now, [])).toEqual([{ phrase: 'lost luggage', count: 3, previous: 0 }])
+  })
+
   it('ranks by growth, drops a longer phrase that says no more, and skips the brand terms', () => {
     const now = ['acme login error', 'acme login error', 'acme login error', 'refund denied', 'refund denied']
     const got = themes(now, [], { exclude: ['Acme'] })

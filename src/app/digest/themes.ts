@@ -66,8 +66,8 @@ function countPhrases(texts: readonly string[], exclude: ReadonlySet<string>): M
 /**
  * The phrases that grew most: more mentions in the window than in the previous one (of equal
  * length), by how many more, then by count. A phrase as common in both windows is no theme.
- * A three-word phrase is dropped when a two-word phrase inside it is listed with as many
- * mentions ("lost luggage" says what "lost luggage claim" says, unless the claim grew on its own).
+ * A phrase is dropped when one listed before it was said by as many mentions and overlaps it
+ * ("lost luggage" says what "lost luggage claim" says, unless the claim grew on its own).
  */
 export function themes(current: readonly string[], previous: readonly string[], opts: ThemeOptions = {}): Theme[] {
   const limit = opts.limit ?? 5
@@ -82,9 +82,17 @@ export function themes(current: readonly string[], previous: readonly string[], 
   }
   grown.sort((a, b) => b.count - b.previous - (a.count - a.previous) || b.count - a.count || a.phrase.split(' ').length - b.phrase.split(' ').length || a.phrase.localeCompare(b.phrase))
   const kept: Theme[] = []
+  const longer = [...now].filter(([p]) => p.includes(' ', p.indexOf(' ') + 1))
   for (const t of grown) {
     if (kept.length >= limit) break
-    const covered = kept.some((k) => k.count === t.count && (` ${t.phrase} `.includes(` ${k.phrase} `) || ` ${k.phrase} `.includes(` ${t.phrase} `)))
+    const inside = (outer: string, inner: string) => ` ${outer} `.includes(` ${inner} `)
+    // Said by the same mentions: one inside the other, or both inside one longer phrase with
+    // as many ("lost luggage" and "luggage claim", when every one said "lost luggage claim").
+    const covered = kept.some(
+      (k) =>
+        k.count === t.count &&
+        (inside(t.phrase, k.phrase) || inside(k.phrase, t.phrase) || longer.some(([p, c]) => c === t.count && inside(p, k.phrase) && inside(p, t.phrase))),
+    )
     if (!covered) kept.push(t)
   }
   return kept
