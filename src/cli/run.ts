@@ -44,6 +44,7 @@ const commands: Record<string, () => Promise<{ run: Action }>> = {
   spikes: () => import('./commands/spikes.js'),
   alert: () => import('./commands/alert.js'),
   doctor: () => import('./commands/doctor.js'),
+  digest: () => import('./commands/digest.js'),
 }
 
 function formatOptions(cmd: Command, spec: FormatSpec): Command {
@@ -327,6 +328,31 @@ export function buildProgram(io: IO, dispatch: (name: string, args: string[], cm
         .option('--offline', 'skip the reachability checks (no network)')
         .option('--json', 'every check and its outcome as JSON'),
       ['mentions doctor', 'mentions doctor --offline --json'],
+    ),
+  )
+  add('digest', (c) =>
+    examples(
+      c.description('what is new to us in a window (first seen): volume, sentiment, what needs an answer, spikes, themes, share of voice, and the coverage and source health the numbers rest on')
+        .option('--since <time>', 'the window\'s start: a duration (24h, 7d), a date/time, or "last": where the previous digest of this name ended (default: 24h)')
+        .option('--name <name>', 'the digest\'s name for --since last (default: the one --brand, else "default")')
+        .option('--brand <name>', 'only this brand (repeat for several)', collect)
+        .addOption(new Option('--format <format>', 'output format: text|markdown|html|json|slack|email (default: text)').choices(['text', 'markdown', 'html', 'json', 'slack', 'email']))
+        .option('--json', 'shorthand for --format json')
+        .option('--to <address>', 'with --format email: a recipient (repeat for several)', collect)
+        .option('--from <address>', 'with --format email: the sender (default: mentions <mentions@localhost>)')
+        .option('--subject <text>', 'with --format email: the subject (default: a one-line summary)')
+        .option('--overdue-after <duration>', 'an open, unanswered item older than this is overdue (default: 24h)')
+        .option('--dry-run', 'print the digest but do not record it: the next --since last starts where it would have')
+        .option('--quiet-if-empty', 'print nothing (exit 0) when nothing is new and nothing is wrong; a failing source still prints (exit 3)')
+        .option('--post', 'post the digest as a Slack message to the webhook in $MENTIONS_WEBHOOK_URL instead of printing it (recorded only once posted)')
+        .option('--webhook-url-env <name>', 'with --post: read the webhook URL from this variable instead (NAME_FILE works too)'),
+      [
+        'mentions digest',
+        'mentions digest --since last --quiet-if-empty',
+        'mentions digest --since last --format email --to team@example.com | sendmail -t',
+        'mentions digest --brand Acme --format markdown --dry-run',
+        'mentions digest --since last --quiet-if-empty --post',
+      ],
     ),
   )
   return program

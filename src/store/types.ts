@@ -319,6 +319,7 @@ export interface Store {
   readonly series: SeriesRepo
   readonly sent: SentRepo
   readonly health: HealthRepo
+  readonly digests: DigestsRepo
   close(): Promise<void>
 }
 
@@ -456,4 +457,84 @@ export interface BrandSeries {
 export interface SeriesRepo {
   /** Per brand, per bucket: total and negative mentions, in one query. Brands with none in the window are absent. */
   counts(f: SeriesFilter): Promise<BrandSeries[]>
+}
+
+/** A digest that was sent: its name and the window [start, end) it covered. */
+export interface DigestRecord {
+  name: string
+  start: number
+  end: number
+  recordedAt: number
+}
+
+/** What a digest counts: first seen (fetched_at) in [from, to), someone else's, of these brands. */
+export interface DigestScope {
+  from: number
+  to: number
+  /** Only these brands (compared without case); default: every mention that is not competitor-only. */
+  brands?: readonly string[]
+}
+
+/** One bucket of first-seen time: counts by sentiment. */
+export interface DigestBucket {
+  start: number
+  total: number
+  negative: number
+  neutral: number
+  positive: number
+  /** With no reply stored where none could have been seen (answered unknown). */
+  unknown: number
+}
+
+/** Mentions first seen in the scope per source instance. */
+export interface DigestSourceCount {
+  source: string
+  sourceName: string | null
+  total: number
+  unknown: number
+}
+
+/** A negative mention's words, for themes. */
+export interface DigestText {
+  fetchedAt: number
+  title: string | null
+  text: string
+  /** The brand terms it matched: every mention of the brand has them, so no theme is made of them. */
+  terms: string[]
+}
+
+/** A newly assigned mention: the latest assign (or rule) event in the window. */
+export interface DigestAssignment {
+  mentionId: number
+  at: number
+  actor: string
+  assignee: string
+}
+
+/**
+ * The digest's reads (`mentions digest`), each one statement on the fetched_at (or events'
+ * at, runs' started_at) index, and the record of digests sent, for `--since last`.
+ */
+export interface DigestsRepo {
+  /** The newest digest of this name (by its window's end). */
+  last(name: string): Promise<DigestRecord | undefined>
+  record(r: DigestRecord): Promise<void>
+  /** Non-empty buckets of fetched_at over the scope; buckets start at whole multiples of bucketMs. */
+  buckets(f: DigestScope & { bucketMs: number }): Promise<DigestBucket[]>
+  /** Per source instance, most first. */
+  sources(f: DigestScope): Promise<DigestSourceCount[]>
+  /** Negative mentions' title and text, oldest first. */
+  negativeTexts(f: DigestScope): Promise<DigestText[]>
+  /** (mention, brand) pairs per stored brand, someone else's, first seen in [from, to). */
+  voice(f: { from: number; to: number }): Promise<{ brand: string; mentions: number }[]>
+  /** Assignments made in [from, to), latest per mention, to someone still assigned, newest first. */
+  assignments(f: DigestScope): Promise<DigestAssignment[]>
+  /**
+   * Open mentions that need an answer (a complaint, a question, or negative) and have none
+   * where one could be seen, created in [from, to): the `limit` with most priority at `now`
+   * (the queue's prioritySql), and how many there are in all.
+   */
+  overdue(f: DigestScope & { now: number; limit: number }): Promise<{ ids: number[]; total: number }>
+  /** Pulls started in [from, to), oldest first. */
+  runs(from: number, to: number): Promise<RunRecord[]>
 }

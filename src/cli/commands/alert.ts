@@ -2,30 +2,15 @@
 // worked (off a terminal); one line per failure on stderr, naming the webhook's host and
 // status, never its URL. Exit 0 sent (or nothing to send), 1 nothing could be sent, 3 some
 // entries were sent and some failed (they go with the next run), 2 no webhook configured.
-import fs from 'node:fs'
 import { sendAlerts, type AlertResult } from '../../app/alert.js'
-import { expandFileSecrets } from '../../config/env.js'
-import { ConfigError, UsageError } from '../../errors.js'
-import { createHttp } from '../../net/client.js'
+import { UsageError } from '../../errors.js'
 import { entryLine } from '../../report/alert/payload.js'
 import { oneLine } from '../../report/sanitize.js'
 import { EXIT, type CommandContext } from '../context.js'
 import { listFlag, timeFlag } from '../flags.js'
-import { USER_AGENT } from '../version.js'
+import { missingWebhook, webhookEnvName, webhookHttp, webhookUrl } from '../webhook.js'
 
-export const DEFAULT_WEBHOOK_ENV = 'MENTIONS_WEBHOOK_URL'
 export const ALERT_FORMATS = ['text', 'json'] as const
-
-/** Connect, send and read the answer; a webhook that takes longer is retried as a timeout. */
-const WEBHOOK_TIMEOUT_MS = 10_000
-
-/** The webhook URL from the variable named (a NAME_FILE variable works too), or undefined. */
-function webhookUrl(ctx: CommandContext, name: string): string | undefined {
-  const { env, problems } = expandFileSecrets(ctx.deps.env, [name], (p) => fs.readFileSync(p, 'utf8'))
-  if (problems.length) throw new ConfigError(problems.join('; '))
-  const value = env[name]?.trim()
-  return value ? value : undefined
-}
 
 function minPriorityFlag(value: unknown): number | undefined {
   if (value === undefined) return undefined
@@ -64,20 +49,17 @@ function toJson(r: AlertResult): object {
 export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const format = opts.json === true ? 'json' : ((opts.format as string | undefined) ?? 'text')
   if (!(ALERT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${ALERT_FORMATS.join(', ')} (got "${format}")`)
-  const envName = typeof opts.webhookUrlEnv === 'string' ? opts.webhookUrlEnv : DEFAULT_WEBHOOK_ENV
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(envName)) throw new UsageError(`--webhook-url-env takes a variable name like ${DEFAULT_WEBHOOK_ENV} (got "${envName}")`)
+  const envName = webhookEnvName(opts.webhookUrlEnv)
   const dryRun = opts.dryRun === true
   const url = webhookUrl(ctx, envName)
   if (!url && !dryRun) {
-    throw new ConfigError(
-      `${envName} is not set: set it to the incoming webhook's URL (in the environment or .env), or set ${envName}_FILE to a file holding it; try --dry-run to see what would be sent`,
-    )
+    throw missingWebhook(envName, 'try --dry-run to see what would be sent')
   }
   const now = ctx.deps.now()
   const since = timeFlag('--since', opts.since, now)
   const minPriority = minPriorityFlag(opts.minPriority)
   const brands = listFlag(opts.brand)
-  const http = url ? createHttp({ userAgent: USER_AGENT, env: ctx.deps.env, retries: 0, timeoutMs: WEBHOOK_TIMEOUT_MS }) : undefined
+  const http = url ? webhookHttp(ctx) : undefined
   let result: AlertResult
   try {
     result = await sendAlerts(ctx.deps, {

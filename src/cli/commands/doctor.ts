@@ -5,7 +5,7 @@ import { createHttp } from '../../net/client.js'
 import { oneLine } from '../../report/sanitize.js'
 import { EXIT, type CommandContext } from '../context.js'
 import { USER_AGENT } from '../version.js'
-import { DEFAULT_WEBHOOK_ENV } from './alert.js'
+import { DEFAULT_WEBHOOK_ENV } from '../webhook.js'
 
 /** A host that takes longer than this to answer its root is as good as down for a pull. */
 const PROBE_TIMEOUT_MS = 5000

@@ -1,6 +1,7 @@
 // The SQLite engine: one file, opened through better-sqlite3.
 import type { Store } from '../types.js'
 import { cursorsRepo } from './cursors.js'
+import { digestsRepo } from './digests.js'
 import { mentionsRepo } from './mentions.js'
 import { openDatabase, type OpenOptions } from './open.js'
 import { runsRepo } from './runs.js'
@@ -24,6 +25,7 @@ export function openSqliteStore(file: string, opts: OpenOptions = {}): Store {
     series: seriesRepo(db, file),
     sent: sentRepo(db, file),
     health: healthRepo(db, file),
+    digests: digestsRepo(db, file),
     close: async () => close(),
   }
 }

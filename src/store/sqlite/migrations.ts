@@ -208,7 +208,7 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO mentions_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
   END;
   `,
-  // 4: what `mentions alert` already sent, per webhook, so each item or spike goes out once.
+  // 4: what `mentions alert` sent, digests per name, and the indexes the digest reads by.
   `
   -- channel is a hash of the webhook's host and path, never the URL (the path is its secret);
   -- key is a mention id, or brand + spike kind + bucket for a spike.
@@ -219,6 +219,18 @@ export const MIGRATIONS: readonly string[] = [
     sent_at INTEGER NOT NULL,
     PRIMARY KEY (channel, kind, key)
   ) WITHOUT ROWID;
+
+  -- Digests sent, per name, so \`digest --since last\` starts where the previous one ended.
+  CREATE TABLE digests (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT    NOT NULL,
+    window_start INTEGER NOT NULL,
+    window_end   INTEGER NOT NULL,
+    recorded_at  INTEGER NOT NULL
+  );
+  CREATE INDEX digests_name ON digests (name, window_end DESC);
+  -- The digest's coverage and source health read the pulls of the last weeks by time.
+  CREATE INDEX runs_started ON runs (started_at);
   `,
 ]
 
