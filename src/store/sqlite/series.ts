@@ -31,14 +31,18 @@ function countsSql(f: SeriesFilter): { sql: string; args: Record<string, unknown
       ${brandList ? `AND b.brand COLLATE NOCASE IN (${brandList})` : ''}
     GROUP BY b.brand, start
   ),
-  firsts AS (
-    SELECT b.brand AS brand, min(m.created_at) AS first_at
-    FROM mention_brands b JOIN mentions m ON m.id = b.mention_id
-    WHERE m.is_own = 0 AND b.brand IN (SELECT DISTINCT brand FROM counted)
-    GROUP BY b.brand
-  )
+  brands AS (SELECT DISTINCT brand FROM counted)
   SELECT c.brand, c.start, c.total, c.negative, f.first_at
-  FROM counted c JOIN firsts f ON f.brand = c.brand
+  FROM counted c JOIN (
+    -- Per brand, the oldest mention by walking the created_at index from the start until one
+    -- of the brand's rows turns up: a grouped min() over every row of a busy brand took seconds
+    -- at a million mentions.
+    SELECT d.brand, (
+      SELECT m.created_at FROM mentions m
+      WHERE m.is_own = 0 AND EXISTS (SELECT 1 FROM mention_brands b WHERE b.mention_id = m.id AND b.brand = d.brand)
+      ORDER BY m.created_at, m.id LIMIT 1
+    ) AS first_at FROM brands d
+  ) f ON f.brand = c.brand
   ORDER BY c.brand, c.start`
   return { sql, args }
 }
