@@ -208,6 +208,13 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO mentions_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
   END;
   `,
+  // 4: indexes that match the queries. A source's list (--source) reads its newest rows in
+  // order instead of every row of the source and then sorting; the scorer-version index goes,
+  // as no query used it (rescore walks by id) and every insert paid for it.
+  `
+  CREATE INDEX mentions_source_created ON mentions (source, created_at DESC, id DESC);
+  DROP INDEX mentions_scorer;
+  `,
 ]
 
 /**
