@@ -8,7 +8,6 @@ import type { Config } from '../config/load.js'
 import { defaultDatabasePath } from '../config/paths.js'
 import { ConfigError } from '../errors.js'
 import type { Http } from '../net/types.js'
-import { scorerFor } from '../app/score.js'
 import type { Scorer } from '../sentiment/index.js'
 import { catalogSecretNames, deferredSources, loadSources } from '../sources/catalog.js'
 import type { Source } from '../sources/types.js'
@@ -24,7 +23,11 @@ const LIGHT_COMMANDS: ReadonlySet<string> = new Set([
   'rules', 'assign', 'unassign', 'done', 'ignore', 'snooze', 'reopen', 'note', 'answered',
 ])
 
+// Of the light commands, those that score text: only they load the scorer's modules.
+const SCORING_COMMANDS: ReadonlySet<string> = new Set(['show', 'score', 'rescore'])
+
 type ConfigModule = typeof import('../config/load.js')
+type ScoreModule = typeof import('../app/score.js')
 type NetModule = typeof import('../net/client.js')
 
 export interface GlobalFlags {
@@ -67,6 +70,7 @@ export function createDeps(io: IO, flags: GlobalFlags, warn: (m: string) => void
   let registry: Source[] | undefined
   let configModule: ConfigModule | undefined
   let netModule: NetModule | undefined
+  let scoreModule: ScoreModule | undefined
   const sources = (): readonly Source[] => registry ?? deferredSources(loaded)
   const notPrepared = (what: string): never => {
     throw new Error(`internal: ${what} used before prepare() loaded it`)
@@ -96,7 +100,7 @@ export function createDeps(io: IO, flags: GlobalFlags, warn: (m: string) => void
   const store = () => (opened ??= openStore(databasePath()))
   const readStore = () => opened ?? (reader ??= openStore(databasePath(), { readOnly: true }))
   const http = () => (client ??= (netModule ?? notPrepared('the HTTP client')).createHttp({ userAgent: USER_AGENT, env }))
-  const scorer = lazy((): Scorer => scorerFor(maybeConfig()))
+  const scorer = lazy((): Scorer => (scoreModule ?? notPrepared('the scorer')).scorerFor(maybeConfig()))
 
   return {
     env,
@@ -131,6 +135,7 @@ export function createDeps(io: IO, flags: GlobalFlags, warn: (m: string) => void
         registry = Object.values(reg.sources)
         netModule = net
       }
+      if (!LIGHT_COMMANDS.has(command) || SCORING_COMMANDS.has(command)) scoreModule = await import('../app/score.js')
       let text: string | undefined
       try {
         const file = findFile()

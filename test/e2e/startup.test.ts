@@ -25,10 +25,10 @@ let dir: string
 let db: string
 let runs = 0
 
-function mentions(args: string[], cwd: string): Promise<Run> {
+function mentions(args: string[], cwd: string, input = ''): Promise<Run> {
   const log = path.join(dir, `modules-${++runs}.log`)
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       ['--import', hook, bin, ...args],
       { cwd, env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg'), XDG_DATA_HOME: path.join(dir, 'xdg'), MENTIONS_MODULE_LOG: log }, encoding: 'utf8' },
@@ -38,6 +38,7 @@ function mentions(args: string[], cwd: string): Promise<Run> {
         resolve({ code, stdout, stderr, modules })
       },
     )
+    child.stdin?.end(input)
   })
 }
 
@@ -74,7 +75,18 @@ describe('start-up of read commands', () => {
       expect(r.modules.length).toBeGreaterThan(10) // the hook saw the command's own modules
       expect(loadedAny(r.modules, HEAVY)).toEqual([])
       expect(loadedAny(r.modules, SOURCE_CATALOG.map((m) => adapter(m.kind)))).toEqual([])
+      // Listing never scores: the lexicon and its rules stay unloaded.
+      expect(loadedAny(r.modules, [dist('sentiment/scorer\\.js'), dist('sentiment/lexicon\\.js')])).toEqual([])
     }
+  })
+
+  it('score loads the scorer (and nothing of the network) and works', async () => {
+    const cwd = fs.mkdtempSync(path.join(dir, 'score-'))
+    const r = await mentions(['score', '--db', db], cwd, 'support never answered\n')
+    expect(r.code).toBe(0)
+    expect(loadedAny(r.modules, [dist('sentiment/scorer\\.js')])).toHaveLength(1)
+    expect(loadedAny(r.modules, HEAVY)).toEqual([])
+    expect(r.stdout).toMatch(/negative/)
   })
 
   it('with a config, loads the adapters of the configured kinds only, and validates it as before', async () => {
