@@ -3,17 +3,32 @@ import fs from 'node:fs'
 import os from 'node:os'
 import type { Deps } from '../app/deps.js'
 import { expandFileSecrets } from '../config/env.js'
-import { findConfig, loadConfig, type Config } from '../config/load.js'
+import { findConfig } from '../config/find.js'
+import type { Config } from '../config/load.js'
 import { defaultDatabasePath } from '../config/paths.js'
 import { ConfigError } from '../errors.js'
-import { createHttp } from '../net/client.js'
 import type { Http } from '../net/types.js'
-import { scorerFor } from '../app/score.js'
 import type { Scorer } from '../sentiment/index.js'
-import { sources } from '../sources/registry.js'
+import { catalogSecretNames, deferredSources, loadSources } from '../sources/catalog.js'
+import type { Source } from '../sources/types.js'
 import { openStore, type Store } from '../store/index.js'
 import type { IO } from './io.js'
 import { USER_AGENT } from './version.js'
+
+// Commands that never fetch and use no source adapter beyond its kind (and the adapters of
+// the kinds the config names, to validate it). Everything else, including commands added
+// later, gets the whole registry and the HTTP client, as before: being light is opt-in.
+const LIGHT_COMMANDS: ReadonlySet<string> = new Set([
+  'queue', 'export', 'show', 'search', 'stats', 'spikes', 'log', 'label', 'rescore', 'score', 'match', 'rematch',
+  'rules', 'assign', 'unassign', 'done', 'ignore', 'snooze', 'reopen', 'note', 'answered',
+])
+
+// Of the light commands, those that score text: only they load the scorer's modules.
+const SCORING_COMMANDS: ReadonlySet<string> = new Set(['show', 'score', 'rescore'])
+
+type ConfigModule = typeof import('../config/load.js')
+type ScoreModule = typeof import('../app/score.js')
+type NetModule = typeof import('../net/client.js')
 
 export interface GlobalFlags {
   config?: string
@@ -38,17 +53,34 @@ export interface CliDeps extends Deps {
   /** The database path given by --db or MENTIONS_DB, if any. */
   maybeDbFlag(): string | undefined
   close(): Promise<void>
+  /**
+   * Loads what `command` may reach synchronously: the config validator and the adapters of
+   * the kinds the config names, and for all but the light commands the whole registry and the
+   * HTTP client. Problems with the config are left for the first use to report, as before.
+   */
+  prepare(command: string): Promise<void>
 }
 
 export function createDeps(io: IO, flags: GlobalFlags, warn: (m: string) => void): CliDeps {
-  const registry = Object.values(sources)
-  const secretNames = [...registry.flatMap((s) => s.requires.map((r) => r.env)), 'MENTIONS_WEBHOOK_URL']
+  const secretNames = [...catalogSecretNames(), 'MENTIONS_WEBHOOK_URL']
   const { env, problems } = expandFileSecrets(io.env, secretNames, (p) => fs.readFileSync(p, 'utf8'))
   for (const p of problems) warn(p)
 
+  const loaded = new Map<string, Source>()
+  let registry: Source[] | undefined
+  let configModule: ConfigModule | undefined
+  let netModule: NetModule | undefined
+  let scoreModule: ScoreModule | undefined
+  const sources = (): readonly Source[] => registry ?? deferredSources(loaded)
+  const notPrepared = (what: string): never => {
+    throw new Error(`internal: ${what} used before prepare() loaded it`)
+  }
+  const findFile = () => findConfig(fsForConfig, env, io.cwd, io.home, flags.config)
+
   const maybeConfig = lazy(() => {
-    const file = findConfig(fsForConfig, env, io.cwd, io.home, flags.config)
-    return file ? loadConfig(fsForConfig, file, registry) : undefined
+    const file = findFile()
+    if (!file) return undefined
+    return (configModule ?? notPrepared('the config loader')).loadConfig(fsForConfig, file, sources())
   })
   const config = (): Config => {
     const c = maybeConfig()
@@ -67,8 +99,8 @@ export function createDeps(io: IO, flags: GlobalFlags, warn: (m: string) => void
   let client: (Http & { close(): Promise<void> }) | undefined
   const store = () => (opened ??= openStore(databasePath()))
   const readStore = () => opened ?? (reader ??= openStore(databasePath(), { readOnly: true }))
-  const http = () => (client ??= createHttp({ userAgent: USER_AGENT, env }))
-  const scorer = lazy((): Scorer => scorerFor(maybeConfig()))
+  const http = () => (client ??= (netModule ?? notPrepared('the HTTP client')).createHttp({ userAgent: USER_AGENT, env }))
+  const scorer = lazy((): Scorer => (scoreModule ?? notPrepared('the scorer')).scorerFor(maybeConfig()))
 
   return {
     env,
@@ -81,7 +113,9 @@ export function createDeps(io: IO, flags: GlobalFlags, warn: (m: string) => void
     readStore,
     http,
     scorer,
-    sources: registry,
+    get sources() {
+      return sources()
+    },
     lock: {
       holder: { pid: process.pid, host: os.hostname() },
       isAlive(h) {
@@ -95,6 +129,31 @@ export function createDeps(io: IO, flags: GlobalFlags, warn: (m: string) => void
       },
     },
     warn,
+    async prepare(command) {
+      if (!LIGHT_COMMANDS.has(command)) {
+        const [reg, net] = await Promise.all([import('../sources/registry.js'), import('../net/client.js')])
+        registry = Object.values(reg.sources)
+        netModule = net
+      }
+      if (!LIGHT_COMMANDS.has(command) || SCORING_COMMANDS.has(command)) scoreModule = await import('../app/score.js')
+      let text: string | undefined
+      try {
+        const file = findFile()
+        text = file === undefined ? undefined : fsForConfig.read(file)
+      } catch {
+        return // maybeConfig() reports it, if the command asks
+      }
+      if (text === undefined) return
+      configModule = await import('../config/load.js')
+      if (registry) return
+      let json: unknown
+      try {
+        json = JSON.parse(text)
+      } catch {
+        return
+      }
+      for (const s of await loadSources(configModule.kindsIn(json))) loaded.set(s.kind, s)
+    },
     async close() {
       await opened?.close()
       await reader?.close()

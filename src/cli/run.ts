@@ -385,6 +385,7 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
     // --help and --version never need.
     const { createDeps } = await import('./deps.js')
     deps = createDeps(io, { ...(globals.config ? { config: globals.config } : {}), ...(globals.db ? { db: globals.db } : {}) }, warn)
+    await deps.prepare(name)
     const load = commands[name]
     if (!load) throw new UsageError(`unknown command ${name}`)
     const { run: action } = await load()

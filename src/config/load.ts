@@ -6,7 +6,7 @@ import type { Rule } from '../rules/rules.js'
 import { ConfigError } from '../errors.js'
 import type { Source } from '../sources/types.js'
 import { buildConfigSchema, type RawConfig, type SourceEntry, type SourceOptions } from './schema.js'
-import { configCandidates, type Env } from './paths.js'
+import type { ConfigFs } from './find.js'
 
 export interface Config {
   /** Absolute path of the file it came from. */
@@ -20,19 +20,7 @@ export interface Config {
   rules: Rule[]
 }
 
-export interface ConfigFs {
-  exists(p: string): boolean
-  read(p: string): string
-}
-
-/** The file to use, or undefined when none exists. An explicit --config/MENTIONS_CONFIG must exist. */
-export function findConfig(fs: ConfigFs, env: Env, cwd: string, home: string, flag?: string): string | undefined {
-  const candidates = configCandidates(env, cwd, home, flag)
-  for (const c of candidates) if (fs.exists(c.path)) return c.path
-  const explicit = candidates.length === 1 ? candidates[0] : undefined
-  if (explicit) throw new ConfigError(`${explicit.path}: no such file (from ${explicit.origin})`)
-  return undefined
-}
+export { findConfig, type ConfigFs } from './find.js'
 
 export function formatIssuePath(p: readonly PropertyKey[]): string {
   let out = ''
@@ -40,13 +28,13 @@ export function formatIssuePath(p: readonly PropertyKey[]): string {
   return out || '(top level)'
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: z.core.$ZodIssue, kinds: readonly string[]): string {
   if (issue.code === 'unrecognized_keys') {
     return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling; see \`mentions init\` for a full example)`
   }
   if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator === 'kind') {
-    const options = (issue as { options?: unknown[] }).options ?? []
-    return `unknown source kind; use one of ${options.map((o) => `"${String(o)}"`).join(', ')}`
+    // Every known kind, not just the union's: the schema holds only the kinds the file uses.
+    return `unknown source kind; use one of ${kinds.map((k) => `"${k}"`).join(', ')}`
   }
   return issue.message
 }
@@ -58,12 +46,26 @@ export function parseConfig(text: string, file: string, sources: readonly Source
   } catch (err) {
     throw new ConfigError(`${file}: not valid JSON (${(err as Error).message})`)
   }
-  const result = buildConfigSchema(sources).safeParse(json)
+  const kinds = sources.map((s) => s.kind)
+  const result = buildConfigSchema(sources, kindsIn(json)).safeParse(json)
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${formatIssuePath(i.path)}: ${describeIssue(i)}`)
+    const lines = result.error.issues.map((i) => `  ${formatIssuePath(i.path)}: ${describeIssue(i, kinds)}`)
     throw new ConfigError(`${file}: invalid configuration\n${lines.join('\n')}`)
   }
   return toConfig(result.data, file)
+}
+
+/** The source kinds a parsed config file names (whatever else is wrong with it). */
+export function kindsIn(json: unknown): Set<string> {
+  const entries = typeof json === 'object' && json !== null ? (json as { sources?: unknown }).sources : undefined
+  const kinds = new Set<string>()
+  if (Array.isArray(entries)) {
+    for (const e of entries) {
+      const kind = typeof e === 'object' && e !== null ? (e as { kind?: unknown }).kind : undefined
+      if (typeof kind === 'string') kinds.add(kind)
+    }
+  }
+  return kinds
 }
 
 function toConfig(raw: RawConfig, file: string): Config {

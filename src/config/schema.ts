@@ -130,8 +130,16 @@ export interface SourceEntry {
   options: SourceOptions
 }
 
-export function buildConfigSchema(sources: readonly Source[]) {
-  const variants = sources.map((s) => {
+/**
+ * `only`: the kinds the file names. Each source's options schema is built for those alone, so
+ * loading a config never loads the adapters (and their parsers) of kinds it does not use; the
+ * lists of known kinds in messages still come from every source. At least one variant is kept
+ * so an entry of no known kind fails the same way whatever else the file holds.
+ */
+export function buildConfigSchema(sources: readonly Source[], only?: ReadonlySet<string>) {
+  const used = only ? sources.filter((s) => only.has(s.kind)) : [...sources]
+  const withOptions = used.length > 0 ? used : sources.slice(0, 1)
+  const variants = withOptions.map((s) => {
     if (!(s.options instanceof z.ZodObject)) throw new Error(`source ${s.kind}: options must be a z.object`)
     return s.options.extend({ kind: z.literal(s.kind) }).strict()
   })
@@ -150,7 +158,7 @@ export function buildConfigSchema(sources: readonly Source[]) {
     })
     .strict()
     .superRefine((config, ctx) => {
-      ownedChannels(config.sources, config.brands, new Set(sources.filter(ownsChannel).map((s) => s.kind)), ctx)
+      ownedChannels(config.sources, config.brands, new Set(withOptions.filter(ownsChannel).map((s) => s.kind)), ctx)
       ruleBrands(config.rules, config.brands, ctx)
     })
 }

@@ -22,7 +22,10 @@ const HIGH_SURROGATE = /[\ud800-\udbff]/g
 // Only strings holding one of these pay for grapheme segmentation, which is slow.
 const NEEDS_CLUSTERS = /[\u200d\ufe0f\u20e3\u1160-\u11ff\u{1f1e6}-\u{1f1ff}\u{1f3fb}-\u{1f3ff}]/u
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' })
+// Built on first use: creating a Segmenter loads ICU's break data, one of the larger costs
+// of starting a command that never measures text.
+let segmenter: Intl.Segmenter | undefined
+const graphemes = (): Intl.Segmenter => (segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' }))
 const ZERO_CLUSTER = new RegExp(`^[${ZERO_CLASS}]+$`, 'u')
 const WIDE_CLUSTER = new RegExp(`^(?:[${WIDE_RANGES}]|\\p{Extended_Pictographic}\\ufe0f|\\p{Regional_Indicator})`, 'u')
 
@@ -48,14 +51,14 @@ export function displayWidth(s: string): number {
     return codePoints - count(ZERO_CP, s) + count(WIDE_CP, s)
   }
   let width = 0
-  for (const { segment } of graphemes.segment(s)) width += clusterWidth(segment)
+  for (const { segment } of graphemes().segment(s)) width += clusterWidth(segment)
   return width
 }
 
 /** Drawable units of `s` with their widths: grapheme clusters when needed, else code points. */
 function* units(s: string): Generator<[string, number]> {
   if (NEEDS_CLUSTERS.test(s)) {
-    for (const { segment } of graphemes.segment(s)) yield [segment, clusterWidth(segment)]
+    for (const { segment } of graphemes().segment(s)) yield [segment, clusterWidth(segment)]
   } else {
     for (const cp of s) yield [cp, codePointWidth(cp)]
   }

@@ -130,6 +130,14 @@ export interface CompileInput {
 }
 
 export function compileLexicon({ afinn, emoji, user, names = [] }: CompileInput): CompiledLexicon {
+  return finishLexicon(compileBase({ afinn, emoji }), user, names)
+}
+
+/**
+ * Every layer that does not depend on the config: the part `npm run build` snapshots
+ * (see snapshot.ts), so a process restores it instead of compiling it.
+ */
+export function compileBase({ afinn, emoji }: { afinn: Lexicon; emoji: Lexicon }): WordTable<Entry> {
   const words = new WordTable<Entry>(8192)
   // Later layers override earlier ones: AFINN, then emoji, then ours, then the user's.
   setValence(words, afinn, 'afinn')
@@ -191,6 +199,11 @@ export function compileLexicon({ afinn, emoji, user, names = [] }: CompileInput)
   addRole(words, LEAD_INS, R_LEAD_IN)
   addRole(words, MODAL_PERFECTS, R_MODAL_PERFECT)
   addRole(words, INVERTING_OPENERS, R_INVERTS)
+  return words
+}
+
+/** The config's layers over a base (which it takes over and changes), then the derived tables. */
+export function finishLexicon(words: WordTable<Entry>, user: Lexicon, names: readonly string[] = []): CompiledLexicon {
   for (const [key, v] of Object.entries(user)) {
     if (!Number.isFinite(v)) continue
     const e = entryFor(words, key)

@@ -1,10 +1,13 @@
 // Builds a scorer: compile the lexicon once, then tokenize → score → intent per text.
+import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import type { SentimentLabel } from '../model.js'
-import { compileLexicon, hashWords, type CompiledLexicon } from './compile.js'
+import { compileBase, finishLexicon, hashWords, type CompiledLexicon, type Entry } from './compile.js'
 import { explainIntent, intentOf } from './intent.js'
 import type { Lexicon } from './lexicon.js'
 import { Features, scoreTokens, type TraceToken } from './rules.js'
+import { restoreBase, type BaseSnapshot } from './snapshot.js'
+import type { WordTable } from './table.js'
 import { buildEmoticonTable, tokenize, TokenBuffer, type EmoticonTable } from './tokenize.js'
 import type { Evidence, Explanation, Scorer, ScorerOptions, SentimentResult } from './types.js'
 
@@ -53,6 +56,28 @@ function loadBase(): Base {
   return base
 }
 
+/** Where `npm run build` writes the snapshot of the base lexicon: beside the built scorer. */
+export const SNAPSHOT_FILE = 'scorer-base.json'
+
+// undefined: not looked for yet; null: none usable (running from source, or another version's).
+let snapshot: BaseSnapshot | null | undefined
+function readSnapshot(): BaseSnapshot | null {
+  if (snapshot !== undefined) return snapshot
+  try {
+    const snap = JSON.parse(fs.readFileSync(new URL(`./${SNAPSHOT_FILE}`, import.meta.url), 'utf8')) as BaseSnapshot
+    snapshot = snap.version === SCORER_VERSION ? snap : null
+  } catch {
+    snapshot = null
+  }
+  return snapshot
+}
+
+/** The config-independent layers: restored from the build's snapshot when there is one. */
+export function baseWords(opts: { compiled?: boolean } = {}): WordTable<Entry> {
+  const snap = opts.compiled ? null : readSnapshot()
+  return snap ? restoreBase(snap) : compileBase(loadBase())
+}
+
 let shared: { lex: CompiledLexicon; emoticons: EmoticonTable } | undefined
 
 export function createScorer(opts: ScorerOptions = {}): Scorer {
@@ -64,7 +89,7 @@ export function createScorer(opts: ScorerOptions = {}): Scorer {
   if (!custom && shared !== undefined) {
     compiled = shared
   } else {
-    const lex = compileLexicon({ ...loadBase(), user, names })
+    const lex = finishLexicon(baseWords(), user, names)
     compiled = { lex, emoticons: buildEmoticonTable(lex.emoticons) }
     if (!custom) shared = compiled
   }

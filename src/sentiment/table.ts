@@ -72,6 +72,42 @@ export class WordTable<V> {
     }
   }
 
+  /** Occupied slots in slot order, for a snapshot that restores the same layout. */
+  *slots(): IterableIterator<[slot: number, key: string, hash: number, value: V]> {
+    for (let p = 0; p < this.keys.length; p++) {
+      const k = this.keys[p]
+      const v = this.vals[p]
+      if (k !== null && k !== undefined && v !== null && v !== undefined) yield [p, k, this.hashes[p] as number, v]
+    }
+  }
+
+  get capacity(): number {
+    return this.keys.length
+  }
+
+  /**
+   * An empty table of exactly this capacity, to be filled with `place` at the slots `slots()`
+   * listed: lookups and the order of `values()` are then those of the table they came from,
+   * without hashing or probing again.
+   */
+  static ofCapacity<V>(capacity: number): WordTable<V> {
+    const t = new WordTable<V>(1)
+    if (capacity !== t.keys.length) {
+      t.keys = new Array<string | null>(capacity).fill(null)
+      t.hashes = new Int32Array(capacity)
+      t.vals = new Array<V | null>(capacity).fill(null)
+      t.mask = capacity - 1
+    }
+    return t
+  }
+
+  place(slot: number, key: string, hash: number, value: V): void {
+    this.keys[slot] = key
+    this.hashes[slot] = hash
+    this.vals[slot] = value
+    this.size++
+  }
+
   *values(): IterableIterator<V> {
     for (let p = 0; p < this.keys.length; p++) {
       const v = this.vals[p]

@@ -208,7 +208,7 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO mentions_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
   END;
   `,
-  // 4: what `mentions alert` sent, digests per name, and the indexes the digest reads by.
+  // 4: what `mentions alert` sent, digests per name, and indexes that match the queries.
   `
   -- channel is a hash of the webhook's host and path, never the URL (the path is its secret);
   -- key is a mention id, or brand + spike kind + bucket for a spike.
@@ -231,6 +231,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX digests_name ON digests (name, window_end DESC);
   -- The digest's coverage and source health read the pulls of the last weeks by time.
   CREATE INDEX runs_started ON runs (started_at);
+
+  -- A source's list (--source) reads its newest rows in order instead of every row of the
+  -- source and then sorting; the scorer-version index goes, as no query used it (rescore walks
+  -- by id) and every insert paid for it.
+  CREATE INDEX mentions_source_created ON mentions (source, created_at DESC, id DESC);
+  DROP INDEX mentions_scorer;
   `,
 ]
 
