@@ -19,7 +19,7 @@ import { USER_AGENT } from './version.js'
 // the kinds the config names, to validate it). Everything else, including commands added
 // later, gets the whole registry and the HTTP client, as before: being light is opt-in.
 const LIGHT_COMMANDS: ReadonlySet<string> = new Set([
-  'queue', 'export', 'show', 'search', 'stats', 'spikes', 'log', 'label', 'rescore', 'score', 'match', 'rematch',
+  'queue', 'export', 'show', 'search', 'stats', 'spikes', 'digest', 'alert', 'log', 'label', 'rescore', 'score', 'match', 'rematch',
   'rules', 'assign', 'unassign', 'done', 'ignore', 'snooze', 'reopen', 'note', 'answered',
 ])
 

@@ -68,7 +68,7 @@ describe('start-up of read commands', () => {
 
   it('queue, search, stats and log over a database never load the HTTP client, parsers, zod or the registry', async () => {
     const cwd = fs.mkdtempSync(path.join(dir, 'noconfig-'))
-    for (const args of [['queue', 'all'], ['search', 'outage'], ['stats'], ['log'], ['queue', 'negative', '--source', 'rss']]) {
+    for (const args of [['queue', 'all'], ['search', 'outage'], ['stats'], ['log'], ['queue', 'negative', '--source', 'rss'], ['digest'], ['digest', '--format', 'html']]) {
       const r = await mentions([...args, '--db', db], cwd)
       expect(r.stderr).toBe('')
       expect(r.code).toBe(0)

@@ -9,11 +9,9 @@ import { renderHtml } from '../../report/digest/html.js'
 import { renderJson } from '../../report/digest/json.js'
 import { renderMarkdown } from '../../report/digest/markdown.js'
 import { renderSlack, slackPayload } from '../../report/digest/slack.js'
-import { postWebhook } from '../../net/webhook.js'
 import { renderText } from '../../report/digest/text.js'
 import { EXIT, type CommandContext } from '../context.js'
 import { durationFlag, listFlag, timeFlag } from '../flags.js'
-import { missingWebhook, webhookEnvName, webhookHttp, webhookUrl } from '../webhook.js'
 
 export const DIGEST_FORMATS = ['text', 'markdown', 'html', 'json', 'slack', 'email'] as const
 export type DigestFormat = (typeof DIGEST_FORMATS)[number]
@@ -47,17 +45,20 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
     ...(overdueMs !== undefined ? { overdueMs } : {}),
   }
   // Checked before the digest is built, so a missing webhook costs nothing and records nothing.
-  const envName = post ? webhookEnvName(opts.webhookUrlEnv) : undefined
-  const url = envName ? webhookUrl(ctx, envName) : undefined
-  if (envName && !url) throw missingWebhook(envName, 'or print the digest instead of posting it')
+  // Loaded only to post: a printed digest never loads the HTTP client.
+  const hook = post ? await import('../webhook.js') : undefined
+  const envName = hook?.webhookEnvName(opts.webhookUrlEnv)
+  const url = hook && envName ? hook.webhookUrl(ctx, envName) : undefined
+  if (hook && envName && !url) throw hook.missingWebhook(envName, 'or print the digest instead of posting it')
   const digest = await buildDigest(ctx.deps, q)
   const code = digest.broken ? EXIT.partial : EXIT.ok
   // Quiet: nothing new and nothing wrong. A failing source is never quiet (it is not "empty").
   const quiet = opts.quietIfEmpty === true && digest.empty
-  if (url && !quiet) {
+  if (hook && url && !quiet) {
     // A failed post throws (one line: host and status) before the digest is recorded, so the
     // next --since last covers this window again.
-    const http = webhookHttp(ctx)
+    const { postWebhook } = await import('../../net/webhook.js')
+    const http = hook.webhookHttp(ctx)
     try {
       await postWebhook(http, url, slackPayload(digest), ctx.io.signal ? { signal: ctx.io.signal } : {})
     } finally {
