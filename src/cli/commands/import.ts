@@ -57,16 +57,18 @@ export async function* csvRows(input: AsyncIterable<string | Buffer>): AsyncGene
       },
     }),
   )
-  // A record's first line is the line after the previous record ended (the header is line 1).
+  // The parser runs ahead of this loop, so skips are queued with their line numbers and
+  // yielded in line order: a record starts on the line after the previous record or skip.
   let ended = 1
   for await (const item of parser as AsyncIterable<{ info: { lines: number }; record: Record<string, string> }>) {
-    while (skipped.length) {
+    const end = item.info.lines
+    while (skipped.length && (skipped[0] as BadLine).line < end) {
       const b = skipped.shift() as BadLine
       ended = Math.max(ended, b.line)
       yield b
     }
     yield { line: ended + 1, fields: item.record }
-    ended = item.info.lines
+    ended = end
   }
   yield* skipped
 }
