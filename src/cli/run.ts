@@ -21,6 +21,7 @@ const commands: Record<string, () => Promise<{ run: Action }>> = {
   pull: () => import('./commands/pull.js'),
   queue: () => import('./commands/queue.js'),
   export: () => import('./commands/export.js'),
+  import: () => import('./commands/import.js'),
   show: () => import('./commands/show.js'),
   score: () => import('./commands/score.js'),
   match: () => import('./commands/match.js'),
@@ -151,6 +152,16 @@ export function buildProgram(io: IO, dispatch: (name: string, args: string[], cm
     examples(
       formatOptions(filterOptions(c.description('write every stored mention, newest first, streamed')), COMMAND_FORMATS.export),
       ['mentions export --format csv > mentions.csv', 'mentions export --format ndjson --since 30d | jq .text'],
+    ),
+  )
+  add('import', (c) =>
+    examples(
+      c.description('load mentions from a file (another tool\'s export, a backup, our own export): matched, scored, ruled and stored like pulled ones')
+        .argument('<file>', 'NDJSON or CSV file, or - for stdin')
+        .addOption(new Option('--format <format>', 'input format: ndjson|csv (default: from the extension, else ndjson)').choices(['ndjson', 'csv']))
+        .option('--brand <name>', 'store rows that match no brand under this brand instead of skipping them')
+        .option('--json', 'print the summary as JSON on stdout'),
+      ['mentions import backup.ndjson', 'mentions export --format csv | mentions import --format csv - --db copy.db', 'mentions import reviews.csv --brand Acme'],
     ),
   )
   add('show', (c) =>

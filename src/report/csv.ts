@@ -1,14 +1,24 @@
-import { stringify, type Options } from 'csv-stringify/sync'
 import { neutraliseFormula, stripTerminal } from './sanitize.js'
 import type { Cell, Column, Out, RowWriter } from './types.js'
 
-// RFC 4180: CRLF between records, fields quoted when they hold a comma, quote, CR or LF.
-// quote_record_delimiter must be set explicitly: csv-stringify turns it off whenever
-// record_delimiter is given, which would leave a bare LF inside a cell unquoted.
-const CSV_OPTIONS: Options = {
-  record_delimiter: '\r\n',
-  quote_record_delimiter: true,
-  eof: true,
+// RFC 4180: CRLF after every record, fields quoted when they hold a comma, quote, CR or LF,
+// quotes doubled. Written by hand: csv-stringify's per-record set-up was most of the time of
+// a large export, and a test holds this to the bytes csv-stringify wrote.
+const NEEDS_QUOTES = /[",\r\n]/
+const QUOTES = /"/g
+
+function quoted(field: string): string {
+  return NEEDS_QUOTES.test(field) ? `"${field.replace(QUOTES, '""')}"` : field
+}
+
+/** One record, CRLF-terminated, from cells already turned into text. */
+export function csvRecord(fields: readonly string[]): string {
+  let line = ''
+  for (let i = 0; i < fields.length; i++) {
+    if (i > 0) line += ','
+    line += quoted(fields[i] as string)
+  }
+  return line + '\r\n'
 }
 
 /** CSV text keeps its line breaks (as LF, inside a quoted cell) but no other control characters. */
@@ -33,12 +43,16 @@ export function createCsvWriter<T>(columns: readonly Column<T>[], out: Out): Row
   let headerDone = false
   const header = (): string => {
     headerDone = true
-    return stringify([columns.map((c) => c.key)], CSV_OPTIONS)
+    return csvRecord(columns.map((c) => c.key))
   }
   return {
     write(row) {
-      const record = columns.map((c) => csvCell(c.get(row)))
-      out.write((headerDone ? '' : header()) + stringify([record], CSV_OPTIONS))
+      let line = headerDone ? '' : header()
+      for (let i = 0; i < columns.length; i++) {
+        if (i > 0) line += ','
+        line += quoted(csvCell((columns[i] as Column<T>).get(row)))
+      }
+      out.write(line + '\r\n')
     },
     end() {},
   }

@@ -23,6 +23,7 @@ import type {
 } from '../types.js'
 import type { Statement } from 'better-sqlite3'
 import { urlKey } from '../url-key.js'
+import { exportChunks } from './export.js'
 import { storeRunner, type Db } from './open.js'
 
 interface Row {
@@ -594,22 +595,9 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
         }
       }),
 
-    async *iterate(f: ListFilter = {}, chunk = 1000) {
-      const now = f.now
+    iterate: (f: ListFilter = {}, chunk?: number) => {
       const { where, args } = commonFilters(f)
-      // Keyset paging on the list order: each chunk is its own short query, so no statement
-      // stays open between awaits and a writer is never blocked by a slow reader.
-      const after = [...where, '(m.created_at, m.id) < (@afterAt, @afterId)']
-      const first = `${SELECT_VIEW}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY m.created_at DESC, m.id DESC LIMIT @chunk`
-      const next = `${SELECT_VIEW} WHERE ${after.join(' AND ')} ORDER BY m.created_at DESC, m.id DESC LIMIT @chunk`
-      let last: Row | undefined
-      for (;;) {
-        const rows = await run(() => prepare(last ? next : first).all({ ...args, chunk, ...(last ? { afterAt: last.created_at, afterId: last.id } : {}) }) as Row[])
-        if (rows.length === 0) return
-        yield rows.map((r) => fromRow(r, now))
-        if (rows.length < chunk) return
-        last = rows[rows.length - 1]
-      }
+      return exportChunks(db, run, { where, args, now: f.now }, chunk)
     },
 
     get: (id, now) =>
