@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { htmlToText, htmlToTextCounted, MAX_HTML_DEPTH } from '../../src/sources/html.js'
 import { parseFeed } from '../../src/sources/rss.js'
 import { SourceResponseError } from '../../src/sources/types.js'
-import { assertXmlDepth, MAX_XML_DEPTH, xmlDepth } from '../../src/sources/xml-guard.js'
+import { assertXmlDepth, MAX_XML_ATTRIBUTES, MAX_XML_DEPTH, MAX_XML_ELEMENTS, xmlDepth, xmlShape } from '../../src/sources/xml-guard.js'
 
 const FEED = 'https://feeds.example/acme.xml'
 const NOW = Date.UTC(2026, 11, 1)
@@ -59,6 +59,35 @@ describe('deeply nested XML', () => {
     expect(parseFeed(nestedFeed(3), FEED, NOW).map((d) => d.title)).toEqual(['deep'])
     const atLimit = MAX_XML_DEPTH - 5 // rss, channel, item, description around the nesting
     expect(() => parseFeed(nestedFeed(atLimit), FEED, NOW)).not.toThrow()
+  })
+})
+
+describe('XML too wide for any feed', () => {
+  const refusal = (body: string): unknown => {
+    try {
+      parseFeed(body, FEED, NOW)
+    } catch (e) {
+      return e
+    }
+    return undefined
+  }
+
+  it('refuses more elements than any feed has (300k tiny ones held the parser for seconds)', () => {
+    const body = '<rss version="2.0"><channel><title>t</title><item><title>t</title>' + '<category>c</category>'.repeat(MAX_XML_ELEMENTS) + '</item></channel></rss>'
+    const err = refusal(body)
+    expect(err).toBeInstanceOf(SourceResponseError)
+    expect((err as Error).message).toContain(`more than ${MAX_XML_ELEMENTS} elements`)
+  })
+
+  it('refuses an element with more attributes than any feed uses', () => {
+    const attrs = Array.from({ length: MAX_XML_ATTRIBUTES + 1 }, (_, i) => `a${i}="x"`).join(' ')
+    const err = refusal(`<rss version="2.0"><channel><title>t</title><item ${attrs}><title>t</title></item></channel></rss>`)
+    expect(err).toBeInstanceOf(SourceResponseError)
+    expect((err as Error).message).toContain(`more than ${MAX_XML_ATTRIBUTES} attributes`)
+  })
+
+  it('counts elements and attributes, not "=" inside quoted values', () => {
+    expect(xmlShape('<a x="1=2" y=\'=\'><b/><c z="q"></c></a>')).toEqual({ depth: 2, elements: 3, attributes: 2 })
   })
 })
 
