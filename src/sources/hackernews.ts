@@ -237,7 +237,7 @@ function itemToDraft(item: Item, storyTitle: string): MentionDraft | undefined {
   if (!Number.isFinite(createdAt)) return undefined
   const draft: MentionDraft = {
     externalId: item.id,
-    url: `https://news.ycombinator.com/item?id=${encodeURIComponent(item.id)}`,
+    url: `https://news.ycombinator.com/item?id=${encodeURIComponent(String(item.id).replace(/\p{Surrogate}/gu, '\ufffd'))}`,
     text: htmlToText(item.text ?? ''),
     createdAt,
   }
