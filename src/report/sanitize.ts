@@ -29,10 +29,22 @@ const TERMINAL_SEQUENCE = new RegExp(
 // them is returned untouched without running the alternation.
 const NEEDS_STRIP = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/
 
-/** Removes escape sequences, control characters (except \n and \t) and bidi controls. */
+// Invisible format characters: zero-width space/non-joiner/joiner, word joiner, BOM, and the
+// direction marks LRM, RLM and ALM. They take no column, so they can split a word a reader
+// (or a grep over the terminal scrollback) would match, or flip how a line reads. A ZWJ
+// between two pictographs is kept: it is what makes 👨‍👩‍👧 one family emoji instead of three
+// people, and it cannot join letters there. ZWJ/ZWNJ in other scripts are dropped for the
+// terminal only (the store keeps them); the words stay readable, at worst less ligated.
+const INVISIBLE = /(?<!\p{Extended_Pictographic}[\u{1f3fb}-\u{1f3ff}\ufe0f]?)\u200d|\u200d(?![\p{Extended_Pictographic}])|[\u200b\u200c\u200e\u200f\u2060\ufeff\u061c]/gu
+const HAS_INVISIBLE = /[\u200b-\u200f\u2060\ufeff\u061c]/
+
+/**
+ * Removes escape sequences, control characters (except \n and \t), bidi controls and
+ * invisible format characters (zero-width characters, direction marks).
+ */
 export function stripTerminal(s: string): string {
-  if (!NEEDS_STRIP.test(s)) return s
-  return s.replace(TERMINAL_SEQUENCE, '')
+  const stripped = NEEDS_STRIP.test(s) ? s.replace(TERMINAL_SEQUENCE, '') : s
+  return HAS_INVISIBLE.test(stripped) ? stripped.replace(INVISIBLE, '') : stripped
 }
 
 // Line breaks of every kind (incl. U+2028/2029, which some tools split lines on) and tabs,

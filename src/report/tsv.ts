@@ -1,12 +1,16 @@
-import { oneLine } from './sanitize.js'
+import { neutraliseFormula, oneLine } from './sanitize.js'
 import type { Cell, Column, Out, RowWriter } from './types.js'
 
-/** A TSV field: full value on one line; tabs and newlines cannot break the layout. */
+/**
+ * A TSV field: full value on one line; tabs and newlines cannot break the layout. Spreadsheets
+ * open TSV as readily as CSV, so a text cell they would run as a formula gets the CSV rule
+ * (after flattening, which is what the spreadsheet sees); numbers stay numbers.
+ */
 export function tsvCell(cell: Cell): string {
   if (cell === null || cell === undefined) return ''
-  if (typeof cell === 'string') return oneLine(cell)
+  if (typeof cell === 'string') return neutraliseFormula(oneLine(cell))
   if (typeof cell === 'number' || typeof cell === 'boolean') return String(cell)
-  return cell.map(oneLine).join(',')
+  return neutraliseFormula(cell.map(oneLine).join(','))
 }
 
 /**

@@ -176,7 +176,7 @@ export function blueskyPermalink(uri: string, handle: string | undefined, did: s
   if (!rkey) return undefined
   const actor = handle && handle !== 'handle.invalid' ? handle : (did ?? /^at:\/\/([^/]+)\//.exec(uri)?.[1])
   if (!actor) return undefined
-  return `https://bsky.app/profile/${encodeURIComponent(actor)}/post/${encodeURIComponent(rkey)}`
+  return `https://bsky.app/profile/${encodeURIComponent(String(actor).replace(/\p{Surrogate}/gu, '\ufffd'))}/post/${encodeURIComponent(String(rkey).replace(/\p{Surrogate}/gu, '\ufffd'))}`
 }
 
 function postToDraft(post: PostView): MentionDraft | undefined {

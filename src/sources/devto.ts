@@ -179,7 +179,7 @@ export function readDevtoComments(
     const author = authorOf(c.user)
     const draft: MentionDraft = {
       externalId: id,
-      url: author?.handle ? `${SITE}/${encodeURIComponent(author.handle)}/comment/${encodeURIComponent(c.id_code)}` : `${SITE}/comment/${encodeURIComponent(c.id_code)}`,
+      url: author?.handle ? `${SITE}/${encodeURIComponent(String(author.handle).replace(/\p{Surrogate}/gu, '\ufffd'))}/comment/${encodeURIComponent(String(c.id_code).replace(/\p{Surrogate}/gu, '\ufffd'))}` : `${SITE}/comment/${encodeURIComponent(String(c.id_code).replace(/\p{Surrogate}/gu, '\ufffd'))}`,
       text,
       createdAt,
       parentExternalId: parent,

@@ -159,7 +159,7 @@ export function discourseUrl(baseUrl: string, path: string): URL {
 
 function permalink(baseUrl: string, topic: { id: number; slug?: string | undefined }, postNumber: number): string {
   // Discourse redirects any slug to the right one; "-" stands in when it is unknown.
-  const slug = encodeURIComponent(topic.slug || '-')
+  const slug = encodeURIComponent(String(topic.slug || '-').replace(/\p{Surrogate}/gu, '\ufffd'))
   return discourseUrl(baseUrl, `t/${slug}/${topic.id}/${postNumber}`).href
 }
 

@@ -356,7 +356,7 @@ export interface FacebookPage {
   moreComments: Map<string, string>
 }
 
-const permalink = (id: string): string => `https://www.facebook.com/${encodeURIComponent(id)}`
+const permalink = (id: string): string => `https://www.facebook.com/${encodeURIComponent(String(id).replace(/\p{Surrogate}/gu, '\ufffd'))}`
 
 function fbUrl(given: string | undefined, id: string): string {
   const url = httpUrl(given)

@@ -135,7 +135,8 @@ function hitToDraft(hit: Hit): MentionDraft | undefined {
 
   const draft: MentionDraft = {
     externalId: hit.objectID,
-    url: `https://news.ycombinator.com/item?id=${encodeURIComponent(hit.objectID)}`,
+    // A lone surrogate (valid JSON: "\ud800") would make encodeURIComponent throw.
+    url: `https://news.ycombinator.com/item?id=${encodeURIComponent(hit.objectID.replace(/\p{Surrogate}/gu, '\ufffd'))}`,
     text: '',
     createdAt,
   }
@@ -236,7 +237,7 @@ function itemToDraft(item: Item, storyTitle: string): MentionDraft | undefined {
   if (!Number.isFinite(createdAt)) return undefined
   const draft: MentionDraft = {
     externalId: item.id,
-    url: `https://news.ycombinator.com/item?id=${encodeURIComponent(item.id)}`,
+    url: `https://news.ycombinator.com/item?id=${encodeURIComponent(String(item.id).replace(/\p{Surrogate}/gu, '\ufffd'))}`,
     text: htmlToText(item.text ?? ''),
     createdAt,
   }

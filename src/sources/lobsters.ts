@@ -117,7 +117,7 @@ function storyDraft(s: z.output<typeof storySchema>): MentionDraft | undefined {
   if (!Number.isFinite(createdAt)) return undefined
   const draft: MentionDraft = {
     externalId: storyExternalId(s.short_id),
-    url: httpUrl(s.short_id_url) ?? httpUrl(s.comments_url) ?? `${SITE}/s/${encodeURIComponent(s.short_id)}`,
+    url: httpUrl(s.short_id_url) ?? httpUrl(s.comments_url) ?? `${SITE}/s/${encodeURIComponent(String(s.short_id).replace(/\p{Surrogate}/gu, '\ufffd'))}`,
     text: s.description ? htmlToText(s.description) : (s.description_plain ?? '').trim(),
     createdAt,
   }
@@ -141,7 +141,7 @@ function commentDraft(c: z.output<typeof commentSchema>, storyId: string, story:
   if (!Number.isFinite(createdAt)) return undefined
   const draft: MentionDraft = {
     externalId: commentExternalId(c.short_id),
-    url: httpUrl(c.url) ?? httpUrl(c.short_id_url) ?? `${SITE}/c/${encodeURIComponent(c.short_id)}`,
+    url: httpUrl(c.url) ?? httpUrl(c.short_id_url) ?? `${SITE}/c/${encodeURIComponent(String(c.short_id).replace(/\p{Surrogate}/gu, '\ufffd'))}`,
     text: c.comment ? htmlToText(c.comment) : (c.comment_plain ?? '').trim(),
     createdAt,
     parentExternalId: c.parent_comment ? commentExternalId(c.parent_comment) : storyExternalId(storyId),

@@ -212,7 +212,7 @@ function permalinkOf(item: Item, fullname: string): string {
     u.hash = ''
     return u.href
   }
-  return `https://www.reddit.com/by_id/${encodeURIComponent(fullname)}`
+  return `https://www.reddit.com/by_id/${encodeURIComponent(String(fullname).replace(/\p{Surrogate}/gu, '\ufffd'))}`
 }
 
 function isRedditPermalink(link: string): boolean {

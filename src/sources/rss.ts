@@ -15,6 +15,7 @@ import {
 import { z } from 'zod'
 import type { Cursor, MentionDraft } from '../model.js'
 import { htmlToText, normaliseText, normaliseWhitespace } from './html.js'
+import { assertXmlBounds } from './xml-guard.js'
 import { SourceResponseError, type Page, type Source, type SourceContext, type SourceQuery } from './types.js'
 
 const httpUrlSchema = z.url({ protocol: /^https?$/ })
@@ -60,6 +61,7 @@ export function parseFeed(body: string, feedUrl: string, now: number, opts: Pars
 /** parseFeed, also saying which drafts were undated (the source warns about them). */
 export function readFeed(body: string, feedUrl: string, now: number, opts: ParseFeedOptions = {}): FeedRead {
   const input = completeDocument(body, feedUrl)
+  if (typeof input === 'string') assertXmlBounds(input, feedUrl)
   let parsed: AnyFeed<string>
   try {
     parsed = parseAnyFeed<string>(input, opts.maxItems ? { maxItems: opts.maxItems } : {})

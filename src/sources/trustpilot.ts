@@ -66,7 +66,7 @@ const reviewsSchema = z.object({
   links: z.array(z.unknown()).nullish().catch(undefined),
 })
 
-export const reviewPage = (id: string) => `${SITE}/reviews/${encodeURIComponent(id)}`
+export const reviewPage = (id: string) => `${SITE}/reviews/${encodeURIComponent(String(id).replace(/\p{Surrogate}/gu, '\ufffd'))}`
 
 export interface TrustpilotReviews {
   drafts: MentionDraft[]

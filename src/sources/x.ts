@@ -208,7 +208,8 @@ function tweetToDraft(t: Tweet, users: ReadonlyMap<string, User>): MentionDraft 
   const username = user?.username ?? undefined
   const draft: MentionDraft = {
     externalId: t.id,
-    url: username ? `https://x.com/${encodeURIComponent(username)}/status/${t.id}` : `https://x.com/i/web/status/${t.id}`,
+    // A lone surrogate (valid JSON: "\ud800") would make encodeURIComponent throw.
+    url: username ? `https://x.com/${encodeURIComponent(username.replace(/\p{Surrogate}/gu, '\ufffd'))}/status/${t.id}` : `https://x.com/i/web/status/${t.id}`,
     // A long post's `text` is its first 280 characters; note_tweet holds all of it.
     text: xText(t.note_tweet?.text ?? t.text ?? ''),
     createdAt,

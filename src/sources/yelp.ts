@@ -172,7 +172,7 @@ export function parseYelpReviews(body: unknown, opts: YelpReadOptions = {}): Yel
 function reviewLink(raw: string | null | undefined, id: string, businessId = ''): string {
   const u = httpUrl(raw)
   // Without Yelp's link, the business page with the review's hrid is the nearest permalink.
-  if (!u || !u.startsWith('https://')) return `https://www.yelp.com/biz/${encodeURIComponent(businessId)}?hrid=${encodeURIComponent(id)}`
+  if (!u || !u.startsWith('https://')) return `https://www.yelp.com/biz/${encodeURIComponent(String(businessId).replace(/\p{Surrogate}/gu, '\ufffd'))}?hrid=${encodeURIComponent(String(id).replace(/\p{Surrogate}/gu, '\ufffd'))}`
   const url = new URL(u)
   for (const name of [...url.searchParams.keys()]) if (name === 'adjust_creative' || name.startsWith('utm_')) url.searchParams.delete(name)
   return url.href

@@ -309,7 +309,7 @@ function commentText(c: RawComment): string {
 }
 
 export function watchUrl(videoId: string): string {
-  return `https://www.youtube.com/watch?v=${encodeURIComponent(videoId)}`
+  return `https://www.youtube.com/watch?v=${encodeURIComponent(String(videoId).replace(/\p{Surrogate}/gu, '\ufffd'))}`
 }
 
 // ---------------------------------------------------------------------------------------

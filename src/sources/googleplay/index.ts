@@ -117,7 +117,8 @@ export function splitReviewText(raw: string): { title?: string; text: string } {
 
 /** The public page of one review on Google Play. */
 export function reviewUrl(pkg: string, reviewId: string): string {
-  return `https://play.google.com/store/apps/details?id=${encodeURIComponent(pkg)}&reviewId=${encodeURIComponent(reviewId)}`
+  // A lone surrogate in the id (valid JSON: "\ud800") would make encodeURIComponent throw.
+  return `https://play.google.com/store/apps/details?id=${encodeURIComponent(pkg)}&reviewId=${encodeURIComponent(reviewId.replace(/\p{Surrogate}/gu, '\ufffd'))}`
 }
 
 function reviewToDraft(review: z.output<typeof reviewSchema>, pkg: string): MentionDraft | undefined {

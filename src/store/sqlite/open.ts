@@ -19,6 +19,10 @@ export interface OpenOptions {
 }
 
 const HEADER = Buffer.from('SQLite format 3\0', 'latin1')
+// The database holds what people wrote and who handles it: only its owner may read it. A
+// folder we create is private too; an existing folder is the user's choice and left alone.
+const PRIVATE_FILE = 0o600
+const PRIVATE_DIR = 0o700
 const DEFAULT_BUSY_MS = 5000
 
 const usage = (message: string, cause?: unknown) => new StoreError(message, 'usage', cause ? { cause } : undefined)
@@ -91,7 +95,9 @@ function ensureFolder(file: string): void {
   }
   for (const d of missing) {
     try {
-      fs.mkdirSync(d)
+      fs.mkdirSync(d, { mode: PRIVATE_DIR })
+      // mkdir's mode passes through the umask; set it outright for a folder that is ours.
+      fs.chmodSync(d, PRIVATE_DIR)
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
       if (code === 'EEXIST') continue
@@ -149,6 +155,11 @@ function create(file: string, busyMs: number): void {
   ensureFolder(file)
   const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`
   try {
+    // The file exists, private, before SQLite opens it: SQLite gives its -journal, -wal and
+    // -shm files the database file's own mode, so they are private from birth too, whatever
+    // the umask. (SQLite takes an empty file for a new database.)
+    fs.closeSync(fs.openSync(tmp, 'wx', PRIVATE_FILE))
+    fs.chmodSync(tmp, PRIVATE_FILE)
     const db = new Database(tmp)
     try {
       configure(db, busyMs)
@@ -165,8 +176,10 @@ function create(file: string, busyMs: number): void {
       const code = (err as NodeJS.ErrnoException).code
       if (code === 'EEXIST') return
       // Filesystems without hard links: an exclusive copy is just as atomic for our readers.
-      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EXDEV') fs.copyFileSync(tmp, file, fs.constants.COPYFILE_EXCL)
-      else throw err
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EXDEV') {
+        fs.copyFileSync(tmp, file, fs.constants.COPYFILE_EXCL)
+        fs.chmodSync(file, PRIVATE_FILE)
+      } else throw err
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
