@@ -2,7 +2,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import type { Deps } from '../app/deps.js'
-import { expandFileSecrets } from '../config/env.js'
+import { configReadableWarning, expandFileSecrets, fileMode } from '../config/env.js'
 import { findConfig } from '../config/find.js'
 import type { Config } from '../config/load.js'
 import { defaultDatabasePath } from '../config/paths.js'
@@ -80,7 +80,10 @@ export function createDeps(io: IO, flags: GlobalFlags, warn: (m: string) => void
   const maybeConfig = lazy(() => {
     const file = findFile()
     if (!file) return undefined
-    return (configModule ?? notPrepared('the config loader')).loadConfig(fsForConfig, file, sources())
+    const cfg = (configModule ?? notPrepared('the config loader')).loadConfig(fsForConfig, file, sources())
+    const w = configReadableWarning(file, fileMode(file), fsForConfig.read(file))
+    if (w) warn(w)
+    return cfg
   })
   const config = (): Config => {
     const c = maybeConfig()

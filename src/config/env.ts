@@ -22,6 +22,20 @@ export function readableByOthersWarning(file: string, mode: number | undefined, 
   return `${file} can be read by ${who} and ${what}; run chmod 600 ${file}`
 }
 
+// A key that names a secret, with a non-empty string value; or a URL carrying a password.
+const SECRET_KEY = /"[^"]*(?:token|secret|password|passwd|api[-_]?key|webhook)[^"]*"\s*:\s*"[^"]+"/i
+const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^\s/:@"]+:[^\s/@"]+@/i
+
+/**
+ * The warning for a config file others can read, when it holds what looks like a secret. A
+ * config of brands and terms is not secret, and warning on every run of a 0644 file would
+ * teach cron mail to be ignored; keys, passwords and webhook URLs belong in the environment.
+ */
+export function configReadableWarning(file: string, mode: number | undefined, text: string): string | undefined {
+  if (!SECRET_KEY.test(text) && !URL_WITH_PASSWORD.test(text)) return undefined
+  return readableByOthersWarning(file, mode, 'looks like it holds a secret (better kept in the environment or a *_FILE)')
+}
+
 /**
  * Returns env with `NAME_FILE` resolved into `NAME` for each of `names` (the variables the
  * sources declare) that is not already set. Other `*_FILE` variables belong to other tools and

@@ -9,6 +9,7 @@ import { oneLine } from '../../report/sanitize.js'
 import { EXIT, type CommandContext } from '../context.js'
 import { listFlag, timeFlag } from '../flags.js'
 import { missingWebhook, webhookEnvName, webhookHttp, webhookUrl } from '../webhook.js'
+import { stringifyJson } from '../../report/json.js'
 
 export const ALERT_FORMATS = ['text', 'json'] as const
 
@@ -75,7 +76,7 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   }
 
   if (format === 'json') {
-    ctx.io.stdout.write(`${JSON.stringify(toJson(result), null, 2)}\n`)
+    ctx.io.stdout.write(`${stringifyJson(toJson(result), 2)}\n`)
   } else if (dryRun) {
     for (const e of result.sent) ctx.io.stdout.write(`${oneLine(entryLine(e))}\n`)
   }

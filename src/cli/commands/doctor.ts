@@ -6,6 +6,7 @@ import { oneLine } from '../../report/sanitize.js'
 import { EXIT, type CommandContext } from '../context.js'
 import { USER_AGENT } from '../version.js'
 import { DEFAULT_WEBHOOK_ENV } from '../webhook.js'
+import { stringifyJson } from '../../report/json.js'
 
 /** A host that takes longer than this to answer its root is as good as down for a pull. */
 const PROBE_TIMEOUT_MS = 5000
@@ -46,7 +47,7 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   }
   const findings = diagnose(facts, DOCTOR_CHECKS)
   if (opts.json === true) {
-    ctx.io.stdout.write(`${JSON.stringify({ ok: findings.length === 0, offline: facts.reachability === null, problems: findings }, null, 2)}\n`)
+    ctx.io.stdout.write(`${stringifyJson({ ok: findings.length === 0, offline: facts.reachability === null, problems: findings }, 2)}\n`)
   } else if (findings.length === 0) {
     // Silent off a terminal, like every "nothing to report": a cron line mails only problems.
     if (!ctx.io.stdout.isTTY) return EXIT.ok

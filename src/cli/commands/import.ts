@@ -7,6 +7,7 @@ import { oneLine } from '../../report/sanitize.js'
 import { readLines } from '../lines.js'
 import type { CommandContext } from '../context.js'
 import { EXIT } from '../context.js'
+import { stringifyJson } from '../../report/json.js'
 
 /** The format from --format, else the file's extension, else NDJSON (stdin has none). */
 export function importFormat(flag: unknown, file: string): ImportFormat {
@@ -98,7 +99,7 @@ export async function run(ctx: CommandContext, args: string[], opts: Record<stri
   })
   if (unmatchedLines > unmatchedShown) ctx.note(`… and ${unmatchedLines - unmatchedShown} more rows that matched no brand`)
   const summary = `imported ${result.new} new, ${result.updated} updated, ${result.unchanged} unchanged; ${result.bad} bad line${result.bad === 1 ? '' : 's'}; ${result.unmatched} matched no brand`
-  if (opts.json === true) ctx.io.stdout.write(`${JSON.stringify(result)}\n`)
+  if (opts.json === true) ctx.io.stdout.write(`${stringifyJson(result)}\n`)
   ctx.note(summary)
   if (ctx.io.signal?.aborted) return EXIT.interrupted
   return result.bad > 0 ? EXIT.partial : EXIT.ok

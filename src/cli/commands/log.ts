@@ -6,6 +6,7 @@ import { idArg, limitFlag, timeFlag } from '../flags.js'
 import { COMMAND_FORMATS } from '../formats.js'
 import { listWriterContext, resolveFormat } from '../output.js'
 import { describeEvent } from '../../report/events.js'
+import { stringifyJson } from '../../report/json.js'
 
 const columns: Column<MentionEvent>[] = [
   { key: 'id', header: 'EVENT', get: (e) => e.id },
@@ -28,7 +29,7 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   if (format === 'json' || format === 'ndjson') {
     // The detail stays structured for scripts; the table's sentence is for people.
     const out = events.map((e) => ({ id: e.id, at: new Date(e.at).toISOString(), mentionId: e.mentionId, actor: e.actor, action: e.action, detail: e.detail }))
-    ctx.io.stdout.write(format === 'json' ? `${JSON.stringify(out, null, 2)}\n` : out.map((e) => `${JSON.stringify(e)}\n`).join(''))
+    ctx.io.stdout.write(format === 'json' ? `${stringifyJson(out, 2)}\n` : out.map((e) => `${stringifyJson(e)}\n`).join(''))
     return 0
   }
   const writer = createWriter({ format, columns, ...listWriterContext(ctx, { emptyNote: 'No events.' }) })

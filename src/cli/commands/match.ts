@@ -5,6 +5,7 @@ import { readLines } from '../lines.js'
 import { COMMAND_FORMATS } from '../formats.js'
 import { resolveFormat } from '../output.js'
 import type { CommandContext } from '../context.js'
+import { stringifyJson } from '../../report/json.js'
 
 /** The table has one row per text and brand: a verdict is per brand. */
 type Row = { report: MatchReport; brand: BrandExplanation }
@@ -51,7 +52,7 @@ function jsonWriter(format: 'json' | 'ndjson', write: (s: string) => void): RowW
   let first = true
   return {
     write(r) {
-      const json = JSON.stringify(r)
+      const json = stringifyJson(r)
       write(format === 'ndjson' ? `${json}\n` : `${first ? '[\n' : ',\n'}${json}`)
       first = false
     },

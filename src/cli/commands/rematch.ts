@@ -4,6 +4,7 @@ import { actorOf } from '../actor.js'
 import type { CommandContext } from '../context.js'
 import { COMMAND_FORMATS } from '../formats.js'
 import { resolveFormat } from '../output.js'
+import { stringifyJson } from '../../report/json.js'
 
 const columns: Column<RematchItem>[] = [
   { key: 'id', header: 'ID', get: (r) => r.id },
@@ -18,8 +19,8 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   const result = await rematch(ctx.deps, { dryRun, actor: actorOf(ctx.deps.env) })
   const out = ctx.io.stdout
   if (format === 'json' || format === 'ndjson') {
-    if (format === 'json') out.write(`${JSON.stringify(result.changes, null, 2)}\n`)
-    else for (const c of result.changes) out.write(`${JSON.stringify(c)}\n`)
+    if (format === 'json') out.write(`${stringifyJson(result.changes, 2)}\n`)
+    else for (const c of result.changes) out.write(`${stringifyJson(c)}\n`)
   } else if (result.changes.length > 0) {
     const writer = createWriter({ format, columns, out: { write: (s: string) => void out.write(s) }, style: ctx.stdoutStyle, ...(out.columns ? { width: out.columns } : {}) })
     for (const c of result.changes) writer.write(c)

@@ -5,6 +5,7 @@ import { readLines } from '../lines.js'
 import { COMMAND_FORMATS } from '../formats.js'
 import { resolveFormat } from '../output.js'
 import type { CommandContext } from '../context.js'
+import { stringifyJson } from '../../report/json.js'
 
 type Scored = { text: string; result: SentimentResult | Explanation }
 
@@ -23,7 +24,7 @@ function jsonWriter(format: 'json' | 'ndjson', write: (s: string) => void): RowW
   let first = true
   return {
     write(r) {
-      const json = JSON.stringify(r.result)
+      const json = stringifyJson(r.result)
       write(format === 'ndjson' ? `${json}\n` : `${first ? '[\n' : ',\n'}${json}`)
       first = false
     },

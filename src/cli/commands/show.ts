@@ -8,6 +8,7 @@ import type { CommandContext } from '../context.js'
 import { idArg } from '../flags.js'
 import { COMMAND_FORMATS } from '../formats.js'
 import { resolveFormat, terminalWidth } from '../output.js'
+import { stringifyJson } from '../../report/json.js'
 
 export async function run(ctx: CommandContext, args: string[], opts: Record<string, unknown>): Promise<number> {
   const id = idArg(args[0])
@@ -32,7 +33,7 @@ export async function run(ctx: CommandContext, args: string[], opts: Record<stri
       sightings: detail.sightings.map((x) => ({ ...x, seenAt: new Date(x.seenAt).toISOString() })),
       events: detail.events.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
     }
-    ctx.io.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+    ctx.io.stdout.write(`${stringifyJson(json, 2)}\n`)
     return 0
   }
   ctx.io.stdout.write(

@@ -4,6 +4,7 @@ import { createWriter, type Column } from '../../report/render.js'
 import { listWriterContext, resolveFormat } from '../output.js'
 import type { CommandContext } from '../context.js'
 import { COMMAND_FORMATS } from '../formats.js'
+import { stringifyJson } from '../../report/json.js'
 
 const quota = (s: SourceStatus): string =>
   [
@@ -62,7 +63,7 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   const out = ctx.io.stdout
   // JSON keeps the structured env list; the column getter flattens it for tables.
   if (format === 'json') {
-    out.write(`${JSON.stringify(rows, null, 2)}\n`)
+    out.write(`${stringifyJson(rows, 2)}\n`)
     return 0
   }
   const writer = createWriter({

@@ -2,6 +2,7 @@
 // with every time as ISO-8601, and a schema version a script can check. Field names are a
 // tested contract: add fields, never rename or remove them.
 import type { Digest } from '../../app/digest.js'
+import { stringifyJson } from '../json.js'
 
 export const DIGEST_JSON_VERSION = 1
 
@@ -25,5 +26,5 @@ export function digestJson(d: Digest): object {
 }
 
 export function renderJson(d: Digest): string {
-  return `${JSON.stringify(digestJson(d), null, 2)}\n`
+  return `${stringifyJson(digestJson(d), 2)}\n`
 }

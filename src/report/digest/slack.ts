@@ -3,6 +3,7 @@
 // section text, 150 per header. Untrusted text is cleaned (common.ts) and &, < and > escaped
 // as Slack asks, so a post cannot mention @channel or forge a link.
 import type { Digest, DigestItem } from '../../app/digest.js'
+import { stringifyJson } from '../json.js'
 import {
   bucketName, coverageLine, excerpt, healthLine, itemFacts, moreLine, responsesLine, safeUrl, sentimentLine, sparkline,
   spikeLine, themeLine, title, unknownLine, volumeLine, voiceLine, windowLine, clean, summaryLine,
@@ -77,5 +78,5 @@ export function slackPayload(d: Digest): SlackPayload {
 }
 
 export function renderSlack(d: Digest): string {
-  return `${JSON.stringify(slackPayload(d), null, 2)}\n`
+  return `${stringifyJson(slackPayload(d), 2)}\n`
 }
