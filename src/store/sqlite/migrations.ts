@@ -208,6 +208,29 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO mentions_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
   END;
   `,
+  // Remembered back-off: a host that asked (Retry-After) to be left alone longer than a run
+  // can wait is not called again before then. Source health: how many pulls running a source
+  // that has had items answered with none (a silent break looks like a quiet day).
+  `
+  CREATE TABLE backoff (
+    source TEXT NOT NULL,
+    instance TEXT NOT NULL,
+    host TEXT NOT NULL,
+    until INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    PRIMARY KEY (source, instance)
+  );
+  CREATE TABLE source_health (
+    source TEXT NOT NULL,
+    instance TEXT NOT NULL,
+    brand TEXT NOT NULL,
+    empty_streak INTEGER NOT NULL DEFAULT 0,
+    had_items INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (source, instance, brand)
+  );
+  `,
 ]
 
 /**
