@@ -1,4 +1,5 @@
 // `mentions pull`: every configured source (and brand), concurrently, into the store.
+import { AsyncLocalStorage } from 'node:async_hooks'
 import pLimit, { type LimitFunction } from 'p-limit'
 import { StoreError, UsageError } from '../errors.js'
 import { parseDuration } from '../config/duration.js'
@@ -208,18 +209,7 @@ export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResu
       return d
     }
 
-    /** The client as one walk sees it: its deadline, its redirect allow-list, the per-host limit. */
-    const httpFor = (task: Task, taskSignal: AbortSignal, seen: { answers: number; notModified: number }): Http => ({
-      get: async (url, o: GetOptions = {}) => {
-        const res = await limitFor(url)(() =>
-          http.get(url, { ...o, signal: o.signal ? AbortSignal.any([o.signal, taskSignal]) : taskSignal, redirects: { ...o.redirects, allowHosts: [...(o.redirects?.allowHosts ?? []), ...task.redirectHosts] } }),
-        )
-        seen.answers++
-        if (res.notModified) seen.notModified++
-        return res
-      },
-      post: (url, o: PostOptions) => limitFor(url)(() => http.post(url, { ...o, signal: o.signal ? AbortSignal.any([o.signal, taskSignal]) : taskSignal })),
-    })
+    const pullHttp = walkAware(http)
     opts.onProgress?.({ type: 'start', total: tasks.length })
 
     // One ledger per source instance, shared by its brands' walks: each spend is counted in
@@ -250,14 +240,13 @@ export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResu
       return ledger
     }
 
-    const runTask = async (task: Task): Promise<SourceRunReport> => {
+    const runTask = async (task: Task, walk: Walk): Promise<SourceRunReport> => {
       const name = typeof task.options.name === 'string' && task.options.name ? task.options.name : undefined
       const report: SourceRunReport = { ...task.key, ...(name ? { name } : {}), fetched: 0, new: 0, updated: 0, dropped: 0 }
       const byBrand: Record<string, { new: number; updated: number }> = {}
       const startedAt = deps.now()
       opts.onProgress?.({ type: 'begin', key: task.key })
-      const taskSignal = AbortSignal.any([signal, pullDeadline, instanceDeadline(task)])
-      const seen = { answers: 0, notModified: 0 }
+      const { signal: taskSignal, seen } = walk
       try {
         // A host that asked to be left alone longer than a pull can wait is not called before
         // then; the walk is reported as not ok, so nobody reads it as "no news".
@@ -282,7 +271,7 @@ export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResu
           let upstream: Promise<void> = Promise.resolve()
           let upstreamFailure: unknown
           const ctx = {
-            http: httpFor(task, taskSignal, seen),
+            http: pullHttp,
             options: task.options,
             env: deps.env,
             now: deps.now,
@@ -365,7 +354,13 @@ export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResu
 
     let reports: SourceRunReport[]
     try {
-      reports = await Promise.all(tasks.map((t) => (storeFailed ? Promise.resolve(skipped(t)) : runTask(t))))
+      reports = await Promise.all(
+        tasks.map((t) => {
+          if (storeFailed) return Promise.resolve(skipped(t))
+          const walk: Walk = { redirectHosts: t.redirectHosts, signal: AbortSignal.any([signal, pullDeadline, instanceDeadline(t)]), seen: { answers: 0, notModified: 0 }, limitFor }
+          return walks.run(walk, () => runTask(t, walk))
+        }),
+      )
     } finally {
       for (const t of timers) clearTimeout(t)
     }
@@ -384,6 +379,53 @@ export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResu
     // behind by a process that is gone is taken over by the next pull.
     await store.runs.releasePullLock(holder).catch(() => undefined)
   }
+}
+
+/** What the client needs to know about the walk a request serves. */
+interface Walk {
+  redirectHosts: readonly string[]
+  /** The walk's deadline, the pull's, and Ctrl-C. */
+  signal: AbortSignal
+  /** Answers received, and how many were "not modified". */
+  seen: { answers: number; notModified: number }
+  /** The pull's per-host request limit. */
+  limitFor: (url: string | URL) => LimitFunction
+}
+
+const walks = new AsyncLocalStorage<Walk>()
+const wrappedClients = new WeakMap<Http, Http>()
+
+/**
+ * The client as every walk sees it: one object per underlying client, across pulls, since
+ * adapters cache tokens and sessions per client object; it finds the walk a request serves
+ * through async context (deadline, redirect allow-list, answer counts, per-host limit).
+ */
+function walkAware(http: Http): Http {
+  let wrapped = wrappedClients.get(http)
+  if (wrapped) return wrapped
+  const withSignal = (own: AbortSignal | undefined, walk: Walk | undefined): AbortSignal | undefined =>
+    walk ? (own ? AbortSignal.any([own, walk.signal]) : walk.signal) : own
+  const opts = <O extends { signal?: AbortSignal }>(o: O, walk: Walk | undefined): O => {
+    const s = withSignal(o.signal, walk)
+    return s ? { ...o, signal: s } : o
+  }
+  wrapped = {
+    get: async (url, o: GetOptions = {}) => {
+      const walk = walks.getStore()
+      if (!walk) return http.get(url, o)
+      const allowHosts = [...(o.redirects?.allowHosts ?? []), ...walk.redirectHosts]
+      const res = await walk.limitFor(url)(() => http.get(url, { ...opts(o, walk), redirects: { ...o.redirects, allowHosts } }))
+      walk.seen.answers++
+      if (res.notModified) walk.seen.notModified++
+      return res
+    },
+    post: (url, o: PostOptions) => {
+      const walk = walks.getStore()
+      return walk ? walk.limitFor(url)(() => http.post(url, opts(o, walk))) : http.post(url, o)
+    },
+  }
+  wrappedClients.set(http, wrapped)
+  return wrapped
 }
 
 function skipped(t: Task): SourceRunReport {
