@@ -1,9 +1,10 @@
 // `mentions sources`: what is configured, what each needs, and how its last pull went.
 import { NoDatabaseError } from '../errors.js'
 import type { ReplyDetection } from '../sources/types.js'
-import type { CursorStatus, RunRecord } from '../store/index.js'
+import type { PullSettings } from '../config/schema.js'
+import type { Backoff, CursorStatus, RunRecord, SourceHealth } from '../store/index.js'
 import type { Deps } from './deps.js'
-import { planTasks } from './pull.js'
+import { OWN_ACTIVITY_SUFFIX, PULL_DEFAULTS, planTasks } from './pull.js'
 
 export interface SourceStatus {
   source: string
@@ -26,6 +27,15 @@ export interface SourceStatus {
   lastOkAt: string | null
   lastError: string | null
   lastErrorAt: string | null
+  /** The host asked (Retry-After) not to be called before this (ISO-8601); pulls skip it until then. */
+  backoffUntil: string | null
+  /** Pulls running that answered with no items, after it had items before (0: it answers). */
+  emptyStreak: number
+  /**
+   * What needs a look, in words, or null: "waiting for api.x.com until 14:05 UTC (Retry-After)",
+   * "empty 6 pulls running" (once the streak reaches pull.emptyAfter).
+   */
+  status: string | null
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
@@ -37,20 +47,34 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 export async function listSources(deps: Deps): Promise<SourceStatus[]> {
   let statuses: CursorStatus[] = []
   let last: RunRecord | undefined
+  let health: SourceHealth[] = []
+  let backoffs: Backoff[] = []
+  const now = deps.now()
   try {
     const store = deps.readStore()
     statuses = await store.cursors.all()
     last = await store.runs.last()
+    health = await store.runs.health()
+    backoffs = await store.backoff.active(now)
   } catch (err) {
     if (!(err instanceof NoDatabaseError)) throw err
   }
   const keyOf = (k: { source: string; instance: string; brand: string }) => `${k.source}\0${k.instance}\0${k.brand}`
   const cursors = new Map(statuses.map((c) => [keyOf(c), c]))
   const runs = new Map((last?.report ?? []).map((r) => [keyOf(r), r]))
+  const healthOf = new Map(health.map((h) => [keyOf(h), h]))
+  const backoffOf = new Map(backoffs.map((b) => [`${b.source}\0${b.instance}`, b]))
+  const emptyAfter = (deps.config().pull as Partial<PullSettings>).emptyAfter ?? PULL_DEFAULTS.emptyAfter
   return planTasks(deps).map((t) => {
     const c = cursors.get(keyOf(t.key))
     const r = runs.get(keyOf(t.key))
     const u = c?.upstream ?? null
+    const instance = t.key.instance.endsWith(OWN_ACTIVITY_SUFFIX) ? t.key.instance.slice(0, -OWN_ACTIVITY_SUFFIX.length) : t.key.instance
+    const b = backoffOf.get(`${t.key.source}\0${instance}`)
+    const emptyStreak = healthOf.get(keyOf(t.key))?.emptyStreak ?? 0
+    const status = b
+      ? `waiting for ${b.host} until ${new Date(b.until).toISOString().slice(11, 16)} UTC (Retry-After)`
+      : emptyStreak >= emptyAfter ? `empty ${emptyStreak} pulls running` : null
     return {
       ...t.key,
       name: typeof t.options.name === 'string' && t.options.name ? t.options.name : null,
@@ -68,6 +92,9 @@ export async function listSources(deps: Deps): Promise<SourceStatus[]> {
       lastOkAt: iso(c?.lastOkAt ?? null),
       lastError: c?.lastError ?? null,
       lastErrorAt: iso(c?.lastErrorAt ?? null),
+      backoffUntil: b ? new Date(b.until).toISOString() : null,
+      emptyStreak,
+      status,
     }
   })
 }

@@ -118,9 +118,23 @@ function ruleSchema(kinds: readonly string[]) {
 const pullSchema = z
   .object({
     since: duration.default('7d').describe('How far back a source reaches on its first pull'),
-    concurrency: z.number().int().min(1).max(32).default(4),
+    concurrency: z.number().int().min(1).max(32).default(4).describe('Requests in flight at once per host during a pull'),
+    deadline: duration.optional().describe('Longest a whole pull may take (default "10m"); sources still running then stop, keeping what they stored'),
+    sourceDeadline: duration.optional().describe('Longest one source instance may take in a pull (default "2m")'),
+    emptyAfter: z.number().int().min(1).optional().describe('Warn when a source that has had items answers empty this many pulls running (default 5)'),
   })
   .strict()
+
+/** The pull settings as parsed (the optional ones have their defaults in the pull). */
+export type PullSettings = z.output<typeof pullSchema>
+
+/** Options every source entry takes, beside its own. */
+const commonSourceOptions = {
+  redirectHosts: z
+    .array(z.string().trim().min(1).regex(/^[^\s/]+$/, 'a host name, or host:port (no scheme or path)'))
+    .optional()
+    .describe('Other hosts this source may be redirected to (same host is always allowed; private and metadata addresses never)'),
+}
 
 /** A source's options as its own schema parsed them (the entry without `kind`). */
 export type SourceOptions = { baseUrl?: string | undefined; [key: string]: unknown }
@@ -141,7 +155,7 @@ export function buildConfigSchema(sources: readonly Source[], only?: ReadonlySet
   const withOptions = used.length > 0 ? used : sources.slice(0, 1)
   const variants = withOptions.map((s) => {
     if (!(s.options instanceof z.ZodObject)) throw new Error(`source ${s.kind}: options must be a z.object`)
-    return s.options.extend({ kind: z.literal(s.kind) }).strict()
+    return s.options.extend({ kind: z.literal(s.kind), ...commonSourceOptions }).strict()
   })
   const [first, ...rest] = variants
   if (!first) throw new Error('no sources registered')

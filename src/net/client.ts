@@ -10,14 +10,16 @@
 // redirects. Its one cost is that failures arrive as `TypeError('fetch failed')` with the real
 // error in `cause`; `describeFailure` unwraps that.
 
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns'
 import { setTimeout as sleepTimer } from 'node:timers/promises'
 import { TextDecoder } from 'node:util'
 import pLimit, { type LimitFunction } from 'p-limit'
 import { Agent, EnvHttpProxyAgent, fetch, type Dispatcher, type Response } from 'undici'
-import { HttpError, NetworkError, RateLimitError, type GetOptions, type Http, type HttpResponse, type PostOptions } from './types.js'
+import { ERROR_BODY_KEEP, HttpError, NetworkError, RateLimitError, RedirectRefusedError, explainingHeaders, type GetOptions, type Http, type HttpResponse, type PostOptions, type RedirectPolicy } from './types.js'
 
-export { RateLimitError } from './types.js'
-import { decodeParamName, hostAndPath, isSecretParamName, redactUrl, responseSnippet, scrubCredentials } from './redact.js'
+export { RateLimitError, RedirectRefusedError } from './types.js'
+import { decodeParamName, hostAndPath, isSecretParamName, redactText, redactUrl, responseSnippet, scrubCredentials } from './redact.js'
+import { classifyHostname, classifyIp, refusedAddress } from './address.js'
 
 export interface HttpOptions {
   /** e.g. "mentions/0.1.0 (+https://github.com/…)" */
@@ -201,9 +203,19 @@ function describeFailure(err: unknown): FailureInfo {
 
 class BodyTooLargeError extends Error {}
 
+/** A RedirectRefusedError our guarded lookup raised, somewhere in fetch's cause chain. */
+function refusedInside(err: unknown): RedirectRefusedError | undefined {
+  let current: unknown = err
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    if (current instanceof RedirectRefusedError) return current
+    current = current instanceof AggregateError && current.errors.length > 0 ? current.errors[0] : current.cause
+  }
+  return undefined
+}
+
 type Attempt =
   | { kind: 'done'; response: HttpResponse }
-  | { kind: 'status'; status: number; headers: Record<string, string>; snippet: string }
+  | { kind: 'status'; status: number; headers: Record<string, string>; snippet: string; body: string }
   | { kind: 'network'; error: NetworkError; retryable: boolean }
 
 function headersToRecord(headers: Response['headers']): Record<string, string> {
@@ -327,6 +339,55 @@ function makeDispatcher(env: Readonly<Record<string, string | undefined>>, timeo
   return new EnvHttpProxyAgent({ ...agentOptions, httpProxy, httpsProxy, noProxy: pick('no_proxy') })
 }
 
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
+const DEFAULT_MAX_HOPS = 5
+
+/**
+ * A DNS lookup for connections to a redirect target: every address the name resolves to is
+ * judged, so a public-looking name pointing at 169.254.169.254 or 10.x is refused at connect
+ * time, after the same resolution the socket uses (no second lookup to race).
+ */
+export function guardedLookup(fromLoopback: boolean) {
+  return (
+    hostname: string,
+    options: LookupOptions,
+    callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+  ): void => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, '')
+      for (const a of addresses) {
+        const why = refusedAddress(classifyIp(a.address) ?? 'private', fromLoopback)
+        if (why) {
+          const refused = new RedirectRefusedError('', hostname, `${hostname} resolves to ${a.address}: ${why}`) as RedirectRefusedError & { code: string }
+          refused.code = 'ERR_REDIRECT_ADDRESS'
+          return callback(refused, '')
+        }
+      }
+      if (options.all) return callback(null, addresses)
+      const first = addresses[0]
+      if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), '')
+      callback(null, first.address, first.family)
+    })
+  }
+}
+
+/** Why this hop may not be followed, or undefined. Pure, on the URLs alone. */
+export function redirectRefusal(from: URL, origin: URL, to: URL, policy: RedirectPolicy | undefined, hop: number): string | undefined {
+  const maxHops = policy?.maxHops ?? DEFAULT_MAX_HOPS
+  if (hop > maxHops) return `more than ${maxHops} redirects`
+  if (to.protocol !== 'http:' && to.protocol !== 'https:') return `${to.protocol} is not http or https`
+  const fromLoopback = classifyHostname(origin.hostname) === 'loopback'
+  // Same host and scheme (or an upgrade to https) is the site moving a page.
+  if (to.host === origin.host && (to.protocol === origin.protocol || to.protocol === 'https:')) return undefined
+  const listed = (policy?.allowHosts ?? []).some((h) => {
+    const want = h.trim().toLowerCase()
+    return want === to.host.toLowerCase() || want === to.hostname.toLowerCase()
+  })
+  if (!listed) return `not the same host as ${from.host} (add "${to.hostname}" to the source's redirectHosts to allow it)`
+  if (origin.protocol === 'https:' && to.protocol === 'http:') return 'a downgrade from https to http'
+  return refusedAddress(classifyHostname(to.hostname), fromLoopback)
+}
+
 function toHttpUrl(input: string | URL): URL {
   let url: URL
   try {
@@ -362,7 +423,21 @@ export function createHttp(opts: HttpOptions): Http & { close(): Promise<void> }
   const sleep = opts.sleep ?? defaultSleep
   const random = opts.random ?? Math.random
   const now = opts.now ?? Date.now
-  const dispatcher = makeDispatcher(opts.env ?? {}, timeoutMs)
+  const env = opts.env ?? {}
+  const dispatcher = makeDispatcher(env, timeoutMs)
+  const proxied = Boolean(env.http_proxy || env.HTTP_PROXY || env.https_proxy || env.HTTPS_PROXY)
+  // A cross-host redirect hop connects through one of these: the same timeouts, plus the
+  // resolved-address check. Behind a proxy the proxy resolves names, so only literals are judged.
+  const guarded = new Map<boolean, Dispatcher>()
+  const hopDispatcher = (fromLoopback: boolean): Dispatcher => {
+    if (proxied) return dispatcher
+    let d = guarded.get(fromLoopback)
+    if (!d) {
+      d = new Agent({ connect: { timeout: timeoutMs, lookup: guardedLookup(fromLoopback) }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs })
+      guarded.set(fromLoopback, d)
+    }
+    return d
+  }
 
   const limiters = new Map<string, LimitFunction>()
   /** When a host told one request to back off, the others to that host wait too. */
@@ -394,7 +469,7 @@ export function createHttp(opts: HttpOptions): Http & { close(): Promise<void> }
     headers: Record<string, string>,
     secrets: readonly string[],
     signal: AbortSignal | undefined,
-    request: { method: 'GET' | 'POST'; body?: string } = { method: 'GET' },
+    request: { method: 'GET' | 'POST'; body?: string; redirects?: RedirectPolicy } = { method: 'GET' },
   ): Promise<Attempt> {
     signal?.throwIfAborted()
     const controller = new AbortController()
@@ -412,17 +487,45 @@ export function createHttp(opts: HttpOptions): Http & { close(): Promise<void> }
     })
 
     try {
-      const response = await fetch(url, {
-        method: request.method,
-        headers,
-        ...(request.body !== undefined ? { body: request.body } : {}),
+      // Redirects are followed here, hop by hop, so each target is judged before it is asked
+      // anything (fetch's own following would already have read the target's body).
+      let current = url
+      let hopHeaders = headers
+      let via = dispatcher
+      let response: Response
+      for (let hop = 0; ; hop++) {
+        response = await fetch(current, {
+          method: request.method,
+          headers: hopHeaders,
+          ...(request.body !== undefined ? { body: request.body } : {}),
+          redirect: 'manual',
+          signal: controller.signal,
+          dispatcher: via,
+        })
+        const location = response.headers.get('location')
         // A POST is never replayed to another address: a redirect is an answer of its own.
-        redirect: request.method === 'GET' ? 'follow' : 'manual',
-        signal: controller.signal,
-        dispatcher,
-      })
+        if (request.method !== 'GET' || !REDIRECT_STATUSES.has(response.status) || !location) break
+        await response.body?.cancel().catch(() => undefined)
+        let target: URL
+        try {
+          target = new URL(location, current)
+        } catch {
+          throw new RedirectRefusedError(current.host, '(unreadable Location)', 'the Location header is not a URL')
+        }
+        const why = redirectRefusal(current, url, target, request.redirects, hop + 1)
+        if (why) throw new RedirectRefusedError(current.host, target.host, why)
+        if (target.host !== url.host) {
+          // Credentials meant for the first host never travel to another one.
+          hopHeaders = Object.fromEntries(Object.entries(headers).filter(([name]) => !SECRET_HEADER.test(name)))
+          via = hopDispatcher(classifyHostname(url.hostname) === 'loopback')
+        } else {
+          hopHeaders = headers
+          via = dispatcher
+        }
+        current = target
+      }
       const responseHeaders = headersToRecord(response.headers)
-      const finalUrl = response.url || url.href
+      const finalUrl = current.href
 
       if (response.status === 304) {
         await response.body?.cancel().catch(() => undefined)
@@ -454,14 +557,21 @@ export function createHttp(opts: HttpOptions): Http & { close(): Promise<void> }
       }
       const errorBytes = await readBytes(response, ERROR_BODY_READ_BYTES, true)
       const contentType = responseHeaders['content-type']
+      const errorText = decodeBody(errorBytes, contentType)
+      let kept = errorText.slice(0, ERROR_BODY_KEEP + 256)
+      for (const secret of secrets) kept = kept.split(secret).join('***')
       return {
         kind: 'status',
         status: response.status,
         headers: responseHeaders,
-        snippet: responseSnippet(decodeBody(errorBytes, contentType), secrets, { contentType }),
+        snippet: responseSnippet(errorText, secrets, { contentType }),
+        body: redactText(kept).slice(0, ERROR_BODY_KEEP),
       }
     } catch (err) {
       if (signal?.aborted) throw signal.reason
+      if (err instanceof RedirectRefusedError) throw err
+      const inner = refusedInside(err)
+      if (inner) throw new RedirectRefusedError(url.host, inner.toHost, inner.reason)
       if (err instanceof BodyTooLargeError) {
         // Aborting destroys the socket, so the rest of the body is never downloaded.
         controller.abort(err)
@@ -483,14 +593,15 @@ export function createHttp(opts: HttpOptions): Http & { close(): Promise<void> }
   function statusError(attempt: Extract<Attempt, { kind: 'status' }>, shownUrl: string): HttpError {
     // GitHub answers an exhausted window with 403 rather than 429: not retried (it is a 4xx),
     // but the caller still learns when the window reopens.
+    const detail = { body: attempt.body, headers: explainingHeaders(attempt.headers) }
     const wait = RETRY_AFTER_STATUSES.has(attempt.status)
       ? rateLimitWaitMs(attempt.headers, now())
       : attempt.status === 403
         ? exhaustedWindowWaitMs(attempt.headers, now())
         : undefined
-    if (wait === undefined) return new HttpError(attempt.status, shownUrl, attempt.snippet)
+    if (wait === undefined) return new HttpError(attempt.status, shownUrl, attempt.snippet, detail)
     const at = now()
-    return new RateLimitError(attempt.status, shownUrl, attempt.snippet, new Date(at + wait), at)
+    return new RateLimitError(attempt.status, shownUrl, attempt.snippet, new Date(at + wait), at, detail)
   }
 
   async function get(input: string | URL, getOpts: GetOptions = {}): Promise<HttpResponse> {
@@ -516,7 +627,7 @@ export function createHttp(opts: HttpOptions): Http & { close(): Promise<void> }
         await pause(resumeAt - now(), signal)
         waitedUntil = resumeAt
       }
-      const outcome = await limit(() => attemptOnce(url, shownUrl, headers, secrets, signal))
+      const outcome = await limit(() => attemptOnce(url, shownUrl, headers, secrets, signal, { method: 'GET', ...(getOpts.redirects ? { redirects: getOpts.redirects } : {}) }))
       if (outcome.kind === 'done') return outcome.response
       const attemptsLeft = retries - attempt
 
@@ -580,7 +691,7 @@ export function createHttp(opts: HttpOptions): Http & { close(): Promise<void> }
     get,
     post,
     async close() {
-      await dispatcher.close()
+      await Promise.all([dispatcher.close(), ...[...guarded.values()].map((d) => d.close())])
     },
   }
 }

@@ -1,4 +1,5 @@
 // Secret-free URLs for messages, logs and the store. Pure; no HTTP here.
+import { createHash } from 'node:crypto'
 import { Parser } from 'htmlparser2'
 
 const SECRET_PARAM_NAMES: ReadonlySet<string> = new Set([
@@ -34,6 +35,33 @@ export function decodeParamName(raw: string): string {
   }
 }
 
+/** Shannon entropy of a string, in bits per character. */
+function entropyBits(s: string): number {
+  const counts = new Map<string, number>()
+  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1)
+  let bits = 0
+  for (const n of counts.values()) {
+    const p = n / s.length
+    bits -= p * Math.log2(p)
+  }
+  return bits
+}
+
+/**
+ * A parameter value that reads like a credential whatever its name (`?feed=4f9c…`, `?u=eyJ…`):
+ * long, one token of URL-safe characters, letters mixed with digits, and varied (a random
+ * token has far more distinct characters than a slug, a date or a word). Words joined by
+ * dashes and plain numbers are kept, so search queries stay readable.
+ */
+export function looksLikeSecretValue(raw: string): boolean {
+  const value = decodeParamName(raw)
+  if (value.length < 20 || !/^[A-Za-z0-9_\-.~+/=]+$/.test(value)) return false
+  if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) return false
+  // Dash- or dot-joined words ("acme-cloud-2026-outage") are slugs, not tokens.
+  if (/^(?:[A-Za-z]+|\d+)(?:[-_.](?:[A-Za-z]+|\d+))+$/.test(value)) return false
+  return entropyBits(value) >= 3.5
+}
+
 /** Works on the raw text so the parts we keep stay byte-for-byte as the caller wrote them. */
 function redactParams(raw: string): string {
   return raw
@@ -42,9 +70,36 @@ function redactParams(raw: string): string {
       const eq = part.indexOf('=')
       if (eq < 0) return part
       const rawName = part.slice(0, eq)
-      return isSecretParamName(decodeParamName(rawName)) ? `${rawName}=***` : part
+      return isSecretParamName(decodeParamName(rawName)) || looksLikeSecretValue(part.slice(eq + 1)) ? `${rawName}=***` : part
     })
     .join('&')
+}
+
+/**
+ * Paths that are themselves credentials: whoever knows a Google Alerts feed path can read
+ * the feed (`/alerts/feeds/<user id>/<alert id>`).
+ */
+const SECRET_PATHS: readonly { host: RegExp; path: RegExp; keep: string }[] = [
+  { host: /(^|\.)google\.[a-z.]+$/i, path: /^\/alerts\/feeds\/[^/]+\/[^/?#]+/, keep: '/alerts/feeds/***/***' },
+]
+
+function redactPath(hostname: string, pathname: string): string {
+  for (const rule of SECRET_PATHS) {
+    if (rule.host.test(hostname) && rule.path.test(pathname)) return pathname.replace(rule.path, rule.keep)
+  }
+  return pathname
+}
+
+/**
+ * True when the URL carries something that must not become an item's permalink or be shown:
+ * user:password, a secret-named or credential-looking parameter, or a secret path.
+ */
+export function hasSecret(url: string): boolean {
+  try {
+    return redactUrl(url) !== new URL(url).href
+  } catch {
+    return false
+  }
 }
 
 /**
@@ -63,7 +118,59 @@ export function redactUrl(url: string | URL): string {
   const search = parsed.search ? `?${redactParams(parsed.search.slice(1))}` : ''
   const hash = parsed.hash ? `#${redactParams(parsed.hash.slice(1))}` : ''
   const origin = parsed.host ? `${parsed.protocol}//${userinfo}${parsed.host}` : parsed.protocol
-  return `${origin}${parsed.pathname}${search}${hash}`
+  return `${origin}${redactPath(parsed.hostname, parsed.pathname)}${search}${hash}`
+}
+
+/**
+ * A URL fit to link to: secret parameters dropped (not masked: a link with `***` in it is
+ * broken anyway), no user:password, and a secret path cut back to the site's root.
+ */
+export function withoutSecrets(url: string): string {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return redactUnparsed(url)
+  }
+  parsed.username = ''
+  parsed.password = ''
+  if (redactPath(parsed.hostname, parsed.pathname) !== parsed.pathname) parsed.pathname = '/'
+  for (const [name, value] of [...parsed.searchParams]) {
+    if (isSecretParamName(name) || looksLikeSecretValue(encodeURIComponent(value))) parsed.searchParams.delete(name)
+  }
+  if (parsed.hash && redactParams(parsed.hash.slice(1)) !== parsed.hash.slice(1)) parsed.hash = ''
+  return parsed.href
+}
+
+/**
+ * A redacted URL that still tells two instances apart: when redaction hid more than a
+ * secret-named parameter (a credential-looking value, a secret path), two feeds could
+ * redact alike, so a short digest of the full URL is appended. 8 hex characters of SHA-256
+ * say nothing usable about the secret.
+ */
+export function instanceKeyOf(url: string): string {
+  const shown = redactUrl(url)
+  const byName = redactUrlByName(url)
+  return shown === byName ? shown : `${shown}#${createHash('sha256').update(url).digest('hex').slice(0, 8)}`
+}
+
+/** The redaction instance keys were built with before value and path redaction existed. */
+function redactUrlByName(text: string): string {
+  try {
+    const parsed = new URL(text)
+    const userinfo = parsed.username || parsed.password ? '***@' : ''
+    const byName = (raw: string) =>
+      raw.split('&').map((part) => {
+        const eq = part.indexOf('=')
+        return eq >= 0 && isSecretParamName(decodeParamName(part.slice(0, eq))) ? `${part.slice(0, eq)}=***` : part
+      }).join('&')
+    const search = parsed.search ? `?${byName(parsed.search.slice(1))}` : ''
+    const hash = parsed.hash ? `#${byName(parsed.hash.slice(1))}` : ''
+    const origin = parsed.host ? `${parsed.protocol}//${userinfo}${parsed.host}` : parsed.protocol
+    return `${origin}${parsed.pathname}${search}${hash}`
+  } catch {
+    return redactUnparsed(text)
+  }
 }
 
 function redactUnparsed(text: string): string {
@@ -74,6 +181,14 @@ function redactUnparsed(text: string): string {
   const queryAt = beforeHash.indexOf('?')
   if (queryAt < 0) return beforeHash + hash
   return `${beforeHash.slice(0, queryAt)}?${redactParams(beforeHash.slice(queryAt + 1))}${hash}`
+}
+
+/**
+ * Free text (an error, a warning, a run message) with every URL in it redacted: secret
+ * parameters, credential-looking values, secret paths and user:password.
+ */
+export function redactText(text: string): string {
+  return scrubCredentials(text).replace(/\bhttps?:\/\/[^\s"'<>]+/gi, (url) => redactUrl(url))
 }
 
 /** Removes `user:pass@` from any URL inside free text (undici messages can name a proxy). */
@@ -112,7 +227,7 @@ export function hostAndPath(url: string | URL): string {
     const text = scrubCredentials(typeof url === 'string' ? url : url.href)
     return text.replace(/[?#].*$/s, '')
   }
-  let path = parsed.pathname
+  let path = redactPath(parsed.hostname, parsed.pathname)
   try {
     const decoded = decodeURIComponent(path)
     if (!/[\p{Cc}\s]/u.test(decoded)) path = decoded

@@ -9,6 +9,7 @@ export interface GetOptions {
   etag?: string
   lastModified?: string
   signal?: AbortSignal
+  redirects?: RedirectPolicy
 }
 
 export interface HttpResponse {
@@ -53,14 +54,64 @@ export interface Http {
  */
 export class HttpError extends Error {
   override name = 'HttpError'
+  /**
+   * The start of the error body (at most ERROR_BODY_KEEP characters), secrets we sent blanked
+   * and URLs redacted, as sent otherwise (not one-lined): for adapters to read a reason from
+   * (an error code in a JSON body). Never printed whole; the message carries `bodySnippet`.
+   */
+  readonly body: string
+  /** Headers that explain a refusal (content-type, retry-after, rate-limit, www-authenticate). */
+  readonly headers: Readonly<Record<string, string>>
   constructor(
     readonly status: number,
     readonly url: string,
     readonly bodySnippet: string,
+    detail: { body?: string; headers?: Readonly<Record<string, string>> } = {},
   ) {
     const phrase = STATUS_CODES[status]
     super(`HTTP ${status}${phrase ? ` ${phrase}` : ''} from ${hostAndPath(url)}${bodySnippet ? `: ${bodySnippet}` : ''}`)
+    this.body = detail.body ?? ''
+    this.headers = detail.headers ?? {}
   }
+}
+
+/** How much of an error body an HttpError keeps for adapters. */
+export const ERROR_BODY_KEEP = 2048
+
+/** The response headers an HttpError keeps: the ones that say why, never cookies. */
+export function explainingHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (/^(content-type|retry-after|www-authenticate|x-error[\w-]*|(x-)?rate-?limit[\w-]*)$/.test(name)) out[name] = value
+  }
+  return out
+}
+
+/**
+ * A redirect the client would not follow: to another host (not in the source's
+ * `redirectHosts`), to a private, link-local, loopback or metadata address, or one hop too
+ * many. Names both hosts; the target was never requested, so nothing of its body exists.
+ */
+export class RedirectRefusedError extends Error {
+  override name = 'RedirectRefusedError'
+  constructor(
+    readonly fromHost: string,
+    readonly toHost: string,
+    readonly reason: string,
+  ) {
+    super(`redirect from ${fromHost} to ${toHost} refused: ${reason}`)
+  }
+}
+
+/**
+ * Where a GET may be redirected: always within the same scheme and host; to other hosts only
+ * when listed (host or host:port), and never to a private, link-local or metadata address
+ * (nor loopback, unless the request itself went to loopback).
+ */
+export interface RedirectPolicy {
+  allowHosts?: readonly string[]
+  /** Most hops followed; default 5. */
+  maxHops?: number
 }
 
 /**
@@ -75,8 +126,9 @@ export class RateLimitError extends HttpError {
     bodySnippet: string,
     readonly retryAt: Date,
     nowMs: number,
+    detail: { body?: string; headers?: Readonly<Record<string, string>> } = {},
   ) {
-    super(status, url, bodySnippet)
+    super(status, url, bodySnippet, detail)
     const seconds = Math.max(0, Math.ceil((retryAt.getTime() - nowMs) / 1000))
     this.message = `${this.message} (rate limited: retry after ${retryAt.toISOString()}, in ${seconds} s)`
   }

@@ -2,7 +2,7 @@
 // once per pull with a conditional GET and matched against every brand locally.
 import { createHash } from 'node:crypto'
 import { httpUrl } from './url.js'
-import { redactUrl } from '../net/redact.js'
+import { hasSecret, instanceKeyOf, redactUrl, withoutSecrets } from '../net/redact.js'
 import {
   parseFeed as parseAnyFeed,
   type AnyFeed,
@@ -84,7 +84,12 @@ export function readFeed(body: string, feedUrl: string, now: number, opts: Parse
       items = (parsed.feed.items ?? []).map((item) => jsonItem(item, parsed.feed.language))
       break
   }
-  const fallbackUrl = httpUrl(homePage(parsed), feedUrl) ?? httpUrl(feedUrl, feedUrl)
+  // An item without a link points at the feed's site, never at the feed URL itself when that
+  // carries a credential (`?token=…`, a Google Alerts path): the permalink reaches tables,
+  // exports and the database.
+  const site = httpUrl(homePage(parsed), feedUrl)
+  const feed = httpUrl(feedUrl, feedUrl)
+  const fallbackUrl = (site && !hasSecret(site) ? site : undefined) ?? (feed ? withoutSecrets(feed) : undefined)
   const hnrss = isHnrss(parsed, feedUrl)
 
   const drafts: MentionDraft[] = []
@@ -379,8 +384,9 @@ function toDraft(
   const rawDate = item.date?.trim() ?? ''
   const parsedDate = rawDate ? Date.parse(rawDate) : Number.NaN
 
-  const url = (link ? unwrapRedirect(link) : undefined) ?? enclosure ?? fallbackUrl
   const guid = item.id?.trim()
+  const guidUrl = guid ? httpUrl(guid) : undefined
+  const url = (link ? unwrapRedirect(link) : undefined) ?? enclosure ?? (guidUrl && !hasSecret(guidUrl) ? guidUrl : undefined) ?? fallbackUrl
   // An item that says nothing has nothing to match or show.
   if (!guid && !link && !enclosure && !title && !text) return undefined
   const externalId = guid || link || enclosure || contentId(title, rawDate, text)
@@ -519,7 +525,7 @@ export const rssSource: Source<RssOptions> = {
   options: rssOptions,
   requires: [],
   // The key is stored and printed: a token in a private feed URL must not be.
-  instanceKey: (options) => redactUrl(options.url),
+  instanceKey: (options) => instanceKeyOf(options.url),
   // A feed carries no replies and no author handles to compare: answered stays unknown.
   replies: 'none',
   search: searchFeed,

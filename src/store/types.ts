@@ -269,6 +269,48 @@ export interface SourceRunReport {
   error?: string
   /** The pull was interrupted (Ctrl-C) while this source was still running. */
   interrupted?: boolean
+  /**
+   * Pulls running (this one included) in which this source, after having had items before,
+   * answered with none; absent when it answered with items or has never had any.
+   */
+  emptyStreak?: number
+  /** Not called: the host asked to be left alone until then (epoch ms, Retry-After). */
+  backoffUntil?: number
+  /** How long this walk took, in ms: the pull starts the longest-expected first. */
+  durationMs?: number
+}
+
+/** What the store knows about a source walk's recent answers (see RunsRepo.recordHealth). */
+export interface SourceHealth {
+  source: string
+  instance: string
+  brand: string
+  /** Consecutive successful pulls that returned no items, counted once it has had items. */
+  emptyStreak: number
+  hadItems: boolean
+  updatedAt: number
+}
+
+/** A host's request to be left alone (Retry-After longer than a pull can wait), per source instance. */
+export interface Backoff {
+  source: string
+  instance: string
+  /** The host that asked (host[:port]), for messages. */
+  host: string
+  /** Epoch ms: not called before this. */
+  until: number
+  /** One line: the refusal as received (redacted). */
+  reason: string
+}
+
+export interface BackoffRepo {
+  /** The back-off in force for an instance at `now`, if any. */
+  get(source: string, instance: string, now: number): Promise<Backoff | undefined>
+  /** Remembers (or extends) a back-off; the later `until` wins. */
+  set(b: Backoff, now: number): Promise<void>
+  clear(source: string, instance: string): Promise<void>
+  /** Every back-off still in force at `now` (for `mentions sources` and `mentions doctor`). */
+  active(now: number): Promise<Backoff[]>
 }
 
 export interface LockHolder {
@@ -294,6 +336,14 @@ export interface RunsRepo {
   start(now: number): Promise<number>
   finish(id: number, status: RunStatus, report: readonly SourceRunReport[], now: number): Promise<void>
   last(): Promise<RunRecord | undefined>
+  /**
+   * Records how a finished walk answered (items fetched) and returns its empty streak: the
+   * pulls running that answered nothing since it last had items (0 when it has items now or
+   * never had any).
+   */
+  recordHealth(k: { source: string; instance: string; brand: string }, fetched: number, now: number): Promise<number>
+  /** Every walk's health, for `mentions sources`, the digest and the doctor. */
+  health(): Promise<SourceHealth[]>
 }
 
 /**
@@ -314,6 +364,7 @@ export interface Store {
   readonly cursors: CursorsRepo
   readonly runs: RunsRepo
   readonly usage: UsageRepo
+  readonly backoff: BackoffRepo
   readonly triage: TriageRepo
   readonly stats: StatsRepo
   readonly series: SeriesRepo

@@ -2,6 +2,7 @@ import { OWN_ACTIVITY_SUFFIX, pull, type PullProgress, type PullStatus } from '.
 import { parseDuration } from '../../config/duration.js'
 import type { SourceRunReport } from '../../store/index.js'
 import { oneLine } from '../../report/sanitize.js'
+import { UsageError } from '../../errors.js'
 import { listFlag, timeFlag } from '../flags.js'
 import { EXIT, type CommandContext } from '../context.js'
 
@@ -48,6 +49,7 @@ function progressLine(ctx: CommandContext): ((e: PullProgress) => void) | undefi
     void ctx.io.stderr.write(`\r\x1b[2K${ctx.stderrStyle.dim(`pulling: ${done}/${total} sources done, ${fetched} items fetched`)}`)
   return (e) => {
     if (e.type === 'start') total = e.total
+    else if (e.type === 'begin') return
     else if (e.type === 'page') {
       const k = `${e.key.source}\0${e.key.instance}\0${e.key.brand}`
       fetched += e.fetched - (perTask.get(k) ?? 0)
@@ -65,6 +67,11 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   const sinceMs = parseDuration(config.pull.since)
   const progress = progressLine(ctx)
   const kinds = listFlag(opts.source)
+  let deadlineMs: number | undefined
+  if (typeof opts.deadline === 'string') {
+    deadlineMs = parseDuration(opts.deadline)
+    if (deadlineMs === undefined || deadlineMs <= 0) throw new UsageError(`--deadline: expected a duration like "90s", "5m" or "1h", got "${oneLine(opts.deadline)}"`)
+  }
   let result
   try {
     result = await pull(ctx.deps, {
@@ -72,6 +79,7 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
       ...(since !== undefined ? { since } : {}),
       ...(until !== undefined ? { until } : {}),
       ...(sinceMs !== undefined ? { sinceMs } : {}),
+      ...(deadlineMs !== undefined ? { deadlineMs } : {}),
       ...(progress ? { onProgress: progress } : {}),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     })

@@ -28,6 +28,8 @@ const columns: Column<SourceStatus>[] = [
   { key: 'quota', header: 'QUOTA', get: quota },
   { key: 'lastRun', header: 'LAST RUN', get: lastRun },
   { key: 'lastOkAt', header: 'LAST OK', get: (s) => s.lastOkAt },
+  { key: 'status', header: 'STATUS', get: (s) => s.status },
+  { key: 'backoffUntil', header: 'BACKOFF UNTIL', get: (s) => s.backoffUntil },
   { key: 'lastError', header: 'LAST ERROR', get: (s) => s.lastError },
 ]
 
@@ -48,6 +50,7 @@ export function sourceTableColumns(now: number): Column<SourceStatus>[] {
     { key: 'quota', header: 'QUOTA', get: quota, tableWidth: 24, tableMin: 6, tableDrop: 0 },
     { key: 'lastRun', header: 'LAST RUN', get: lastRun, tableWidth: 22, tableDrop: 2 },
     { key: 'lastOkAt', header: 'LAST OK', get: (s) => ago(s.lastOkAt, now) },
+    { key: 'status', header: 'STATUS', get: (s) => s.status, tableWidth: 28, tableMin: 8 },
     {
       key: 'lastError',
       header: 'LAST ERROR',

@@ -1,5 +1,6 @@
 // The SQLite engine: one file, opened through better-sqlite3.
 import type { Store } from '../types.js'
+import { backoffRepo } from './backoff.js'
 import { cursorsRepo } from './cursors.js'
 import { digestsRepo } from './digests.js'
 import { mentionsRepo } from './mentions.js'
@@ -20,6 +21,7 @@ export function openSqliteStore(file: string, opts: OpenOptions = {}): Store {
     cursors: cursorsRepo(db, file),
     runs: runsRepo(db, file),
     usage: usageRepo(db, file),
+    backoff: backoffRepo(db, file),
     triage: triageRepo(db, file),
     stats: statsRepo(db, file),
     series: seriesRepo(db, file),

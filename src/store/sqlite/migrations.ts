@@ -208,7 +208,8 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO mentions_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
   END;
   `,
-  // 4: what `mentions alert` sent, digests per name, and indexes that match the queries.
+  // 4: what `mentions alert` sent, digests per name, indexes that match the queries, remembered
+  // back-off and source health.
   `
   -- channel is a hash of the webhook's host and path, never the URL (the path is its secret);
   -- key is a mention id, or brand + spike kind + bucket for a spike.
@@ -237,6 +238,28 @@ export const MIGRATIONS: readonly string[] = [
   -- by id) and every insert paid for it.
   CREATE INDEX mentions_source_created ON mentions (source, created_at DESC, id DESC);
   DROP INDEX mentions_scorer;
+
+  -- Remembered back-off: a host that asked (Retry-After) to be left alone longer than a run
+  -- can wait is not called again before then. Source health: how many pulls running a source
+  -- that has had items answered with none (a silent break looks like a quiet day).
+  CREATE TABLE backoff (
+    source TEXT NOT NULL,
+    instance TEXT NOT NULL,
+    host TEXT NOT NULL,
+    until INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    PRIMARY KEY (source, instance)
+  );
+  CREATE TABLE source_health (
+    source TEXT NOT NULL,
+    instance TEXT NOT NULL,
+    brand TEXT NOT NULL,
+    empty_streak INTEGER NOT NULL DEFAULT 0,
+    had_items INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (source, instance, brand)
+  );
   `,
 ]
 
