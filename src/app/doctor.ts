@@ -123,13 +123,28 @@ export const checkDatabase: DoctorCheck = ({ database }) => {
   return out
 }
 
+const sourceName = (s: SourceStatus): string => `${s.source}${s.name ? ` "${s.name}"` : ''}${s.brand ? ` (${s.brand}${s.stream === 'own' ? ', own posts' : ''})` : ''}`
+
 export const checkSourceHealth: DoctorCheck = ({ sources }) =>
   sources.flatMap((s): Finding[] => {
     if (!s.lastError || (s.lastOkAt !== null && s.lastErrorAt !== null && s.lastOkAt > s.lastErrorAt)) return []
-    const name = `${s.source}${s.name ? ` "${s.name}"` : ''}${s.brand ? ` (${s.brand}${s.stream === 'own' ? ', own posts' : ''})` : ''}`
     const since = s.lastOkAt ? `last ok ${s.lastOkAt}` : 'never ok'
-    return [{ area: 'sources', problem: `${name} failed at ${s.lastErrorAt ?? '?'} (${since}): ${s.lastError}`, fix: `see \`mentions sources\`, then \`mentions pull --source ${s.source}\`` }]
+    return [{ area: 'sources', problem: `${sourceName(s)} failed at ${s.lastErrorAt ?? '?'} (${since}): ${s.lastError}`, fix: `see \`mentions sources\`, then \`mentions pull --source ${s.source}\`` }]
   })
+
+/** A host that asked to be left alone (Retry-After): pulls skip the source until then. */
+export const checkBackoff: DoctorCheck = ({ sources }) =>
+  sources.flatMap((s): Finding[] =>
+    s.backoffUntil ? [{ area: 'sources', problem: `${sourceName(s)}: ${s.status ?? `backing off until ${s.backoffUntil}`}`, fix: `wait until ${s.backoffUntil}; pulls skip it until then (see \`mentions sources\`)` }] : [],
+  )
+
+/** A source that has had items and now answers empty pull after pull: a silent break, not a quiet day. */
+export const checkEmptyAnswers: DoctorCheck = ({ sources }) =>
+  sources.flatMap((s): Finding[] =>
+    !s.backoffUntil && s.status?.startsWith('empty ')
+      ? [{ area: 'sources', problem: `${sourceName(s)} has answered ${s.status} after having items`, fix: `check its query and credentials (\`mentions pull --source ${s.source}\`); an upstream change can look like a quiet day` }]
+      : [],
+  )
 
 export const checkReachability: DoctorCheck = ({ reachability }) =>
   (reachability ?? []).filter((r) => !r.reachable).map((r) => ({ area: 'network', problem: `${r.host} ${r.detail}`, fix: 'check the network, the proxy (HTTPS_PROXY, NO_PROXY) and the source\'s baseUrl' }))
@@ -138,7 +153,7 @@ export const checkReachability: DoctorCheck = ({ reachability }) =>
  * The checks, in the order their findings are printed. The extension point: add a function
  * here (and the fact it reads to DoctorFacts and gatherDoctorFacts).
  */
-export const DOCTOR_CHECKS: readonly DoctorCheck[] = [checkConfig, checkCredentials, checkSecretFiles, checkFileModes, checkDatabase, checkSourceHealth, checkReachability]
+export const DOCTOR_CHECKS: readonly DoctorCheck[] = [checkConfig, checkCredentials, checkSecretFiles, checkFileModes, checkDatabase, checkSourceHealth, checkBackoff, checkEmptyAnswers, checkReachability]
 
 export function diagnose(facts: DoctorFacts, checks: readonly DoctorCheck[] = DOCTOR_CHECKS): Finding[] {
   return checks.flatMap((check) => check(facts))

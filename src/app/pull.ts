@@ -3,7 +3,6 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import pLimit, { type LimitFunction } from 'p-limit'
 import { StoreError, UsageError } from '../errors.js'
 import { parseDuration } from '../config/duration.js'
-import type { PullSettings } from '../config/schema.js'
 import { RateLimitError, type GetOptions, type Http, type PostOptions } from '../net/types.js'
 import { redactText } from '../net/redact.js'
 import { compileMatcher } from '../match/matcher.js'
@@ -173,7 +172,7 @@ export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResu
     const until = opts.until
     const since = opts.since ?? (until ?? deps.now()) - (opts.sinceMs ?? 7 * 24 * 3600 * 1000)
     if (until !== undefined && until <= since) throw new UsageError('--until must be later than --since')
-    const settings = config.pull as Partial<PullSettings>
+    const settings = config.pull
     const durationMs = (v: string | undefined) => (v === undefined ? undefined : parseDuration(v))
     const pullDeadlineMs = opts.deadlineMs ?? durationMs(settings.deadline) ?? PULL_DEFAULTS.deadlineMs
     const sourceDeadlineMs = durationMs(settings.sourceDeadline) ?? PULL_DEFAULTS.sourceDeadlineMs

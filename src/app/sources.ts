@@ -1,7 +1,6 @@
 // `mentions sources`: what is configured, what each needs, and how its last pull went.
 import { NoDatabaseError } from '../errors.js'
 import type { ReplyDetection } from '../sources/types.js'
-import type { PullSettings } from '../config/schema.js'
 import type { Backoff, CursorStatus, RunRecord, SourceHealth } from '../store/index.js'
 import type { Deps } from './deps.js'
 import { OWN_ACTIVITY_SUFFIX, PULL_DEFAULTS, planTasks } from './pull.js'
@@ -64,7 +63,7 @@ export async function listSources(deps: Deps): Promise<SourceStatus[]> {
   const runs = new Map((last?.report ?? []).map((r) => [keyOf(r), r]))
   const healthOf = new Map(health.map((h) => [keyOf(h), h]))
   const backoffOf = new Map(backoffs.map((b) => [`${b.source}\0${b.instance}`, b]))
-  const emptyAfter = (deps.config().pull as Partial<PullSettings>).emptyAfter ?? PULL_DEFAULTS.emptyAfter
+  const emptyAfter = deps.config().pull.emptyAfter ?? PULL_DEFAULTS.emptyAfter
   return planTasks(deps).map((t) => {
     const c = cursors.get(keyOf(t.key))
     const r = runs.get(keyOf(t.key))

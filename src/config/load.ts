@@ -5,7 +5,7 @@ import type { Brand } from '../model.js'
 import type { Rule } from '../rules/rules.js'
 import { ConfigError } from '../errors.js'
 import type { Source } from '../sources/types.js'
-import { buildConfigSchema, type RawConfig, type SourceEntry, type SourceOptions } from './schema.js'
+import { buildConfigSchema, type PullSettings, type RawConfig, type SourceEntry, type SourceOptions } from './schema.js'
 import type { ConfigFs } from './find.js'
 
 export interface Config {
@@ -15,7 +15,7 @@ export interface Config {
   brands: Brand[]
   sources: SourceEntry[]
   sentiment: { words: Record<string, number> }
-  pull: { since: string; concurrency: number }
+  pull: PullSettings
   /** Routing rules, in order (see src/rules/rules.ts). */
   rules: Rule[]
 }

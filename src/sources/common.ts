@@ -4,7 +4,7 @@
 import type { z } from 'zod'
 import type { Brand } from '../model.js'
 import { HttpError, RateLimitError, type GetOptions, type HttpResponse } from '../net/types.js'
-import { parseResetTime } from '../net/client.js'
+import { parseResetTime } from '../net/ratelimit.js'
 import { errorSnippet } from '../net/redact.js'
 import { CredentialsRejectedError, MissingCredentialError, SourceResponseError, type SourceContext, type SourceState, type UsageLedger } from './types.js'
 

@@ -27,12 +27,28 @@ function healthy(): DoctorFacts {
 }
 
 const status = (over: Partial<SourceStatus>): SourceStatus => ({
-  source: 'hackernews', instance: 'https://hn.algolia.com', name: null, brand: 'Acme', env: [], replies: 'thread', limits: null, stream: 'search', quota: null, lastRun: null, lastOkAt: null, lastError: null, lastErrorAt: null, ...over,
+  source: 'hackernews', instance: 'https://hn.algolia.com', name: null, brand: 'Acme', env: [], replies: 'thread', limits: null, stream: 'search', quota: null, lastRun: null, lastOkAt: null, lastError: null, lastErrorAt: null, backoffUntil: null, emptyStreak: 0, status: null, ...over,
 })
 
 describe('diagnose', () => {
   it('finds nothing wrong with a healthy installation', () => {
     expect(diagnose(healthy())).toEqual([])
+  })
+
+  it('names a source backing off after Retry-After, and one answering empty pull after pull', () => {
+    const found = diagnose({
+      ...healthy(),
+      sources: [
+        status({ backoffUntil: '2026-12-02T10:00:00.000Z', status: 'waiting for hn.algolia.com until 10:00 UTC (Retry-After)' }),
+        status({ source: 'rss', name: 'Blog', brand: '', emptyStreak: 6, status: 'empty 6 pulls running' }),
+        status({ source: 'lobsters', emptyStreak: 2 }),
+      ],
+    })
+    expect(found.map((f) => f.problem)).toEqual([
+      'hackernews (Acme): waiting for hn.algolia.com until 10:00 UTC (Retry-After)',
+      'rss "Blog" has answered empty 6 pulls running after having items',
+    ])
+    expect(found[0]?.fix).toContain('wait until 2026-12-02T10:00:00.000Z')
   })
 
   it('flags a source whose last pull failed, but not one that has succeeded since', () => {

@@ -30,7 +30,7 @@ function depsFor(sources: { kind: string; options: Record<string, unknown> }[], 
   dirs.push(dir)
   const deps = testDeps({
     dbFile: path.join(dir, 'm.db'),
-    config: { brands: [acme], sources, pull: { since: '7d', concurrency: 4, ...pullSettings } as { since: string; concurrency: number } },
+    config: { brands: [acme], sources, pull: { since: '7d', concurrency: 4, ...pullSettings } },
   })
   open.push(deps)
   return deps
