@@ -245,6 +245,12 @@ export interface MentionView {
   tags: string[]
   /** When a snooze ends (ISO-8601), while snoozed; else null. */
   snoozedUntil: string | null
+  /** The author's followers or karma, as the source reports it; null when unknown. */
+  authorReach: number | null
+  /** The upstream's points or votes (a Hacker News story's score); null when it has none. */
+  points: number | null
+  /** The upstream id of the thread's root (null for a root or when unknown). */
+  threadId: string | null
 }
 
 export function toView(m: Mention): MentionView {
@@ -281,6 +287,9 @@ export function toView(m: Mention): MentionView {
     rating: m.rating,
     tags: m.tags,
     snoozedUntil: m.snoozedUntil === null ? null : new Date(m.snoozedUntil).toISOString(),
+    authorReach: m.authorReach,
+    points: m.score,
+    threadId: m.threadExternalId,
   }
 }
 
@@ -291,4 +300,5 @@ export const VIEW_FIELDS: readonly (keyof MentionView)[] = [
   'answered', 'priority', 'likes', 'reposts', 'replies', 'inReplyTo',
   // Added after the first release: appended, so column positions in old spreadsheets hold.
   'sourceName', 'fetchedAt', 'lang', 'isOwn', 'competitor', 'rating', 'tags', 'snoozedUntil',
+  'authorReach', 'points', 'threadId',
 ]

@@ -69,7 +69,7 @@ const ALIASES = {
   replies: ['replies', 'comments'],
   score: ['score', 'points'],
   inReplyTo: ['inReplyTo', 'parentExternalId', 'parent_external_id', 'parent_id'],
-  threadExternalId: ['threadExternalId', 'thread_external_id', 'thread_id'],
+  threadExternalId: ['threadExternalId', 'threadId', 'thread_external_id', 'thread_id'],
   rating: ['rating', 'stars'],
   sourceName: ['sourceName', 'source_name'],
 } as const satisfies Record<string, readonly string[]>

@@ -40,6 +40,9 @@ function view(over: Partial<MentionView> = {}): MentionView {
     rating: null,
     tags: [],
     snoozedUntil: null,
+    authorReach: null,
+    points: null,
+    threadId: null,
     ...over,
   }
 }
