@@ -125,8 +125,9 @@ export function buildProgram(io: IO, dispatch: (name: string, args: string[], cm
         .option('--source <kind...>', 'only these source kinds')
         .option('--since <time>', 'the window to cover: a duration (30d) or a date (2026-09-01); older than what is stored means a backfill (default: config pull.since, 7d)')
         .option('--until <time>', 'the end of the window (default: now); same forms as --since')
-        .option('--deadline <duration>', 'stop sources still running after this long, keeping what they stored (default: config pull.deadline, 10m)'),
-      ['mentions pull', 'mentions pull --source hackernews --since 30d', 'mentions pull --since 2026-09-01 --until 2026-10-01'],
+        .option('--deadline <duration>', 'stop sources still running after this long, keeping what they stored (default: config pull.deadline, 10m)')
+        .option('--quiet', 'print only failures and warnings (for cron: mail only when a source broke)'),
+      ['mentions pull', 'mentions pull --quiet', 'mentions pull --source hackernews --since 30d', 'mentions pull --since 2026-09-01 --until 2026-10-01'],
     ),
   )
   add('queue', (c) =>

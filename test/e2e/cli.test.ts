@@ -189,6 +189,14 @@ describe('mentions (built binary)', () => {
       expect((JSON.parse(q.stdout) as unknown[]).length).toBe(1)
     })
 
+    it('--quiet prints the failure alone: cron mails only when a source broke', async () => {
+      const r = await mentions(['pull', '--quiet', '--config', cfg, '--db', path.join(path.dirname(cfg), 'quiet.db')])
+      expect(r.code).toBe(3)
+      expect(r.stdout).toBe('')
+      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      expect(r.stderr).toMatch(/^✗ rss .*broken\.xml: HTTP 500/)
+    })
+
     it('pulls only the source asked for, and prints nothing when nothing is new', async () => {
       const r = await mentions(['pull', '--source', 'hackernews', '--config', cfg])
       expect(r).toEqual({ code: 0, stdout: '', stderr: '' })

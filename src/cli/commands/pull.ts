@@ -97,18 +97,20 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
     ctx.note('Interrupted: every page stored so far is kept; the next pull resumes where each source stopped.')
     return pullExitCode(result.status)
   }
-  // Quiet when there is nothing to say, so cron mails only what matters.
+  // Quiet when there is nothing to say, so cron mails only what matters; --quiet also keeps
+  // the good news to itself, so an hourly cron line mails only when a source broke.
+  const quiet = opts.quiet === true
   let said = false
   for (const r of result.sources) {
     if (r.error) {
       ctx.note(`${s.error('✗')} ${sourceLabel(r)}: ${oneLine(r.error)}${r.new ? ` (${r.new} new stored before the failure)` : ''}`)
       said = true
-    } else if (r.new || r.updated) {
+    } else if ((r.new || r.updated) && !quiet) {
       ctx.note(`${s.bold('✓')} ${sourceLabel(r)}: ${countsLine(r)}`)
       said = true
     }
   }
   // A person at a terminal gets an answer; cron (no terminal) gets silence.
-  if (!said && ctx.io.stderr.isTTY) ctx.note(`Nothing new from ${result.sources.length} source${result.sources.length === 1 ? '' : 's'}.`)
+  if (!said && !quiet && ctx.io.stderr.isTTY) ctx.note(`Nothing new from ${result.sources.length} source${result.sources.length === 1 ? '' : 's'}.`)
   return pullExitCode(result.status)
 }
