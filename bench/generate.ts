@@ -3,18 +3,9 @@
 // a configurable negative share, threads with the brand's replies, and reviews with ratings.
 // `node --import tsx bench/generate.ts N [seed] > mentions.ndjson` writes `mentions import` input.
 import type { Brand } from '../src/model.js'
+import { seededRandom as prng } from '../test/support/random.js'
 
-/** mulberry32: tiny, fast and good enough to vary benchmark data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+
 
 export const BENCH_BRANDS: Brand[] = [
   { name: 'Acme', terms: ['acme', '"acme cloud"', '@acmehq'], exclude: ['acme brick'], require: [], languages: [], competitor: false, handles: { hackernews: ['acme_support'], x: ['acmehq'], reddit: ['acme_official'] } },

@@ -2,43 +2,23 @@
 // silent when nothing is to be sent and when sending worked; exit 2 without a webhook; one
 // stderr line naming host and status on a failure (never the secret path); exit 3 when some
 // went and some did not; a dry run sends and records nothing.
-import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { openStore, type MentionRecord } from '../../src/store/index.js'
 import { record } from '../store/contract.js'
 import { tempDir } from '../support/deps.js'
 import { useReplayServers, type ReplayServer } from '../support/replay.js'
+import { ROOT as root, runMentions, type CliResult } from '../support/cli.js'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
-const bin = path.join(root, 'bin', 'mentions.js')
 const serve = useReplayServers()
 const HOOK = '/services/T9/B9/tOpSeCrEt'
-
-interface Result {
-  code: number
-  stdout: string
-  stderr: string
-}
 
 let dir: string
 let db: string
 
-function mentions(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [bin, '--db', db, ...args],
-      { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg-config'), XDG_DATA_HOME: path.join(dir, 'xdg-data'), ...env }, encoding: 'utf8' },
-      (err, stdout, stderr) => {
-        const code = err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0
-        resolve({ code, stdout, stderr })
-      },
-    )
-    child.stdin?.end('')
-  })
+function mentions(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runMentions(['--db', db, ...args], { home: dir, env })
 }
 
 const hot = (id: string): MentionRecord =>

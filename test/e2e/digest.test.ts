@@ -2,44 +2,24 @@
 // quiet day and with a failing source, and --since last with --dry-run. The binary's own
 // clock decides the window, so the seed is relative to now.
 import Database from 'better-sqlite3'
-import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { simpleParser } from 'mailparser'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openStore, type SourceRunReport } from '../../src/store/index.js'
 import { record } from '../store/contract.js'
 import { tempDir } from '../support/deps.js'
 import { useReplayServers } from '../support/replay.js'
+import { ROOT as root, runMentions, type CliResult } from '../support/cli.js'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
-const bin = path.join(root, 'bin', 'mentions.js')
 const HOUR = 3600_000
 const HOOK = '/services/T9/B9/tOpSeCrEt'
 const serve = useReplayServers()
 
-interface Result {
-  code: number
-  stdout: string
-  stderr: string
-}
-
 let dir: string
 
-function mentions(args: string[], extraEnv: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [bin, ...args],
-      { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg-config'), XDG_DATA_HOME: path.join(dir, 'xdg-data'), ...extraEnv }, encoding: 'utf8' },
-      (err, stdout, stderr) => {
-        const code = err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0
-        resolve({ code, stdout, stderr })
-      },
-    )
-    child.stdin?.end('')
-  })
+function mentions(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runMentions(args, { home: dir, env })
 }
 
 const ok: SourceRunReport = { source: 'rss', instance: 'https://example.com/feed', name: 'Blog', brand: '', fetched: 0, new: 0, updated: 0, dropped: 0 }

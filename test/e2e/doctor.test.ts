@@ -1,43 +1,24 @@
 // End to end on the built binary: `mentions doctor` in a temp dir. Healthy: exit 0 after
 // reaching the (loopback) host; each planted problem: exit 1 and one line naming its fix;
 // --offline makes no request.
-import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { openStore } from '../../src/store/index.js'
 import { record } from '../store/contract.js'
 import { tempDir } from '../support/deps.js'
 import { useReplayServers } from '../support/replay.js'
+import { ROOT as root, runMentions, type CliResult } from '../support/cli.js'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
-const bin = path.join(root, 'bin', 'mentions.js')
 const serve = useReplayServers()
-
-interface Result {
-  code: number
-  stdout: string
-  stderr: string
-}
 
 let dir: string
 let db: string
 let cfg: string
 
-function doctor(args: string[] = [], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, '--config', cfg, '--db', db, 'doctor', ...args],
-      { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg-config'), XDG_DATA_HOME: path.join(dir, 'xdg-data'), ...env }, encoding: 'utf8' },
-      (err, stdout, stderr) => {
-        const code = err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0
-        resolve({ code, stdout, stderr })
-      },
-    ).stdin?.end('')
-  })
+function doctor(args: string[] = [], env: Record<string, string> = {}): Promise<CliResult> {
+  return runMentions(['--config', cfg, '--db', db, 'doctor', ...args], { home: dir, env })
 }
 
 function writeConfig(sources: object[], extra: object = {}): void {
@@ -52,7 +33,7 @@ async function makeDb(): Promise<void> {
   for (const f of [db, `${db}-wal`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600)
 }
 
-const lines = (r: Result) => r.stdout.trim().split('\n').filter(Boolean)
+const lines = (r: CliResult) => r.stdout.trim().split('\n').filter(Boolean)
 
 beforeAll(() => {
   if (!fs.existsSync(path.join(root, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm test` (it builds first) or `npm run build`')

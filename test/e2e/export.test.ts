@@ -1,10 +1,9 @@
 // `mentions export`: the same bytes as the row-by-row path, backpressure, and a reader that
 // goes away (`| head -1`). The binary is spawned where the behaviour is the process's.
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { Writable } from 'node:stream'
-import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { stringify } from 'csv-stringify/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -18,26 +17,13 @@ import { createStyle } from '../../src/report/style.js'
 import { openStore } from '../../src/store/index.js'
 import { generateRows } from '../../bench/generate.js'
 import { tempDir } from '../support/deps.js'
+import { BIN as bin, cleanEnv, runMentions, type CliResult } from '../support/cli.js'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
-const bin = path.join(root, 'bin', 'mentions.js')
-
-interface Result {
-  code: number
-  stdout: string
-  stderr: string
-}
 
 let dir: string
-const env = () => ({ PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg'), XDG_DATA_HOME: path.join(dir, 'xdg') })
 
-function mentions(args: string[], input = ''): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [bin, ...args], { cwd: dir, env: env(), encoding: 'utf8', maxBuffer: 1 << 28 }, (err, stdout, stderr) =>
-      resolve({ code: err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0, stdout, stderr }),
-    )
-    child.stdin?.end(input)
-  })
+function mentions(args: string[], input = ''): Promise<CliResult> {
+  return runMentions(args, { home: dir, input, maxBuffer: 1 << 28 })
 }
 
 let demo: string
@@ -120,7 +106,7 @@ describe('mentions export', () => {
   })
 
   it('stops without a word when the reader goes away (| head -1): exit 0, nothing on stderr', async () => {
-    const child = spawn(process.execPath, [bin, 'export', '--format', 'ndjson', '--db', big], { cwd: dir, env: env(), stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [bin, 'export', '--format', 'ndjson', '--db', big], { cwd: dir, env: cleanEnv(dir), stdio: ['ignore', 'pipe', 'pipe'] })
     let stderr = ''
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     const firstLine = await new Promise<string>((resolve) => {

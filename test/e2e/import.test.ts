@@ -1,32 +1,15 @@
 // `mentions import` on the built binary: the round trip of our own export, bad lines with their
 // numbers, stdin, exit codes and the summary.
-import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../support/deps.js'
+import { runMentions, type CliResult } from '../support/cli.js'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
-const bin = path.join(root, 'bin', 'mentions.js')
-
-interface Result {
-  code: number
-  stdout: string
-  stderr: string
-}
 
 let dir: string
-function mentions(args: string[], input = ''): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [bin, ...args],
-      { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg'), XDG_DATA_HOME: path.join(dir, 'xdg') }, encoding: 'utf8', maxBuffer: 1 << 26 },
-      (err, stdout, stderr) => resolve({ code: err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0, stdout, stderr }),
-    )
-    child.stdin?.end(input)
-  })
+function mentions(args: string[], input = ''): Promise<CliResult> {
+  return runMentions(args, { home: dir, input })
 }
 
 // The demo's own configuration (src/app/demo.ts), as a file: same brands, handles and rule.

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hnComment, hnPage, tempDir } from '../support/deps.js'
 import { jsonRoute, startReplayServer, type ReplayServer } from '../support/replay.js'
+import { seededRandom as prng } from '../support/random.js'
 
 const bin = fileURLToPath(new URL('../../bin/mentions.js', import.meta.url))
 const SEED = 14
@@ -20,17 +21,6 @@ let dir: string
 let server: ReplayServer
 const expected: string[] = []
 
-/** mulberry32: a tiny seeded PRNG, so the kill moments are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function pull(db: string): { done: Promise<number | null>; stderr(): string; kill(signal: NodeJS.Signals): void } {
   const child = spawn(process.execPath, [bin, 'pull', '--db', db], {

@@ -10,6 +10,7 @@ import { NetworkError } from '../../src/net/types.js'
 import { startReplayServer } from '../../src/net/replay.js'
 import { parseFeed, rssOptions, rssSource } from '../../src/sources/rss.js'
 import { SourceResponseError, type Page } from '../../src/sources/types.js'
+import { seededRandom as seeded } from '../support/random.js'
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/rss/${name}`, import.meta.url), 'utf8')
 const NOW = Date.parse('2025-05-14T12:00:00Z')
@@ -24,17 +25,6 @@ const RDF = `<?xml version="1.0"?>
 </rdf:RDF>
 `
 
-/** mulberry32: a small seeded generator, so a failing cut can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Items whose closing tag made it into the cut (a JSON Feed is all or nothing). */
 function completeItems(cut: string, isJson: boolean, total: number): number {

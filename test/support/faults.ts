@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { gzipSync } from 'node:zlib'
+import { seededRandom } from './random.js'
 
 export const FAULT_KINDS = [
   'status-500',
@@ -47,17 +48,6 @@ export interface FaultServer {
   close(): Promise<void>
 }
 
-/** A small, fast, seedable PRNG (mulberry32): the same seed gives the same faults. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 // One compressed bomb for every server: 16 MiB of zeros is about 16 KiB of gzip.
 let bomb: Buffer | undefined
