@@ -13,6 +13,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { BENCH_BRANDS, generateRows, generateTexts } from './generate.js'
+import { pullRows } from './pull.js'
 import type { BenchRow } from './row.js'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
@@ -147,6 +148,8 @@ const dbBytes = (file: string) => fs.statSync(file).size + (fs.existsSync(`${fil
 
 // The rows of the issue's table this bench owns. Each producer measures its rows in full.
 export const producers: RowProducer[] = [
+  // Concurrent pull, 10 sources at 200 ms latency, in both config orders (bench/pull.ts).
+  async () => pullRows({ quick: QUICK }),
   // Ingest is measured while building the database (see main); its rows are added there.
   async (ctx) => {
     const startup = await ctx.startupMs()
