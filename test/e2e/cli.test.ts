@@ -1,5 +1,5 @@
 // End to end: the built binary, spawned, with real files and a loopback server.
-import { execFile, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -8,36 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { VIEW_FIELDS } from '../../src/model.js'
 import { hnComment, hnPage, tempDir } from '../support/deps.js'
 import { jsonRoute, startReplayServer, type ReplayServer } from '../support/replay.js'
+import { runMentions, type CliResult } from '../support/cli.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const bin = path.join(root, 'bin', 'mentions.js')
 const ESC = '\x1b'
 
-interface Result {
-  code: number
-  stdout: string
-  stderr: string
-}
-
 // Async, so a loopback server in this process can answer the child.
-function mentions(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string } = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [bin, ...args],
-      {
-        cwd: opts.cwd ?? dir,
-        // A clean environment: no user config, no colour hints from the developer's shell.
-        env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg-config'), XDG_DATA_HOME: path.join(dir, 'xdg-data'), ...opts.env },
-        encoding: 'utf8',
-      },
-      (err, stdout, stderr) => {
-        const code = err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0
-        resolve({ code, stdout, stderr })
-      },
-    )
-    child.stdin?.end(opts.input ?? '')
-  })
+function mentions(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string } = {}): Promise<CliResult> {
+  return runMentions(args, { home: dir, ...opts })
 }
 
 let dir: string

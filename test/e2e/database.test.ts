@@ -8,31 +8,18 @@ import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hnComment, hnPage, tempDir } from '../support/deps.js'
 import { jsonRoute, startReplayServer, type ReplayServer } from '../support/replay.js'
+import { runMentions, type CliResult } from '../support/cli.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const bin = path.join(root, 'bin', 'mentions.js')
-
-interface Result {
-  code: number
-  stdout: string
-  stderr: string
-}
 
 let dir: string
 let server: ReplayServer
 let cfg: string
 let db: string
 
-function mentions(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [bin, ...args],
-      { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg'), XDG_DATA_HOME: path.join(dir, 'xdg'), ...env }, encoding: 'utf8' },
-      (err, stdout, stderr) => resolve({ code: err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0, stdout, stderr }),
-    )
-    child.stdin?.end()
-  })
+function mentions(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runMentions(args, { home: dir, env })
 }
 
 const atom = `<?xml version="1.0" encoding="utf-8"?>
@@ -116,7 +103,7 @@ describe('the database file (built binary)', () => {
 })
 
 describe('list filters (built binary)', () => {
-  const ids = (r: Result) => (JSON.parse(r.stdout) as { text: string; sourceName: string | null; brands: string[] }[])
+  const ids = (r: CliResult) => (JSON.parse(r.stdout) as { text: string; sourceName: string | null; brands: string[] }[])
   it('takes several --source and --brand, and refuses unknown ones with exit 2', async () => {
     expect(ids(await mentions(['queue', 'all', '--json', '--source', 'rss'])).map((m) => m.sourceName)).toEqual(['Industry news'])
     expect(ids(await mentions(['queue', 'all', '--json', '--source', 'rss', '--source', 'hackernews']))).toHaveLength(3)

@@ -1,33 +1,15 @@
 // End to end: `mentions match`, the built binary, a real config file, no database.
-import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../support/deps.js'
+import { runMentions, type CliResult } from '../support/cli.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
-const bin = path.join(root, 'bin', 'mentions.js')
 
-interface Result {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-function mentions(args: string[], input = ''): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [bin, ...args],
-      { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg-config'), XDG_DATA_HOME: path.join(dir, 'xdg-data') }, encoding: 'utf8' },
-      (err, stdout, stderr) => {
-        const code = err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0
-        resolve({ code, stdout, stderr })
-      },
-    )
-    child.stdin?.end(input)
-  })
+function mentions(args: string[], input = ''): Promise<CliResult> {
+  return runMentions(args, { home: dir, input })
 }
 
 let dir: string

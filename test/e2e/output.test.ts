@@ -1,6 +1,5 @@
 // End to end on the built binary: output that fits the terminal, one rule for empty
 // results, the demo's dates, init's file handling and show's layout.
-import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -10,35 +9,14 @@ import { VIEW_FIELDS } from '../../src/model.js'
 import { displayWidth } from '../../src/report/width.js'
 import { hnComment, hnPage, tempDir } from '../support/deps.js'
 import { jsonRoute, startReplayServer, type ReplayServer } from '../support/replay.js'
+import { runMentions, type CliResult } from '../support/cli.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
-const bin = path.join(root, 'bin', 'mentions.js')
 const ISO = /\d{4}-\d\d-\d\dT\d\d:\d\d/
 
-interface Result {
-  code: number
-  stdout: string
-  stderr: string
-}
-
 // Async, so a loopback server in this process can answer the child.
-function mentions(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [bin, ...args],
-      {
-        cwd: opts.cwd ?? dir,
-        env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg-config'), XDG_DATA_HOME: path.join(dir, 'xdg-data'), ...opts.env },
-        encoding: 'utf8',
-      },
-      (err, stdout, stderr) => {
-        const code = err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0
-        resolve({ code, stdout, stderr })
-      },
-    )
-    child.stdin?.end('')
-  })
+function mentions(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  return runMentions(args, { home: dir, ...opts })
 }
 
 const lines = (s: string) => s.replace(/\n$/, '').split('\n')

@@ -1,6 +1,5 @@
 // End to end on the built binary: `mentions spikes` as a table, json and tsv, the backtest's
 // summary on stderr, per-brand settings from a config file, and usage errors (exit 2).
-import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -10,33 +9,12 @@ import { run } from '../../src/cli/run.js'
 import { openStore, type MentionRecord } from '../../src/store/index.js'
 import { record } from '../store/contract.js'
 import { tempDir } from '../support/deps.js'
+import { runMentions, type CliResult } from '../support/cli.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
-const bin = path.join(root, 'bin', 'mentions.js')
 
-interface Result {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-function mentions(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [bin, ...args],
-      {
-        cwd: dir,
-        env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg-config'), XDG_DATA_HOME: path.join(dir, 'xdg-data'), ...env },
-        encoding: 'utf8',
-      },
-      (err, stdout, stderr) => {
-        const code = err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0
-        resolve({ code, stdout, stderr })
-      },
-    )
-    child.stdin?.end('')
-  })
+function mentions(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runMentions(args, { home: dir, env })
 }
 
 const FIELDS = ['brand', 'kind', 'bucketStart', 'bucketEnd', 'value', 'baseline', 'score', 'active', 'why']

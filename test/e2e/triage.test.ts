@@ -1,31 +1,14 @@
 // The daily triage loop on the demo database, through the built binary: ids piped from a
 // queue into a verb, the log, show on a pipe and as JSON, search, and exit codes.
-import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../support/deps.js'
+import { runMentions, type CliResult } from '../support/cli.js'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
-const bin = path.join(root, 'bin', 'mentions.js')
 
-interface Result {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-function mentions(args: string[], input = ''): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [bin, ...args, '--db', db],
-      { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg'), MENTIONS_USER: 'lead' }, encoding: 'utf8' },
-      (err, stdout, stderr) => resolve({ code: err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0, stdout, stderr }),
-    )
-    child.stdin?.end(input)
-  })
+function mentions(args: string[], input = ''): Promise<CliResult> {
+  return runMentions([...args, '--db', db], { home: dir, input, env: { MENTIONS_USER: 'lead' } })
 }
 
 let dir: string

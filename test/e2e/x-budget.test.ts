@@ -1,35 +1,20 @@
 // End to end on the built binary: the X source stops at its daily read budget with exit 3
 // (partial failure) and one stderr line saying so, keeping what it read.
-import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hnComment, hnPage, tempDir } from '../support/deps.js'
 import { jsonRoute, startReplayServer, type ReplayServer } from '../support/replay.js'
+import { runMentions, type CliResult } from '../support/cli.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
-const bin = path.join(root, 'bin', 'mentions.js')
-
-interface Result {
-  code: number
-  stdout: string
-  stderr: string
-}
 
 let dir: string
 let server: ReplayServer
 
-function mentions(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [bin, ...args],
-      { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg'), XDG_DATA_HOME: path.join(dir, 'xdg'), ...env }, encoding: 'utf8' },
-      (err, stdout, stderr) => resolve({ code: err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0, stdout, stderr }),
-    )
-    child.stdin?.end()
-  })
+function mentions(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runMentions(args, { home: dir, env })
 }
 
 const E = 1288834974657n

@@ -14,8 +14,9 @@ export interface CliResult {
 }
 
 export interface CliRun {
-  /** The working directory; also HOME and the root of the XDG folders. */
+  /** HOME and the root of the XDG folders; also the working directory unless `cwd` is given. */
   home: string
+  cwd?: string
   env?: Record<string, string>
   /** What stdin reads (closed at once when absent). */
   input?: string
@@ -33,7 +34,7 @@ export function runMentions(args: readonly string[], run: CliRun): Promise<CliRe
     const child = execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: run.home, env: cleanEnv(run.home, run.env), encoding: 'utf8', maxBuffer: run.maxBuffer ?? 1 << 26 },
+      { cwd: run.cwd ?? run.home, env: cleanEnv(run.home, run.env), encoding: 'utf8', maxBuffer: run.maxBuffer ?? 1 << 26 },
       (err, stdout, stderr) => resolve({ code: err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0, stdout, stderr }),
     )
     child.stdin?.end(run.input ?? '')
