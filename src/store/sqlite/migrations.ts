@@ -237,6 +237,12 @@ export const MIGRATIONS: readonly string[] = [
   -- by id) and every insert paid for it.
   CREATE INDEX mentions_source_created ON mentions (source, created_at DESC, id DESC);
   DROP INDEX mentions_scorer;
+
+  -- New rows enter the full-text index once per page, in one statement (mentions.ts,
+  -- upsertPage), the only place rows are inserted: FTS5 writes its pending terms out at every
+  -- statement that runs a trigger into it, so the per-row trigger wrote one tiny segment per
+  -- mention and then merged them. Updates and deletes keep their triggers.
+  DROP TRIGGER mentions_fts_insert;
   `,
 ]
 
