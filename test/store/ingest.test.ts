@@ -5,7 +5,7 @@ import Database from 'better-sqlite3'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { MentionRecord } from '../../src/store/index.js'
+import type { MentionRecord, UpsertCounts } from '../../src/store/index.js'
 import { openStore } from '../../src/store/index.js'
 import { tempDir } from '../support/deps.js'
 import { record } from './contract.js'
@@ -58,6 +58,9 @@ function records(): MentionRecord[] {
       out.push(record({ source: SOURCES[(j + 1) % 3] as string, externalId: `copy${j}`, url: `https://example.com/post/${j}`, text: `acme post ${j} about billing, seen elsewhere with a longer text`, createdAt: NOW - j * 60_000, fetchedAt: NOW, metrics: { likes: 40 } }))
     }
   }
+  // Ids that JSON cannot carry through SQLite unchanged, stored twice.
+  const odd = record({ source: 'reddit', externalId: 'odd\u0000\ud800', url: 'https://example.com/odd', text: 'acme odd id', createdAt: NOW, fetchedAt: NOW })
+  out.push(odd, { ...odd, text: 'acme odd id, edited' })
   return out
 }
 
@@ -72,7 +75,7 @@ const TABLES: Record<string, string> = {
 }
 const QUERIES = ['acme', 'refunded', 'billing', '"about billing"', '"seen elsewhere"', 'thread', 'longer NOT refunded', 'fix*']
 
-async function ingest(pageSize: number): Promise<{ tables: Record<string, unknown[]>; search: Record<string, number[]> }> {
+async function ingest(pageSize: number): Promise<{ tables: Record<string, unknown[]>; search: Record<string, number[]>; counts: Omit<UpsertCounts, 'byBrand'>[] }> {
   const dir = tempDir()
   dirs.push(dir)
   const file = path.join(dir, 'm.db')
@@ -81,7 +84,13 @@ async function ingest(pageSize: number): Promise<{ tables: Record<string, unknow
   // A snoozed mention whose author writes again in its thread, somewhere in the batch.
   await store.mentions.upsertPage([record({ source: 'hackernews', externalId: 'p0', url: 'https://example.com/post/0', text: 'acme post 0 about billing', author: { handle: 'user0' }, createdAt: NOW, fetchedAt: NOW - 1 })])
   await store.triage.apply([1], { kind: 'snooze', until: NOW + 86_400_000 }, 'sam', NOW - 1)
-  for (let i = 0; i < all.length; i += pageSize) await store.mentions.upsertPage(all.slice(i, i + pageSize))
+  const counts: UpsertCounts[] = []
+  // Twice: the second pass finds every row stored (unchanged, or updated where a repeat differs).
+  for (let pass = 0; pass < 2; pass++) {
+    for (let i = 0; i < all.length; i += pageSize) counts.push(await store.mentions.upsertPage(all.slice(i, i + pageSize)))
+  }
+  const total = (pass: UpsertCounts[]) => pass.reduce((t, c) => ({ new: t.new + c.new, updated: t.updated + c.updated, unchanged: t.unchanged + c.unchanged }), { new: 0, updated: 0, unchanged: 0 })
+  const half = counts.length / 2
   const search: Record<string, number[]> = {}
   for (const query of QUERIES) search[query] = (await store.mentions.search({ query, now: NOW })).mentions.map((m) => m.id)
   await store.close()
@@ -93,7 +102,7 @@ async function ingest(pageSize: number): Promise<{ tables: Record<string, unknow
   const rw = new Database(file)
   rw.prepare(`INSERT INTO mentions_fts (mentions_fts, rank) VALUES ('integrity-check', 1)`).run()
   rw.close()
-  return { tables, search }
+  return { tables, search, counts: [total(counts.slice(0, half)), total(counts.slice(half))] }
 }
 
 describe('upsertPage, page by page or in one batch', () => {
@@ -103,8 +112,11 @@ describe('upsertPage, page by page or in one batch', () => {
       const paged = await ingest(pageSize)
       for (const name of Object.keys(TABLES)) expect(paged.tables[name], `${name}, pages of ${pageSize}`).toEqual(whole.tables[name])
       expect(paged.search, `search, pages of ${pageSize}`).toEqual(whole.search)
+      expect(paged.counts, `counts, pages of ${pageSize}`).toEqual(whole.counts)
     }
     // What the batch did, so the comparison is not between two empty results.
+    expect(whole.counts[0]?.new).toBeGreaterThan(60)
+    expect(whole.counts[1]?.new).toBe(0)
     const t = whole.tables as Record<string, Record<string, unknown>[]>
     expect(t.replies?.filter((r) => r.kind === 'reply').length).toBeGreaterThanOrEqual(10)
     expect(t.replies?.some((r) => r.kind === 'owner')).toBe(true)

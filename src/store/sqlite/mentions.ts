@@ -206,6 +206,88 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
   )
   // The same post from another source: the same canonical URL.
   const byUrlKey = db.prepare<[string, string], Stored>(`SELECT ${STORED} FROM mentions m WHERE m.url_key = ? AND m.source <> ? ORDER BY m.id LIMIT 1`)
+  // The same three lookups for a whole page at once (JSON lists of keys). What a page writes
+  // makes their answers stale for the rows and keys written, and those are asked again one by
+  // one (see PageLookup).
+  const byKeys = db.prepare<[string], Stored & { k_source: string; k_id: string }>(
+    `SELECT ${STORED}, m.source AS k_source, m.external_id AS k_id FROM json_each(?) k JOIN mentions m ON m.source = k.value ->> 0 AND m.external_id = k.value ->> 1`,
+  )
+  const bySightings = db.prepare<[string], Stored & { k_source: string; k_id: string }>(
+    `SELECT ${STORED}, s.source AS k_source, s.external_id AS k_id FROM json_each(?) k
+     JOIN sightings s ON s.source = k.value ->> 0 AND s.external_id = k.value ->> 1 JOIN mentions m ON m.id = s.mention_id`,
+  )
+  const byUrlKeys = db.prepare<[string], Stored & { k_url: string }>(
+    `SELECT ${STORED}, m.url_key AS k_url FROM json_each(?) k JOIN mentions m ON m.url_key = k.value WHERE m.url_key IS NOT NULL ORDER BY m.id`,
+  )
+  // eslint-disable-next-line no-control-regex
+  const ODD = /[\u0000\ud800-\udfff]/
+  const keyOf = (source: string, externalId: string) => `${source}\u0000${externalId}`
+
+  /** What a page found stored when it began, and what it has written since. */
+  interface PageLookup {
+    byKey: Map<string, Stored>
+    bySighting: Map<string, Stored>
+    byUrl: Map<string, Stored[]>
+    urlKeys: Map<MentionRecord, string | null>
+    /** Keys (source, external id) a row or sighting was stored under during the page. */
+    keys: Set<string>
+    urls: Set<string>
+    /** Mentions the page wrote: their prefetched values are stale. */
+    ids: Set<number>
+  }
+  let page: PageLookup | undefined
+
+  function lookUp(records: readonly MentionRecord[]): PageLookup {
+    const l: PageLookup = { byKey: new Map(), bySighting: new Map(), byUrl: new Map(), urlKeys: new Map(), keys: new Set(), urls: new Set(), ids: new Set() }
+    const keys = JSON.stringify(records.map((r) => [r.source, r.externalId]))
+    // Text JSON may not carry through SQLite's JSON functions unchanged (NUL, lone surrogates)
+    // is looked up one by one, as if the page had written it.
+    for (const r of records) if (ODD.test(r.source) || ODD.test(r.externalId)) l.keys.add(keyOf(r.source, r.externalId))
+    for (const r of byKeys.all(keys)) l.byKey.set(keyOf(r.k_source, r.k_id), r)
+    for (const r of bySightings.all(keys)) l.bySighting.set(keyOf(r.k_source, r.k_id), r)
+    const urls = new Set<string>()
+    for (const r of records) {
+      if (l.byKey.has(keyOf(r.source, r.externalId))) continue
+      // An item with its own canonical link (a story's URL) is known by it; else by its permalink.
+      const u = urlKey(r.canonicalUrl ?? r.url) ?? null
+      l.urlKeys.set(r, u)
+      if (u !== null && ODD.test(u)) l.urls.add(u)
+      else if (u !== null) urls.add(u)
+    }
+    if (urls.size) {
+      for (const r of byUrlKeys.all(JSON.stringify([...urls]))) {
+        const list = l.byUrl.get(r.k_url)
+        if (list) list.push(r)
+        else l.byUrl.set(r.k_url, [r])
+      }
+    }
+    return l
+  }
+  const fresh = (l: PageLookup, hit: Stored | undefined): hit is Stored => hit !== undefined && !l.ids.has(hit.id)
+  function findByKey(source: string, externalId: string): Stored | undefined {
+    const k = keyOf(source, externalId)
+    if (page && !page.keys.has(k)) {
+      const hit = page.byKey.get(k)
+      if (hit === undefined || fresh(page, hit)) return hit
+    }
+    return byKey.get(source, externalId)
+  }
+  function findBySighting(source: string, externalId: string): Stored | undefined {
+    const k = keyOf(source, externalId)
+    if (page && !page.keys.has(k)) {
+      const hit = page.bySighting.get(k)
+      if (hit === undefined || fresh(page, hit)) return hit
+    }
+    return bySighting.get(source, externalId)
+  }
+  function findByUrl(key: string, source: string): Stored | undefined {
+    const l = page
+    const list = l?.byUrl.get(key)
+    if (l && !l.urls.has(key) && (list ?? []).every((r) => !l.ids.has(r.id))) return list?.find((r) => r.source !== source)
+    return byUrlKey.get(key, source)
+  }
+  const written = (id: number) => page?.ids.add(id)
+
   const insertSighting = db.prepare(`INSERT OR IGNORE INTO sightings (source, external_id, mention_id, url, seen_at) VALUES (?, ?, ?, ?, ?)`)
   // Another source's copy of a stored mention: keep the longer text, the larger counts.
   const mergeSighting = db.prepare(`
@@ -352,7 +434,8 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
 
   /** Another source's copy of a stored mention: recorded as a sighting, merged, never a second row. */
   function merge(m: MentionRecord, p: ReturnType<typeof params>, existing: Stored): UpsertOutcome {
-    const fresh = insertSighting.run(m.source, m.externalId, existing.id, m.url, m.fetchedAt).changes > 0
+    const seen = insertSighting.run(m.source, m.externalId, existing.id, m.url, m.fetchedAt).changes > 0
+    if (seen) page?.keys.add(keyOf(m.source, m.externalId))
     const storedBrands = JSON.parse(existing.brands) as string[]
     const storedTerms = JSON.parse(existing.terms) as string[]
     const brands = union(storedBrands, m.brands)
@@ -361,10 +444,11 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     const richer = m.text.length > existing.text.length
     const more = (a: number | null, b: number | null) => b !== null && (a === null || b > a)
     const changed =
-      fresh || richer || brands.length !== storedBrands.length || terms.length !== storedTerms.length || competitor !== existing.competitor ||
+      seen || richer || brands.length !== storedBrands.length || terms.length !== storedTerms.length || competitor !== existing.competitor ||
       more(existing.likes, p.likes) || more(existing.reposts, p.reposts) || more(existing.replies, p.replies) || more(existing.score, p.score)
     if (!changed) return 'unchanged'
     beforeUpdate(existing.id)
+    written(existing.id)
     mergeSighting.run({ ...p, brands: JSON.stringify(brands), terms: JSON.stringify(terms), competitor, id: existing.id })
     refreshPriority.run(existing.id)
     for (const b of m.brands) insertBrand.run(b, existing.id)
@@ -374,13 +458,16 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
 
   function upsertOne(m: MentionRecord): UpsertOutcome {
     const p = params(m)
-    const existing = byKey.get(m.source, m.externalId)
+    const existing = findByKey(m.source, m.externalId)
     if (!existing) {
       // An item with its own canonical link (a story's URL) is known by it; else by its permalink.
-      p.urlKey = urlKey(m.canonicalUrl ?? m.url) ?? null
-      const other = bySighting.get(m.source, m.externalId) ?? (p.urlKey ? byUrlKey.get(p.urlKey, m.source) : undefined)
+      const known = page?.urlKeys.get(m)
+      p.urlKey = known !== undefined ? known : (urlKey(m.canonicalUrl ?? m.url) ?? null)
+      const other = findBySighting(m.source, m.externalId) ?? (p.urlKey ? findByUrl(p.urlKey, m.source) : undefined)
       if (other) return merge(m, p, other)
       const id = Number(insert.run(p).lastInsertRowid)
+      page?.keys.add(keyOf(m.source, m.externalId))
+      if (p.urlKey) page?.urls.add(p.urlKey)
       unindexed.add(id)
       for (const b of m.brands) insertBrand.run(b, id)
       recordReplies(m, id)
@@ -409,6 +496,7 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
       terms.length === storedTerms.length
     if (same) return 'unchanged'
     beforeUpdate(existing.id)
+    written(existing.id)
     update.run({ ...p, brands: JSON.stringify(brands), terms: JSON.stringify(terms), competitor, id: existing.id })
     refreshPriority.run(existing.id)
     for (const b of m.brands) insertBrand.run(b, existing.id)
@@ -436,6 +524,17 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     childKeys = []
     unindexed.clear()
     snoozes = anySnoozed.get() !== undefined
+    page = lookUp(records)
+    try {
+      upsertAll(records, counts)
+    } finally {
+      page = undefined
+    }
+    flushText()
+    if (childKeys.length) repliesFromChildren.run({ keys: JSON.stringify(childKeys) })
+    return counts
+  })
+  function upsertAll(records: readonly MentionRecord[], counts: UpsertCounts): void {
     for (const r of records) {
       const outcome = upsertOne(r)
       counts[outcome]++
@@ -445,10 +544,7 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
         c[outcome]++
       }
     }
-    flushText()
-    if (childKeys.length) repliesFromChildren.run({ keys: JSON.stringify(childKeys) })
-    return counts
-  })
+  }
 
   function queueWhere(f: QueueFilter): { whereSql: string; args: Record<string, unknown>; sort: QueueSort } {
     const { where, args } = commonFilters(f)
