@@ -243,6 +243,12 @@ export const MIGRATIONS: readonly string[] = [
   -- statement that runs a trigger into it, so the per-row trigger wrote one tiny segment per
   -- mention and then merged them. Updates and deletes keep their triggers.
   DROP TRIGGER mentions_fts_insert;
+
+  -- Ascending, walked backwards where a list wants the newest first: rows arrive in fetched_at
+  -- order, and a descending key put every insert at the left edge, where SQLite's page splits
+  -- leave the pages half full (twice the index's size).
+  DROP INDEX mentions_fetched;
+  CREATE INDEX mentions_fetched ON mentions (fetched_at, id);
   `,
 ]
 
