@@ -60,7 +60,8 @@ function records(): MentionRecord[] {
   }
   // Ids that JSON cannot carry through SQLite unchanged, stored twice.
   const odd = record({ source: 'reddit', externalId: 'odd\u0000\ud800', url: 'https://example.com/odd', text: 'acme odd id', createdAt: NOW, fetchedAt: NOW })
-  out.push(odd, { ...odd, text: 'acme odd id, edited' })
+  const oddReply = record({ source: 'reddit', externalId: 'odd reply', url: 'https://example.com/odd-reply', text: 'fixed', isOwn: true, parentExternalId: odd.externalId, author: { handle: 'acmehq' }, createdAt: NOW, fetchedAt: NOW })
+  out.push(oddReply, odd, { ...odd, text: 'acme odd id, edited' })
   return out
 }
 
@@ -121,6 +122,8 @@ describe('upsertPage, page by page or in one batch', () => {
     expect(t.replies?.filter((r) => r.kind === 'reply').length).toBeGreaterThanOrEqual(10)
     expect(t.replies?.some((r) => r.kind === 'owner')).toBe(true)
     expect(t.sightings?.length).toBeGreaterThan(0)
+    const odd = t.mentions?.find((m) => m.url === 'https://example.com/odd')
+    expect(t.replies?.some((r) => r.mention_id === odd?.id && r.reply_external_id === 'odd reply')).toBe(true)
     expect(t.events?.some((e) => e.action === 'state')).toBe(true)
     expect(t.triage?.some((r) => r.assignee === 'sam')).toBe(true)
     expect(whole.search.refunded?.length).toBeGreaterThan(5)

@@ -240,8 +240,8 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
   function lookUp(records: readonly MentionRecord[]): PageLookup {
     const l: PageLookup = { byKey: new Map(), bySighting: new Map(), byUrl: new Map(), urlKeys: new Map(), keys: new Set(), urls: new Set(), ids: new Set() }
     const keys = JSON.stringify(records.map((r) => [r.source, r.externalId]))
-    // Text JSON may not carry through SQLite's JSON functions unchanged (NUL, lone surrogates)
-    // is looked up one by one, as if the page had written it.
+    // Text that JSON may not carry through SQLite's JSON functions unchanged (NUL, lone
+    // surrogates) is looked up one by one, as if the page had written it.
     for (const r of records) if (ODD.test(r.source) || ODD.test(r.externalId)) l.keys.add(keyOf(r.source, r.externalId))
     for (const r of byKeys.all(keys)) l.byKey.set(keyOf(r.k_source, r.k_id), r)
     for (const r of bySightings.all(keys)) l.bySighting.set(keyOf(r.k_source, r.k_id), r)
@@ -347,6 +347,11 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     FROM json_each(@keys) k JOIN mentions c ON c.source = k.value ->> 1 AND c.parent_external_id = k.value ->> 2
     WHERE c.is_own = 1 AND c.parent_external_id IS NOT NULL`)
   let childKeys: [number, string, string][] = []
+  // Ids JSON cannot carry through SQLite unchanged (see ODD) are matched one by one.
+  const repliesFromChildrenOf = db.prepare(`
+    INSERT OR IGNORE INTO replies (mention_id, reply_source, reply_external_id, replied_at, handle)
+    SELECT @id, c.source, c.external_id, c.created_at, coalesce(c.author_handle, '')
+    FROM mentions c WHERE c.source = @source AND c.parent_external_id = @externalId AND c.is_own = 1`)
 
   // A review's owner response is the brand's reply; the first one seen keeps its time.
   const ownerReply = db.prepare(`
@@ -358,7 +363,8 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     if (m.isOwn && m.parentExternalId) {
       replyToParent.run({ source: m.source, externalId: m.externalId, createdAt: m.createdAt, handle: m.author?.handle ?? '', parentExternalId: m.parentExternalId })
     }
-    childKeys.push([id, m.source, m.externalId])
+    if (ODD.test(m.source) || ODD.test(m.externalId)) repliesFromChildrenOf.run({ id, source: m.source, externalId: m.externalId })
+    else childKeys.push([id, m.source, m.externalId])
   }
 
   function params(m: MentionRecord) {
