@@ -4,6 +4,9 @@
 // one the breakdown explains.
 import type { Intent, SentimentLabel } from '../model.js'
 
+/** The mentions columns the stored part of the priority is computed from. */
+export type PriorityColumn = 'sentiment_label' | 'sentiment_score' | 'intent' | 'author_reach' | 'likes' | 'reposts' | 'replies' | 'score' | 'rating' | 'boost'
+
 /** What the number is made of, all from stored columns. */
 export interface PriorityInput {
   sentimentLabel: SentimentLabel
@@ -94,20 +97,21 @@ export function priorityOf(i: PriorityInput, now: number): Priority {
  * in mentions.priority by every write, so a queue can walk an index in its order: the parts
  * that change with time or elsewhere (answered, age) only ever take points away, so the
  * stored value bounds the full one from above. The engine must have log10, and min and max
- * of two arguments (SQLite's math functions).
+ * of two arguments (SQLite's math functions). `c` names where each input is read: an
+ * insert reads its bound parameters instead of the row.
  */
-export function contentPrioritySql(): string {
+export function contentPrioritySql(c: (column: PriorityColumn) => string = (column) => `m.${column}`): string {
   const w = WEIGHTS
   const intent = Object.entries(w.intent).filter(([, p]) => p !== 0).map(([k, p]) => `WHEN '${k}' THEN ${p}`).join(' ')
   const rating = Object.entries(w.rating).map(([k, p]) => `WHEN ${k} THEN ${p}`).join(' ')
-  const engagement = `(max(0, coalesce(m.likes, 0)) + 2 * max(0, coalesce(m.reposts, 0)) + 2 * max(0, coalesce(m.replies, 0)) + max(0, coalesce(m.score, 0)))`
+  const engagement = `(max(0, coalesce(${c('likes')}, 0)) + 2 * max(0, coalesce(${c('reposts')}, 0)) + 2 * max(0, coalesce(${c('replies')}, 0)) + max(0, coalesce(${c('score')}, 0)))`
   return `(
-    CASE WHEN m.sentiment_label = 'negative' THEN ${w.negativeBase} + ${w.negativePerScore} * max(0, -m.sentiment_score) ELSE 0 END
-    + CASE m.intent ${intent} ELSE 0 END
-    + min(${w.reachMax}, ${w.reachPerDecade} * log10(max(0, coalesce(m.author_reach, 0)) + 1))
+    CASE WHEN ${c('sentiment_label')} = 'negative' THEN ${w.negativeBase} + ${w.negativePerScore} * max(0, -${c('sentiment_score')}) ELSE 0 END
+    + CASE ${c('intent')} ${intent} ELSE 0 END
+    + min(${w.reachMax}, ${w.reachPerDecade} * log10(max(0, coalesce(${c('author_reach')}, 0)) + 1))
     + min(${w.engagementMax}, ${w.engagementPerDecade} * log10(${engagement} + 1))
-    + CASE WHEN m.rating IS NULL THEN 0 ELSE CASE CAST(round(m.rating) AS INTEGER) ${rating} ELSE 0 END END
-    + m.boost
+    + CASE WHEN ${c('rating')} IS NULL THEN 0 ELSE CASE CAST(round(${c('rating')}) AS INTEGER) ${rating} ELSE 0 END END
+    + ${c('boost')}
   )`
 }
 

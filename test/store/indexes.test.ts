@@ -126,4 +126,21 @@ describe('sqlite: the index migration', () => {
     traced.close()
     db.close()
   })
+
+  it('reads first-seen windows on mentions_fetched in either order, without a sort', async () => {
+    const { db, file } = previousSchema()
+    await fill(db, file)
+    migrate(db)
+    db.exec('ANALYZE')
+    for (const order of ['m.fetched_at, m.id', 'm.fetched_at DESC, m.id DESC']) {
+      const sql = `SELECT m.id FROM mentions m WHERE m.fetched_at >= @from AND m.fetched_at < @to ORDER BY ${order} LIMIT 10`
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ from: 0, to: NOW + 1 }) as { detail: string }[]).map((r) => r.detail).join('\n')
+      expect(plan).toMatch(/USING (COVERING )?INDEX mentions_fetched \(fetched_at>\? AND fetched_at<\?\)/)
+      expect(plan).not.toMatch(/TEMP B-TREE/)
+      const ids = (db.prepare(sql).all({ from: 0, to: NOW + 1 }) as { id: number }[]).map((r) => r.id)
+      const all = (db.prepare(`SELECT id FROM mentions m ORDER BY ${order}`).all() as { id: number }[]).map((r) => r.id)
+      expect(ids).toEqual(all.slice(0, 10))
+    }
+    db.close()
+  })
 })

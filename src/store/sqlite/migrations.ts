@@ -260,6 +260,18 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL,
     PRIMARY KEY (source, instance, brand)
   );
+
+  -- New rows enter the full-text index once per page, in one statement (mentions.ts,
+  -- upsertPage), the only place rows are inserted: FTS5 writes its pending terms out at every
+  -- statement that runs a trigger into it, so the per-row trigger wrote one tiny segment per
+  -- mention and then merged them. Updates and deletes keep their triggers.
+  DROP TRIGGER mentions_fts_insert;
+
+  -- Ascending, walked backwards where a list wants the newest first: rows arrive in fetched_at
+  -- order, and a descending key put every insert at the left edge, where SQLite's page splits
+  -- leave the pages half full (twice the index's size).
+  DROP INDEX mentions_fetched;
+  CREATE INDEX mentions_fetched ON mentions (fetched_at, id);
   `,
 ]
 
