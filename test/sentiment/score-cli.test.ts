@@ -1,10 +1,11 @@
 // `mentions score` reads stdin a chunk at a time and writes in large batches: the same lines
 // and the same results as one line at a time, and never more buffered than the reader takes.
 import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Writable } from 'node:stream'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { readLines } from '../../src/cli/lines.js'
 import { batchedOut, lineBatches } from '../../src/cli/commands/score.js'
@@ -86,5 +87,25 @@ describe('mentions score on stdin (built binary)', () => {
     expect(run.status).toBe(0)
     const scorer = createScorer({ words: {}, names: [] })
     expect(run.stdout).toBe(lines.map((l) => `${JSON.stringify(scorer.score(l))}\n`).join(''))
+  })
+})
+
+describe('mentions score start-up', () => {
+  it('loads neither the matcher nor the record builder (rescore uses them, score does not)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mentions-score-modules-'))
+    try {
+      const log = path.join(dir, 'modules.log')
+      const hook = pathToFileURL(path.join(root, 'test', 'support', 'module-log', 'register.mjs')).href
+      const run = spawnSync(process.execPath, ['--import', hook, path.join(root, 'bin', 'mentions.js'), 'score', '--format', 'ndjson'], {
+        input: 'great support\n', encoding: 'utf8', cwd: dir,
+        env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: dir, XDG_DATA_HOME: dir, MENTIONS_MODULE_LOG: log },
+      })
+      expect(run.status, run.stderr).toBe(0)
+      const modules = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean)
+      expect(modules.some((m) => m.endsWith('/dist/sentiment/scorer.js'))).toBe(true)
+      expect(modules.filter((m) => /\/dist\/(app\/records|match\/matcher|match\/lang)\.js$/.test(m))).toEqual([])
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
