@@ -14,6 +14,7 @@ import type { Brand, MentionDraft } from '../src/model.js'
 import { createScorer } from '../src/sentiment/index.js'
 import { openStore } from '../src/store/index.js'
 import type { BenchRow } from './row.js'
+import { scoreRows } from './score-baseline.js'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 const bin = path.join(root, 'bin', 'mentions.js')
@@ -141,7 +142,8 @@ export async function speedRows(opts: { quick: boolean }): Promise<BenchRow[]> {
       })
     }
 
-    // Building the scorer, in a fresh process each time (what `show` and `score` pay).
+    // Building the scorer, in a fresh process each time (what `show` and `score` pay): the
+    // base restored from the build's snapshot plus one brand name, as scorerFor does.
     const build = (compiled: boolean) => {
       const script = `const m = await import(${JSON.stringify(path.join(root, 'dist', 'sentiment', 'scorer.js'))}); const c = await import(${JSON.stringify(path.join(root, 'dist', 'sentiment', 'compile.js'))});
         const t = performance.now(); c.finishLexicon(m.baseWords({ compiled: ${compiled} }), {}, ['Acme']); process.stdout.write(String(performance.now() - t))`
@@ -155,19 +157,7 @@ export async function speedRows(opts: { quick: boolean }): Promise<BenchRow[]> {
       baseline: { what: 'compiling it (before the snapshot)', value: +compiled.toFixed(1), unit: 'ms' }, ratio: +(restored / compiled).toFixed(2), target: '≤ 10 ms', met: restored <= 10,
     })
     // `mentions score` on stdin against the `sentiment` package behind the same interface.
-    const texts = Array.from({ length: opts.quick ? 10_000 : 50_000 }, (_, i) => all[i % all.length]?.text ?? '').join('\n')
-    const peer = path.join(dir, 'peer.mjs')
-    fs.writeFileSync(peer, `import Sentiment from ${JSON.stringify(createRequire(import.meta.url).resolve('sentiment'))}
-      import readline from 'node:readline'
-      const s = new Sentiment(); const out = []
-      for await (const line of readline.createInterface({ input: process.stdin })) out.push(JSON.stringify({ text: line, score: s.analyze(line).comparative }))
-      process.stdout.write(out.join('\\n') + '\\n')`)
-    const ours = processMs([bin, 'score', '--format', 'ndjson'], Math.min(runs, 5), texts)
-    const theirs = processMs([peer], Math.min(runs, 5), texts)
-    rows.push({
-      what: `mentions score --format ndjson, ${texts.split('\n').length.toLocaleString('en-US')} texts, whole process`, value: Math.round(ours), unit: 'ms',
-      baseline: { what: 'the sentiment package, same stdin→NDJSON', value: Math.round(theirs), unit: 'ms' }, ratio: +(ours / theirs).toFixed(2), target: '≤ 1.0×', met: ours / theirs <= 1,
-    })
+    rows.push(...scoreRows({ n: opts.quick ? 10_000 : 50_000, runs: Math.min(runs, 5) }))
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }

@@ -25,9 +25,17 @@ export interface BaseSnapshot {
   fields: Float64Array
   /** Per table, depth first from the top one: capacity, slot count, then slot, hash, entry triples. */
   tables: Int32Array
-  /** The hashtag table finishLexicon makes from the base alone: its keys, and its slots as one table above. */
-  hashtagKeys: string[]
-  hashtags: Int32Array
+  /** The top table, every slot given, so restoring it runs no loop per entry. */
+  top: DenseTable
+  /** The hashtag table finishLexicon makes from the base alone. */
+  hashtags: DenseTable
+}
+
+/** A table slot by slot: keys NUL-joined ('' for an empty slot), each slot's hash and entry (-1: none). */
+export interface DenseTable {
+  keys: string
+  hashes: Int32Array
+  refs: Int32Array
 }
 
 /** Whether finishLexicon puts an entry in the hashtag table ("never again" → #neveragain). */
@@ -65,36 +73,44 @@ export function snapshotBase(words: WordTable<Entry>, hashtags: WordTable<Entry>
     return index
   }
   visit(words)
-  const hashtagKeys: string[] = []
-  const tagRow: number[] = [hashtags.capacity, hashtags.size]
-  for (const [slot, key, hash, e] of hashtags.slots()) {
-    const at = indexOf.get(e)
-    if (at === undefined) throw new Error(`internal: hashtag ${key} is no entry of the base`)
-    hashtagKeys.push(key)
-    tagRow.push(slot, hash, at)
+  const dense = (table: WordTable<Entry>): DenseTable => {
+    const keys = new Array<string>(table.capacity).fill('')
+    const hashes = new Int32Array(table.capacity)
+    const refs = new Int32Array(table.capacity).fill(-1)
+    for (const [slot, key, hash, e] of table.slots()) {
+      const at = indexOf.get(e)
+      if (at === undefined) throw new Error(`internal: ${key} is no entry of the base`)
+      keys[slot] = key
+      hashes[slot] = hash
+      refs[slot] = at
+    }
+    return { keys: keys.join('\0'), hashes, refs }
   }
-  return { version, sources, paths, fields: Float64Array.from(fields), tables: Int32Array.from(tables), hashtagKeys, hashtags: Int32Array.from(tagRow) }
+  return {
+    version, sources, paths, fields: Float64Array.from(fields), tables: Int32Array.from(tables), top: dense(words), hashtags: dense(hashtags),
+  }
 }
 
-// File layout: "MSB1", u32 header length, the header (JSON: version, sources, byte and item
-// counts), the paths joined by NUL as UTF-8, padding to 8, the fields, the tables.
-const MAGIC = 0x3142534d
+// File layout: "MSB2", u32 header length, the header (JSON: version, sources, counts), three
+// UTF-8 strings (entry paths, top keys by slot, hashtag keys by slot, each NUL-joined),
+// padding to 8, the fields (f64), then the nested tables, the top table's hashes and entries,
+// the hashtag table's hashes and entries (i32), all little-endian.
+const MAGIC = 0x3242534d
 
 export function encodeSnapshot(snap: BaseSnapshot): Buffer {
-  const strings = [...snap.paths, ...snap.hashtagKeys]
-  if (strings.some((p) => p.includes('\0'))) throw new Error('a lexicon key contains NUL')
-  const paths = Buffer.from(strings.join('\0'), 'utf8')
+  if (snap.paths.some((p) => p.includes('\0') || p === '')) throw new Error('a lexicon key is empty or contains NUL')
+  const strings = [snap.paths.join('\0'), snap.top.keys, snap.hashtags.keys].map((x) => Buffer.from(x, 'utf8'))
+  const ints = [snap.tables, snap.top.hashes, snap.top.refs, snap.hashtags.hashes, snap.hashtags.refs]
   const header = Buffer.from(JSON.stringify({
-    version: snap.version, sources: snap.sources, pathBytes: paths.length, entries: snap.paths.length, hashtagKeys: snap.hashtagKeys.length,
-    fields: snap.fields.length, tables: snap.tables.length, hashtags: snap.hashtags.length,
+    version: snap.version, sources: snap.sources, entries: snap.paths.length,
+    strings: strings.map((b) => b.length), fields: snap.fields.length, ints: ints.map((a) => a.length),
   }))
-  const before = 8 + header.length + paths.length
-  const pad = (8 - (before % 8)) % 8
+  const before = 8 + header.length + strings.reduce((n, b) => n + b.length, 0)
   const head = Buffer.alloc(8)
   head.writeUInt32LE(MAGIC, 0)
   head.writeUInt32LE(header.length, 4)
-  return Buffer.concat([head, header, paths, Buffer.alloc(pad), Buffer.from(snap.fields.buffer, snap.fields.byteOffset, snap.fields.byteLength),
-    Buffer.from(snap.tables.buffer, snap.tables.byteOffset, snap.tables.byteLength), Buffer.from(snap.hashtags.buffer, snap.hashtags.byteOffset, snap.hashtags.byteLength)])
+  const bytes = (a: Float64Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)
+  return Buffer.concat([head, header, ...strings, Buffer.alloc((8 - (before % 8)) % 8), bytes(snap.fields), ...ints.map(bytes)])
 }
 
 /** The snapshot in `buf`, or null when it is not one (a damaged or foreign file). */
@@ -102,25 +118,33 @@ export function decodeSnapshot(buf: Buffer): BaseSnapshot | null {
   if (buf.length < 8 || buf.readUInt32LE(0) !== MAGIC) return null
   const headerLength = buf.readUInt32LE(4)
   const h = JSON.parse(buf.toString('utf8', 8, 8 + headerLength)) as {
-    version: string; sources: EntrySource[]; pathBytes: number; entries: number; hashtagKeys: number; fields: number; tables: number; hashtags: number
+    version: string; sources: EntrySource[]; entries: number; strings: [number, number, number]; fields: number; ints: [number, number, number, number, number]
   }
   let at = 8 + headerLength
-  const strings = buf.toString('utf8', at, at + h.pathBytes).split('\0')
-  at += h.pathBytes
+  const [paths, topKeys, tagKeys] = h.strings.map((n) => {
+    const s = buf.toString('utf8', at, at + n)
+    at += n
+    return s
+  }) as [string, string, string]
   at += (8 - (at % 8)) % 8
-  if (h.entries === 0 || strings.length !== h.entries + h.hashtagKeys || buf.length !== at + h.fields * 8 + (h.tables + h.hashtags) * 4) return null
-  const paths = strings.slice(0, h.entries)
-  const hashtagKeys = strings.slice(h.entries)
-  // One copy into an aligned buffer: the file's bytes may sit at any offset of a pooled one.
-  const fields = new Float64Array(h.fields)
-  new Uint8Array(fields.buffer).set(buf.subarray(at, at + h.fields * 8))
-  at += h.fields * 8
-  const tables = new Int32Array(h.tables)
-  new Uint8Array(tables.buffer).set(buf.subarray(at, at + h.tables * 4))
-  at += h.tables * 4
-  const hashtags = new Int32Array(h.hashtags)
-  new Uint8Array(hashtags.buffer).set(buf.subarray(at, at + h.hashtags * 4))
-  return { version: h.version, sources: h.sources, paths, fields, tables, hashtagKeys, hashtags }
+  if (buf.length !== at + h.fields * 8 + h.ints.reduce((n, x) => n + x, 0) * 4) return null
+  // A file read whole has its own aligned memory, so the arrays are views of it; bytes at an
+  // odd offset (a pooled buffer) are copied once. Either way the data is little-endian, as written.
+  const view = <T>(bytes: number, View: new (b: ArrayBuffer, offset: number, length: number) => T, size: number): T => {
+    const from = buf.byteOffset + at
+    const own = from % size === 0 ? buf.buffer : buf.buffer.slice(from, from + bytes)
+    const v = new View(own as ArrayBuffer, own === buf.buffer ? from : 0, bytes / size)
+    at += bytes
+    return v
+  }
+  const fields = view(h.fields * 8, Float64Array, 8)
+  const [tables, topHashes, topRefs, tagHashes, tagRefs] = h.ints.map((n) => view(n * 4, Int32Array, 4)) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array]
+  const entryPaths = paths.split('\0')
+  if (entryPaths.length !== h.entries) return null
+  return {
+    version: h.version, sources: h.sources, paths: entryPaths, fields, tables,
+    top: { keys: topKeys, hashes: topHashes, refs: topRefs }, hashtags: { keys: tagKeys, hashes: tagHashes, refs: tagRefs },
+  }
 }
 
 /** Makes the entries of one restored base on first use; each entry once, so identity holds. */
@@ -153,6 +177,10 @@ export class RestoredBase implements Loader<Entry> {
     return table
   }
 
+  dense(d: DenseTable): WordTable<Entry> {
+    return WordTable.fromSlots(d.keys.split('\0'), d.hashes, d.refs, this)
+  }
+
   load(at: number): Entry {
     const made = this.entries[at]
     if (made !== undefined) return made
@@ -179,11 +207,7 @@ export class RestoredBase implements Loader<Entry> {
    * same phrases in the same order, so this is its result slot for slot.
    */
   hashtagsUnless(touched: readonly Entry[]): WordTable<Entry> | null {
-    const { hashtags, hashtagKeys } = this.snap
-    const table = WordTable.ofCapacity<Entry>(hashtags[0] as number)
-    for (let i = 0, q = 2; i < (hashtags[1] as number); i++, q += 3) {
-      table.placeLazy(hashtags[q] as number, hashtagKeys[i] as string, hashtags[q + 1] as number, hashtags[q + 2] as number, this)
-    }
+    const table = this.dense(this.snap.hashtags)
     // Looking up makes entries too: those are as compiled, so the ones made before are enough.
     const made = this.made.slice()
     for (const list of [made, touched]) {
@@ -210,5 +234,6 @@ export class RestoredBase implements Loader<Entry> {
 
 /** A fresh base (its entries are the caller's to change) from a snapshot. */
 export function restoreBase(snap: BaseSnapshot): WordTable<Entry> {
-  return new RestoredBase(snap).table(0, 0)
+  const base = new RestoredBase(snap)
+  return base.dense(snap.top)
 }

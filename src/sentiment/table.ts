@@ -165,6 +165,30 @@ export class WordTable<V> {
     this.size++
   }
 
+  /**
+   * A table whose every slot is given: `keys` by slot ('' for an empty one), their hashes, and
+   * the reference `loader` makes each value from. The arrays are copied, so one snapshot can
+   * restore many tables.
+   */
+  static fromSlots<V>(keys: string[], hashes: Int32Array, refs: Int32Array, loader: Loader<V>): WordTable<V> {
+    const t = new WordTable<V>(1)
+    const cap = keys.length
+    const own: (string | null)[] = keys
+    let size = 0
+    for (let p = 0; p < cap; p++) {
+      if (keys[p] === '') own[p] = null
+      else size++
+    }
+    t.keys = own
+    t.hashes = hashes.slice()
+    t.vals = new Array<V | null>(cap).fill(null)
+    t.refs = refs.slice()
+    t.mask = cap - 1
+    t.size = size
+    t.loader = loader
+    return t
+  }
+
   /** As place(), with a value `loader` makes from `ref` on first lookup (see ofCapacity). */
   placeLazy(slot: number, key: string, hash: number, ref: number, loader: Loader<V>): void {
     this.loader = loader
