@@ -143,18 +143,21 @@ export async function speedRows(opts: { quick: boolean }): Promise<BenchRow[]> {
     }
 
     // Building the scorer, in a fresh process each time (what `show` and `score` pay): the
-    // base restored from the build's snapshot plus one brand name, as scorerFor does.
+    // base restored from the build's snapshot plus one brand name, as scorerFor does. CPU time
+    // is the value (wall time on a loaded machine measures the neighbours); wall is in the note.
     const build = (compiled: boolean) => {
       const script = `const m = await import(${JSON.stringify(path.join(root, 'dist', 'sentiment', 'scorer.js'))}); const c = await import(${JSON.stringify(path.join(root, 'dist', 'sentiment', 'compile.js'))});
-        const t = performance.now(); c.finishLexicon(m.baseWords({ compiled: ${compiled} }), {}, ['Acme']); process.stdout.write(String(performance.now() - t))`
-      const times = Array.from({ length: runs }, () => Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })))
-      return median(times)
+        const u = process.cpuUsage(); const t = performance.now(); c.finishLexicon(m.baseWords({ compiled: ${compiled} }), {}, ['Acme']);
+        const d = process.cpuUsage(u); process.stdout.write(JSON.stringify([(d.user + d.system) / 1000, performance.now() - t]))`
+      const times = Array.from({ length: runs }, () => JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as [number, number])
+      return { cpu: median(times.map((t) => t[0])), wall: median(times.map((t) => t[1])) }
     }
     const restored = build(false)
     const compiled = build(true)
     rows.push({
-      what: 'building the scorer (base + brand names)', value: +restored.toFixed(1), unit: 'ms',
-      baseline: { what: 'compiling it (before the snapshot)', value: +compiled.toFixed(1), unit: 'ms' }, ratio: +(restored / compiled).toFixed(2), target: '≤ 10 ms', met: restored <= 10,
+      what: 'building the scorer (base + brand names), CPU in a fresh process', value: +restored.cpu.toFixed(1), unit: 'ms',
+      baseline: { what: 'compiling it (no snapshot)', value: +compiled.cpu.toFixed(1), unit: 'ms' }, ratio: +(restored.cpu / compiled.cpu).toFixed(2),
+      target: '≤ 10 ms', met: restored.cpu <= 10, note: `wall ${restored.wall.toFixed(1)} ms (compiling: ${compiled.wall.toFixed(1)} ms)`,
     })
     // `mentions score` on stdin against the `sentiment` package behind the same interface.
     rows.push(...scoreRows({ n: opts.quick ? 10_000 : 50_000, runs: Math.min(runs, 5) }))

@@ -87,7 +87,9 @@ export function snapshotBase(words: WordTable<Entry>, hashtags: WordTable<Entry>
     return { keys: keys.join('\0'), hashes, refs }
   }
   return {
-    version, sources, paths, fields: Float64Array.from(fields), tables: Int32Array.from(tables), top: dense(words), hashtags: dense(hashtags),
+    version, sources, paths, fields: Float64Array.from(fields), tables: Int32Array.from(tables),
+    // The top table's keys are its entries' paths (RestoredBase.top), so they are not stored.
+    top: { ...dense(words), keys: '' }, hashtags: dense(hashtags),
   }
 }
 
@@ -181,6 +183,12 @@ export class RestoredBase implements Loader<Entry> {
     return WordTable.fromSlots(d.keys.split('\0'), d.hashes, d.refs, this)
   }
 
+  /** The top table: its keys are its entries' paths, so they are not stored twice. */
+  top(): WordTable<Entry> {
+    const { paths, top } = this.snap
+    return WordTable.fromSlots((at) => paths[at] as string, top.hashes, top.refs, this)
+  }
+
   load(at: number): Entry {
     const made = this.entries[at]
     if (made !== undefined) return made
@@ -234,6 +242,5 @@ export class RestoredBase implements Loader<Entry> {
 
 /** A fresh base (its entries are the caller's to change) from a snapshot. */
 export function restoreBase(snap: BaseSnapshot): WordTable<Entry> {
-  const base = new RestoredBase(snap)
-  return base.dense(snap.top)
+  return new RestoredBase(snap).top()
 }

@@ -166,18 +166,30 @@ export class WordTable<V> {
   }
 
   /**
-   * A table whose every slot is given: `keys` by slot ('' for an empty one), their hashes, and
-   * the reference `loader` makes each value from. The arrays are copied, so one snapshot can
+   * A table whose every slot is given: `keys` by slot ('' for an empty one), or the key of
+   * each reference, their hashes, and the reference `loader` makes each value from. The arrays are copied, so one snapshot can
    * restore many tables.
    */
-  static fromSlots<V>(keys: string[], hashes: Int32Array, refs: Int32Array, loader: Loader<V>): WordTable<V> {
+  static fromSlots<V>(keys: string[] | ((ref: number) => string), hashes: Int32Array, refs: Int32Array, loader: Loader<V>): WordTable<V> {
     const t = new WordTable<V>(1)
-    const cap = keys.length
-    const own: (string | null)[] = keys
+    const cap = refs.length
+    let own: (string | null)[]
     let size = 0
-    for (let p = 0; p < cap; p++) {
-      if (keys[p] === '') own[p] = null
-      else size++
+    if (typeof keys === 'function') {
+      own = new Array<string | null>(cap).fill(null)
+      for (let p = 0; p < cap; p++) {
+        const r = refs[p] as number
+        if (r >= 0) {
+          own[p] = keys(r)
+          size++
+        }
+      }
+    } else {
+      own = keys
+      for (let p = 0; p < cap; p++) {
+        if (keys[p] === '') own[p] = null
+        else size++
+      }
     }
     t.keys = own
     t.hashes = hashes.slice()
