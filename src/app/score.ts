@@ -6,7 +6,6 @@ import type { Brand, Intent, SentimentLabel } from '../model.js'
 import { createScorer } from '../sentiment/index.js'
 import type { Explanation, Scorer, SentimentResult } from '../sentiment/index.js'
 import type { Deps } from './deps.js'
-import { ownWords } from './records.js'
 
 export function scoreLine(scorer: Scorer, text: string, explain: boolean): SentimentResult | Explanation {
   return explain ? scorer.explain(text) : scorer.score(text)
@@ -23,6 +22,9 @@ export interface RescoreResult {
  * mention with `all`). Human labels survive: the store never overwrites a human-set field.
  */
 export async function rescore(deps: Deps, opts: { all?: boolean; batch?: number } = {}): Promise<RescoreResult> {
+  // Loaded here, not at the top: `mentions score` imports this module and never needs the
+  // matcher and language code that come with records.js.
+  const { ownWords } = await import('./records.js')
   const scorer = deps.scorer()
   const store = deps.store()
   let examined = 0

@@ -7,6 +7,7 @@ import {
   LEAD_INS, MODAL_PERFECTS, POLITENESS, PRAISE_CUES, IRREALIS_MARKERS, QUESTION_OPENERS, REQUESTS, SARCASM_LONE, SARCASM_PHRASES, SARCASM_PRONE,
   SARCASM_TRIGGERS, type Lexicon,
 } from './lexicon.js'
+import { gluesIntoHashtag, RestoredBase } from './snapshot.js'
 import { WordTable } from './table.js'
 
 export const R_NEGATOR = 1
@@ -204,6 +205,9 @@ export function compileBase({ afinn, emoji }: { afinn: Lexicon; emoji: Lexicon }
 
 /** The config's layers over a base (which it takes over and changes), then the derived tables. */
 export function finishLexicon(words: WordTable<Entry>, user: Lexicon, names: readonly string[] = []): CompiledLexicon {
+  // The entries the config's layers changed: the only ones that can move the hashtag table
+  // away from the one the build snapshotted.
+  const touched: Entry[] = []
   for (const [key, v] of Object.entries(user)) {
     if (!Number.isFinite(v)) continue
     const e = entryFor(words, key)
@@ -212,6 +216,7 @@ export function finishLexicon(words: WordTable<Entry>, user: Lexicon, names: rea
     e.source = 'user'
     e.hasNegated = false
     e.roles &= ~(R_NEGATOR | R_MODIFIER)
+    touched.push(e)
   }
   // Last, so a name wins over every list: "United" names an airline, "Best Buy" a shop.
   for (const name of names) {
@@ -222,17 +227,12 @@ export function finishLexicon(words: WordTable<Entry>, user: Lexicon, names: rea
     e.hasNegated = false
     e.modValence = 0
     e.roles = 0
+    touched.push(e)
   }
 
   // Hashtags glue words together: #neveragain is the phrase "never again".
-  const hashtags = new WordTable<Entry>(1024)
-  const collect = (map: WordTable<Entry>): void => {
-    for (const e of map.values()) {
-      if (e.terminal && e.valence !== 0 && e.key.includes(' ')) hashtags.set(e.key.replace(/ /g, ''), e)
-      if (e.next) collect(e.next)
-    }
-  }
-  collect(words)
+  const restored = words.loader instanceof RestoredBase ? words.loader : null
+  const hashtags = restored?.hashtagsUnless(touched) ?? collectHashtags(words)
 
   const affixes = (lex: Lexicon, label: (a: string) => string): [string, Entry][] =>
     Object.entries(lex)
@@ -252,6 +252,27 @@ export function finishLexicon(words: WordTable<Entry>, user: Lexicon, names: rea
     hashtagPrefixes: affixes(HASHTAG_PREFIXES, (a) => `#${a}…`),
     emoticons: Object.keys(EMOTICONS),
   }
+}
+
+/** Every terminal phrase with a valence, glued, in table walk order (later ones win a shared key). */
+function collectHashtags(words: WordTable<Entry>): WordTable<Entry> {
+  const hashtags = new WordTable<Entry>(1024)
+  // A restored base makes its entries on first lookup; those not made yet are as the build
+  // compiled them, so their part of this walk comes from the snapshot, in the same order.
+  const collect = (map: WordTable<Entry>): void => {
+    map.forEachSlot((e, ref) => {
+      if (e === null) {
+        const loader = map.loader
+        if (!(loader instanceof RestoredBase)) throw new Error('internal: a lazy slot without its snapshot')
+        loader.eachHashtag(ref, (glued, at) => hashtags.setLazy(glued, at, loader))
+        return
+      }
+      if (gluesIntoHashtag(e)) hashtags.set(e.key.replace(/ /g, ''), e)
+      if (e.next) collect(e.next)
+    })
+  }
+  collect(words)
+  return hashtags
 }
 
 function markNegatingPhrases(map: WordTable<Entry>): void {

@@ -6,7 +6,7 @@ import { compileBase, finishLexicon, hashWords, type CompiledLexicon, type Entry
 import { explainIntent, intentOf } from './intent.js'
 import type { Lexicon } from './lexicon.js'
 import { Features, scoreTokens, type TraceToken } from './rules.js'
-import { restoreBase, type BaseSnapshot } from './snapshot.js'
+import { decodeSnapshot, restoreBase, type BaseSnapshot } from './snapshot.js'
 import type { WordTable } from './table.js'
 import { buildEmoticonTable, tokenize, TokenBuffer, type EmoticonTable } from './tokenize.js'
 import type { Evidence, Explanation, Scorer, ScorerOptions, SentimentResult } from './types.js'
@@ -57,15 +57,15 @@ function loadBase(): Base {
 }
 
 /** Where `npm run build` writes the snapshot of the base lexicon: beside the built scorer. */
-export const SNAPSHOT_FILE = 'scorer-base.json'
+export const SNAPSHOT_FILE = 'scorer-base.bin'
 
 // undefined: not looked for yet; null: none usable (running from source, or another version's).
 let snapshot: BaseSnapshot | null | undefined
 function readSnapshot(): BaseSnapshot | null {
   if (snapshot !== undefined) return snapshot
   try {
-    const snap = JSON.parse(fs.readFileSync(new URL(`./${SNAPSHOT_FILE}`, import.meta.url), 'utf8')) as BaseSnapshot
-    snapshot = snap.version === SCORER_VERSION ? snap : null
+    const snap = decodeSnapshot(fs.readFileSync(new URL(`./${SNAPSHOT_FILE}`, import.meta.url)))
+    snapshot = snap !== null && snap.version === SCORER_VERSION ? snap : null
   } catch {
     snapshot = null
   }

@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { finishLexicon, type Entry } from '../../src/sentiment/compile.js'
 import { baseWords, createScorer, SCORER_VERSION, SNAPSHOT_FILE } from '../../src/sentiment/scorer.js'
-import { restoreBase, snapshotBase } from '../../src/sentiment/snapshot.js'
+import { decodeSnapshot, encodeSnapshot, restoreBase, snapshotBase, type BaseSnapshot } from '../../src/sentiment/snapshot.js'
 import type { WordTable } from '../../src/sentiment/table.js'
 import type { Scorer } from '../../src/sentiment/index.js'
 
@@ -53,23 +53,55 @@ function sampleTexts(): string[] {
   return [...texts]
 }
 
+/** The build's snapshot (scripts/scorer-table.mjs), through its file format. */
+function builtSnapshot(): BaseSnapshot {
+  const words = baseWords({ compiled: true })
+  const snap = decodeSnapshot(encodeSnapshot(snapshotBase(words, finishLexicon(words, {}, []).hashtags, SCORER_VERSION)))
+  if (snap === null) throw new Error('the encoded snapshot did not decode')
+  return snap
+}
+
 describe('scorer snapshot', () => {
   it('restores a base identical to the compiled one, slot for slot', () => {
     const compiled = baseWords({ compiled: true })
-    const snap = JSON.parse(JSON.stringify(snapshotBase(compiled, SCORER_VERSION)))
+    const snap = builtSnapshot()
+    expect(snap.version).toBe(SCORER_VERSION)
     expect(dump(restoreBase(snap))).toEqual(dump(compiled))
   })
 
   it('gives identical lexicons once the config layers (user words, names) are laid over', () => {
-    const snap = snapshotBase(baseWords({ compiled: true }), SCORER_VERSION)
-    const user = { outage: -4, 'status page': -2, brilliant: 1, not: 2 }
-    const names = ['Acme', 'Best Buy', 'United']
-    const a = finishLexicon(restoreBase(snap), user, names)
-    const b = finishLexicon(baseWords({ compiled: true }), user, names)
-    expect(dump(a.words)).toEqual(dump(b.words))
-    expect(dump(a.hashtags)).toEqual(dump(b.hashtags))
-    expect(a.hashtagSuffixes).toEqual(b.hashtagSuffixes)
-    expect(a.hashtagPrefixes).toEqual(b.hashtagPrefixes)
+    const snap = builtSnapshot()
+    // Names alone (the build's hashtag table holds), names that unglue a phrase, user words
+    // that add phrases and change words (both make finishLexicon walk the tables again).
+    for (const [user, names] of [
+      [{}, ['Acme', 'Best Buy', 'United']],
+      [{}, ['Never Again', 'Acme']],
+      [{ outage: -4, 'status page': -2, brilliant: 1, not: 2 }, ['Acme', 'Best Buy', 'United']],
+      [{ 'never again': 0, 'so great': 3 }, []],
+    ] as const) {
+      const a = finishLexicon(restoreBase(snap), user, names)
+      const b = finishLexicon(baseWords({ compiled: true }), user, names)
+      // Hashtags first: dumping the words makes every entry, which would hide a lazy one's flaw.
+      expect(dump(a.hashtags), JSON.stringify([user, names])).toEqual(dump(b.hashtags))
+      expect(dump(a.words)).toEqual(dump(b.words))
+      expect(a.hashtagSuffixes).toEqual(b.hashtagSuffixes)
+      expect(a.hashtagPrefixes).toEqual(b.hashtagPrefixes)
+    }
+  })
+
+  it('makes each restored entry once: a phrase reached as a hashtag and as words is one entry', () => {
+    const lex = finishLexicon(restoreBase(builtSnapshot()), {}, ['Acme'])
+    const viaHashtag = lex.hashtags.get('neveragain')
+    expect(viaHashtag?.key).toBe('never again')
+    expect(lex.words.get('never')?.next?.get('again')).toBe(viaHashtag)
+    const compiled = finishLexicon(baseWords({ compiled: true }), {}, ['Acme'])
+    expect(compiled.words.get('never')?.next?.get('again')).toBe(compiled.hashtags.get('neveragain'))
+  })
+
+  it('refuses a file that is not a snapshot, or a cut-off one', () => {
+    const buf = encodeSnapshot(builtSnapshot())
+    expect(decodeSnapshot(buf.subarray(0, buf.length - 4))).toBeNull()
+    expect(decodeSnapshot(Buffer.from('{"version":"cs-5"}'))).toBeNull()
   })
 
   it('the built scorer (which reads the snapshot) scores a varied sample as the compiled one does', async () => {
