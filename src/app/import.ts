@@ -53,6 +53,7 @@ export const REQUIRED_FIELDS = ['source', 'externalId or url', 'text', 'createdA
 
 // Other tools name the same things differently; the first name present wins, ours first.
 const ALIASES = {
+  id: ['id'],
   source: ['source', 'platform'],
   externalId: ['externalId', 'external_id', 'externalID', 'postId', 'post_id'],
   url: ['url', 'permalink', 'link'],
@@ -115,6 +116,8 @@ export function parseTime(v: unknown): number | undefined {
 class RowError extends Error {}
 
 export interface ImportDraft {
+  /** The row's id in the export it came from: kept when that id is free here. */
+  id?: number
   source: string
   sourceName?: string
   fetchedAt?: number
@@ -170,7 +173,15 @@ export function rowToDraft(fields: Record<string, unknown>, opts: { csv: boolean
   if (thread !== undefined) draft.threadExternalId = thread
   if (lang !== undefined) draft.lang = lang
   if (rating !== undefined) draft.rating = rating
-  return { source, draft, ...(sourceName !== undefined ? { sourceName } : {}), ...(fetchedAt !== undefined ? { fetchedAt } : {}) }
+  const idRaw = pick(fields, 'id')
+  const id = idRaw === undefined ? undefined : Number(idRaw)
+  return {
+    source,
+    draft,
+    ...(id !== undefined && Number.isSafeInteger(id) && id > 0 ? { id } : {}),
+    ...(sourceName !== undefined ? { sourceName } : {}),
+    ...(fetchedAt !== undefined ? { fetchedAt } : {}),
+  }
 }
 
 const isBad = (r: InputRow | BadLine): r is BadLine => 'reason' in r
@@ -249,6 +260,7 @@ export async function importMentions(deps: Deps, opts: ImportOptions & { format:
     }
     // A backup keeps when each row was first seen; another tool's rows are first seen now.
     if (parsed.fetchedAt !== undefined) record.fetchedAt = parsed.fetchedAt
+    if (parsed.id !== undefined) record.id = parsed.id
     batch.push(record)
     if (batch.length >= batchSize) await flush()
   }

@@ -22,6 +22,9 @@ export interface Routing {
 
 /** A draft that has been matched and scored, ready to store. */
 export interface MentionRecord extends MentionDraft {
+  /** A row id to keep when the row is new and the id is free (an import of an export into an
+   * empty database gets the export's ids back); otherwise the store assigns one. */
+  id?: number
   source: string
   /** The configured name of the source instance (an rss feed's `name`), if it has one. */
   sourceName?: string

@@ -309,10 +309,11 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     reposts: '@reposts', replies: '@replies', score: '@score', rating: '@rating', boost: '@boost',
   }
   const insert = db.prepare(`
-    INSERT INTO mentions (source, source_name, external_id, url, canonical_url, url_key, brands, terms, author_handle, author_name,
+    INSERT INTO mentions (id, source, source_name, external_id, url, canonical_url, url_key, brands, terms, author_handle, author_name,
       author_reach, title, text, lang, created_at, fetched_at, updated_at, parent_external_id, thread_external_id,
       likes, reposts, replies, score, rating, is_own, competitor, answerable, sentiment_score, sentiment_label, intent, priority, boost, scorer_version)
-    VALUES (@source, @sourceName, @externalId, @url, @canonicalUrl, @urlKey, @brands, @terms, @authorHandle, @authorName,
+    VALUES (CASE WHEN @id IS NULL OR EXISTS (SELECT 1 FROM mentions WHERE id = @id) THEN NULL ELSE @id END,
+      @source, @sourceName, @externalId, @url, @canonicalUrl, @urlKey, @brands, @terms, @authorHandle, @authorName,
       @authorReach, @title, @text, @lang, @createdAt, @fetchedAt, @fetchedAt, @parentExternalId, @threadExternalId,
       @likes, @reposts, @replies, @score, @rating, @isOwn, @competitor, @answerable, @sentimentScore, @sentimentLabel, @intent,
       ${contentPrioritySql((c) => PARAM[c])}, @boost, @scorerVersion)`)
@@ -370,6 +371,7 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
 
   function params(m: MentionRecord) {
     return {
+      id: m.id !== undefined && Number.isSafeInteger(m.id) && m.id > 0 ? m.id : null,
       source: m.source,
       sourceName: m.sourceName ?? null,
       externalId: m.externalId,
