@@ -175,6 +175,8 @@ const commentsSkipped = (kind: string, warned: readonly string[]) =>
 
 describe('seeded faults over every source kind', () => {
   let truth: Set<string>
+  const totals = { pulls: 0, walks: 0 }
+  afterAll(() => console.log(`faults: ${totals.pulls} pulls over ${upstreams.length} upstreams, ${totals.walks} faulted walks`))
   beforeAll(async () => {
     await loadLanguageDetector()
     const clean = await world(0)
@@ -189,6 +191,7 @@ describe('seeded faults over every source kind', () => {
     const { servers, base, deps, rows, clearBackoff } = await world(seed)
     const silent: string[] = []
     let faultedWalks = 0
+    const faultedUpstreams = new Set<string>()
     for (let n = 0; n < PULLS_PER_SEED; n++) {
       // Every eighth pull, one upstream hangs on every request; the pull's deadline ends it.
       const hanging = n % 8 === 7 ? servers[((n + 1) / 8 + seed) % servers.length] : undefined
@@ -203,6 +206,7 @@ describe('seeded faults over every source kind', () => {
         const met = s.takeFaults().filter((f) => HARD.has(f))
         if (met.length === 0) continue
         faultedWalks++
+        faultedUpstreams.add((upstreams[i] as Upstream).name)
         const reports = result.sources.filter((r) => r.instance.includes(new URL(s.url).host))
         if (reports.every((r) => !r.error) && !commentsSkipped((upstreams[i] as Upstream).source('').kind, warned)) silent.push(`${(upstreams[i] as Upstream).name}: ${met.join(', ')} reported ok`)
       }
@@ -211,9 +215,12 @@ describe('seeded faults over every source kind', () => {
       // Time passes: a remembered back-off expires now and then.
       if (n % 7 === 6) await clearBackoff()
     }
+    totals.pulls += PULLS_PER_SEED
+    totals.walks += faultedWalks
     expect(faultedWalks).toBeGreaterThan(PULLS_PER_SEED)
+    // Every kind met faults, or the check would prove nothing for it.
+    expect(upstreams.map((u) => u.name).filter((n) => !faultedUpstreams.has(n))).toEqual([])
     expect(silent).toEqual([])
-    if (process.env.FAULTS_SUMMARY) console.log(`seed ${seed}: ${PULLS_PER_SEED} pulls, ${faultedWalks} faulted walks`)
 
     for (const s of servers) s.setRate(0)
     await clearBackoff()
