@@ -39,24 +39,9 @@ const topic1150 = {
 }
 
 const brands: Brand[] = [
-  {
-    name: 'Acme',
-    terms: ['acme'],
-    exclude: [],
-    require: [],
-    languages: [],
-    competitor: false,
-    handles: {},
-  },
-  {
-    name: 'Globex',
-    terms: ['globex'],
-    exclude: [],
-    require: [],
-    languages: [],
-    competitor: false,
-    handles: {},
-  },
+  // Handles, so discourse and bluesky also walk the brand's own activity (user_actions, getAuthorFeed).
+  { name: 'Acme', terms: ['acme'], exclude: [], require: [], languages: [], competitor: false, handles: { discourse: ['acme_support'], bluesky: ['acme.bsky.social'] } },
+  { name: 'Globex', terms: ['globex'], exclude: [], require: [], languages: [], competitor: false, handles: {} },
 ]
 
 /** One upstream per source instance, so every fault is charged to the walk that met it. */
