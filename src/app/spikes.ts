@@ -2,7 +2,7 @@
 // trailing baseline, and the slow climbs. Read-only; the detector (src/rules/spikes.ts) is pure,
 // this decides the period, the brands and their settings, and asks the store for counts.
 import type { Brand } from '../model.js'
-import { bucketStart, detectSpikes, fillBuckets, markActive, resolveSpikeRule, SPIKE_KINDS, type SpikeKind, type SpikeRule } from '../rules/spikes.js'
+import { bucketStart, detectSpikes, fillBuckets, markActive, resolveSpikeRule, SPIKE_KINDS, type Spike, type SpikeKind, type SpikeRule } from '../rules/spikes.js'
 import { checkListQuery } from './queues.js'
 import type { Deps } from './deps.js'
 
@@ -20,17 +20,11 @@ export interface SpikesQuery {
   backtest?: boolean
 }
 
-export interface SpikeRow {
+/** A spike the detector found, with the brand it is about. */
+export interface SpikeRow extends Spike {
   brand: string
-  kind: SpikeKind
-  bucketStart: number
-  bucketEnd: number
-  value: number
-  baseline: number
-  score: number
   /** The latest firing of its kind for the brand, its cooldown not over yet: what is going on now. */
   active: boolean
-  why: string
 }
 
 export interface SpikesReport {
