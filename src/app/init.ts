@@ -9,6 +9,7 @@ export const SCHEMA_FILE_NAME = 'mentions.schema.json'
 export const TOOL_ENV: readonly { name: string; why: string }[] = [
   { name: 'MENTIONS_CONFIG', why: 'config file path (instead of ./mentions.config.json)' },
   { name: 'MENTIONS_DB', why: 'SQLite database path (instead of the config "database")' },
+  { name: 'MENTIONS_DATABASE_URL', why: 'PostgreSQL URL with its password, for a team (instead of the config "database")' },
   { name: 'MENTIONS_USER', why: 'who you are in the triage log (default: $USER)' },
   { name: 'MENTIONS_DEBUG', why: 'set to print stack traces with errors' },
   { name: 'XDG_CONFIG_HOME', why: 'where the config is looked for (default ~/.config)' },

@@ -62,7 +62,7 @@ export interface CliDeps extends Deps {
 }
 
 export function createDeps(io: IO, flags: GlobalFlags, warn: (m: string) => void): CliDeps {
-  const secretNames = [...catalogSecretNames(), 'MENTIONS_WEBHOOK_URL']
+  const secretNames = [...catalogSecretNames(), 'MENTIONS_WEBHOOK_URL', 'MENTIONS_DATABASE_URL']
   const { env, problems } = expandFileSecrets(io.env, secretNames, (p) => fs.readFileSync(p, 'utf8'))
   for (const p of problems) warn(p)
 
@@ -94,8 +94,12 @@ export function createDeps(io: IO, flags: GlobalFlags, warn: (m: string) => void
     }
     return c
   }
-  // --db, then MENTIONS_DB, then the config's "database", then the XDG data directory.
-  const databasePath = lazy(() => flags.db ?? env.MENTIONS_DB ?? maybeConfig()?.database ?? defaultDatabasePath(env, io.home))
+  // --db, then MENTIONS_DB, then MENTIONS_DATABASE_URL (PostgreSQL; a secret, so never
+  // printed: the store's location is the URL without its password), then the config's
+  // "database", then the XDG data directory.
+  const databasePath = lazy(
+    () => flags.db ?? env.MENTIONS_DB ?? env.MENTIONS_DATABASE_URL ?? maybeConfig()?.database ?? defaultDatabasePath(env, io.home),
+  )
 
   let opened: Store | undefined
   let reader: Store | undefined
@@ -111,7 +115,7 @@ export function createDeps(io: IO, flags: GlobalFlags, warn: (m: string) => void
     config,
     maybeConfig,
     databasePath,
-    maybeDbFlag: () => flags.db ?? env.MENTIONS_DB,
+    maybeDbFlag: () => flags.db ?? env.MENTIONS_DB ?? env.MENTIONS_DATABASE_URL,
     store,
     readStore,
     http,

@@ -7,6 +7,7 @@ import { ConfigError } from '../errors.js'
 import type { Source } from '../sources/types.js'
 import { buildConfigSchema, type PullSettings, type RawConfig, type SourceEntry, type SourceOptions } from './schema.js'
 import type { ConfigFs } from './find.js'
+import { isPostgresUrl } from '../store/postgres/url.js'
 
 export interface Config {
   /** Absolute path of the file it came from. */
@@ -75,7 +76,7 @@ function toConfig(raw: RawConfig, file: string): Config {
   })
   return {
     file,
-    ...(raw.database !== undefined ? { database: path.resolve(path.dirname(file), raw.database) } : {}),
+    ...(raw.database !== undefined ? { database: isPostgresUrl(raw.database) ? raw.database : path.resolve(path.dirname(file), raw.database) } : {}),
     brands: raw.brands,
     sources,
     sentiment: raw.sentiment,

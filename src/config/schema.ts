@@ -4,6 +4,7 @@ import type { Source } from '../sources/types.js'
 import { termProblem } from '../match/terms.js'
 import { SPIKE_DEFAULTS, spikeSettingsProblems } from '../rules/spikes.js'
 import { parseDuration } from './duration.js'
+import { hasUrlPassword } from '../store/postgres/url.js'
 
 const duration = z
   .string()
@@ -163,7 +164,12 @@ export function buildConfigSchema(sources: readonly Source[], only?: ReadonlySet
   return z
     .object({
       $schema: z.string().optional(),
-      database: z.string().min(1).optional().describe('SQLite file; relative paths resolve against this file'),
+      database: z
+        .string()
+        .min(1)
+        .refine((v) => !hasUrlPassword(v), 'a postgres:// URL with a password is a secret: put the whole URL in MENTIONS_DATABASE_URL (or MENTIONS_DATABASE_URL_FILE, or .env) and remove "database" here, or drop the password from it and set PGPASSWORD')
+        .optional()
+        .describe('SQLite file (relative paths resolve against this file), or a postgres:// URL without its password (set the password in MENTIONS_DATABASE_URL or PGPASSWORD)'),
       brands: z.array(brandSchema(sources.map((s) => s.kind))).min(1, 'add at least one brand').superRefine(uniqueNames),
       sources: z.array(sourceSchema).min(1, 'add at least one source'),
       sentiment: sentimentSchema.default({ words: {} }),

@@ -91,6 +91,14 @@ export function priorityOf(i: PriorityInput, now: number): Priority {
   return { score, parts }
 }
 
+/** The SQL engines the priority expressions are written for, and how each spells its functions. */
+export type SqlDialect = 'sqlite' | 'postgres'
+const FUNCTIONS: Record<SqlDialect, { max: string; min: string; log10: string }> = {
+  // SQLite's two-argument min/max are scalar; PostgreSQL's min/max are aggregates.
+  sqlite: { max: 'max', min: 'min', log10: 'log10' },
+  postgres: { max: 'greatest', min: 'least', log10: 'log' },
+}
+
 /**
  * The part of the number that depends on the mention alone (negativity, intent, reach,
  * engagement, rating, rule boost), as an SQL expression over a mentions row `m`. It is kept
@@ -100,16 +108,17 @@ export function priorityOf(i: PriorityInput, now: number): Priority {
  * of two arguments (SQLite's math functions). `c` names where each input is read: an
  * insert reads its bound parameters instead of the row.
  */
-export function contentPrioritySql(c: (column: PriorityColumn) => string = (column) => `m.${column}`): string {
+export function contentPrioritySql(c: (column: PriorityColumn) => string = (column) => `m.${column}`, dialect: SqlDialect = 'sqlite'): string {
+  const { max, min, log10 } = FUNCTIONS[dialect]
   const w = WEIGHTS
   const intent = Object.entries(w.intent).filter(([, p]) => p !== 0).map(([k, p]) => `WHEN '${k}' THEN ${p}`).join(' ')
   const rating = Object.entries(w.rating).map(([k, p]) => `WHEN ${k} THEN ${p}`).join(' ')
-  const engagement = `(max(0, coalesce(${c('likes')}, 0)) + 2 * max(0, coalesce(${c('reposts')}, 0)) + 2 * max(0, coalesce(${c('replies')}, 0)) + max(0, coalesce(${c('score')}, 0)))`
+  const engagement = `(${max}(0, coalesce(${c('likes')}, 0)) + 2 * ${max}(0, coalesce(${c('reposts')}, 0)) + 2 * ${max}(0, coalesce(${c('replies')}, 0)) + ${max}(0, coalesce(${c('score')}, 0)))`
   return `(
-    CASE WHEN ${c('sentiment_label')} = 'negative' THEN ${w.negativeBase} + ${w.negativePerScore} * max(0, -${c('sentiment_score')}) ELSE 0 END
+    CASE WHEN ${c('sentiment_label')} = 'negative' THEN ${w.negativeBase} + ${w.negativePerScore} * ${max}(0, -${c('sentiment_score')}) ELSE 0 END
     + CASE ${c('intent')} ${intent} ELSE 0 END
-    + min(${w.reachMax}, ${w.reachPerDecade} * log10(max(0, coalesce(${c('author_reach')}, 0)) + 1))
-    + min(${w.engagementMax}, ${w.engagementPerDecade} * log10(${engagement} + 1))
+    + ${min}(${w.reachMax}, ${w.reachPerDecade} * ${log10}(${max}(0, coalesce(${c('author_reach')}, 0)) + 1))
+    + ${min}(${w.engagementMax}, ${w.engagementPerDecade} * ${log10}(${engagement} + 1))
     + CASE WHEN ${c('rating')} IS NULL THEN 0 ELSE CASE CAST(round(${c('rating')}) AS INTEGER) ${rating} ELSE 0 END END
     + ${c('boost')}
   )`
@@ -123,10 +132,11 @@ export const MAX_DYNAMIC_DROP = -(WEIGHTS.answered + WEIGHTS.ageMax)
  * part (`m.priority`). `answered` is an SQL boolean expression; `now` a bound parameter name.
  * Rounding happens in TypeScript only: the order is the same.
  */
-export function prioritySql(opts: { answered: string; now: string }): string {
+export function prioritySql(opts: { answered: string; now: string; dialect?: SqlDialect }): string {
+  const { max } = FUNCTIONS[opts.dialect ?? 'sqlite']
   const w = WEIGHTS
-  return `max(0, m.priority
+  return `${max}(0, m.priority
     + CASE WHEN ${opts.answered} THEN ${w.answered} ELSE 0 END
-    + max(${w.ageMax}, ${w.agePerDay} * max(0, ${opts.now} - m.created_at) / ${DAY}.0)
+    + ${max}(${w.ageMax}, ${w.agePerDay} * ${max}(0, ${opts.now} - m.created_at) / ${DAY}.0)
   )`
 }
