@@ -92,9 +92,7 @@ export function pgFailure(err: unknown, url: string): unknown {
   if (code === '25006') return new StoreError(`${where} was opened read-only for this command (${detail})`, 'usage', { cause: err })
   if (code === '55P03' || code === '40P01') return new StoreError(`the database ${where} stayed locked by another mentions process (${detail}); try again when it has finished`, 'failure', { cause: err })
   if (code === '53100') return new StoreError(`the database server ${where} is out of disk space (${detail})`, 'failure', { cause: err })
-  if (code === '42601' || code === '42703' || code === '42P01' || code === '42883' || code === '22P02' || code === '23502' || code === '23505' || code === '23514' || code === '22003') {
-    return new StoreError(`database error in ${where}: ${detail}`, 'failure', { cause: err })
-  }
+  // Any other SQLSTATE (five characters) or a TLS refusal: the server's own words, with where.
   if (code.length === 5 || /^(SSL|TLS|self.signed|unable to verify|certificate)/i.test(detail) || code.startsWith('ERR_TLS') || code.includes('CERT')) {
     return new StoreError(`database error in ${where}: ${detail}`, 'failure', { cause: err })
   }
