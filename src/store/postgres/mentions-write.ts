@@ -92,12 +92,14 @@ function prepare(records: readonly MentionRecord[]): PlannedRecord[] {
 
 /** Every key whose rows the page may read or write: what another page must not change meanwhile. */
 function lockKeys(page: readonly PlannedRecord[]): string[] {
+  // PostgreSQL text has no NUL for keyOf's separator; the length prefix keeps keys apart.
+  const lockKey = (source: string, externalId: string) => `k${source.length}:${source}${externalId}`
   const keys = new Set<string>()
   for (const { record: m, urlKey: u } of page) {
-    keys.add(`k${keyOf(m.source, m.externalId)}`)
+    keys.add(lockKey(m.source, m.externalId))
     if (u !== null) keys.add(`u${u}`)
     // An own reply and its parent stored at once by two hosts: each would miss the other.
-    if (m.isOwn && m.parentExternalId) keys.add(`k${keyOf(m.source, m.parentExternalId)}`)
+    if (m.isOwn && m.parentExternalId) keys.add(lockKey(m.source, m.parentExternalId))
   }
   return [...keys]
 }
