@@ -173,8 +173,11 @@ describe.skipIf(pgSkip)('PostgreSQL mentions writes, beside SQLite', () => {
     for (const [pageSize, alone] of [[10_000, false], [7, false], [10_000, true]] as const) {
       const p = await pair()
       const seed = record({ source: 'hackernews', externalId: 'p0', url: 'https://example.com/post/0', text: 'acme post 0 about billing', author: { handle: 'user0' }, createdAt: NOW, fetchedAt: NOW - 1 })
-      expect(await upsertBoth(p, [seed])).toEqual([{ new: 1, updated: 0, unchanged: 0, byBrand: { Acme: { new: 1, updated: 0 } } }, { new: 1, updated: 0, unchanged: 0, byBrand: { Acme: { new: 1, updated: 0 } } }])
-      await both(p, `INSERT INTO triage (mention_id, state, snoozed_until, updated_at) VALUES (1, 'snoozed', ${NOW + DAY}, ${NOW - 1})`)
+      const followUp = record({ source: 'hackernews', externalId: 'p0-more', url: 'https://example.com/post/0/more', text: 'acme still', author: { handle: 'User0' }, threadExternalId: 'p0', createdAt: NOW, fetchedAt: NOW - 1 })
+      const seeded = { new: 2, updated: 0, unchanged: 0, byBrand: { Acme: { new: 2, updated: 0 } } }
+      expect(await upsertBoth(p, [seed, followUp])).toEqual([seeded, seeded])
+      // Two snoozed in the thread, the later id waking first in SQLite's walk (by snoozed_until).
+      await both(p, `INSERT INTO triage (mention_id, state, snoozed_until, updated_at) VALUES (1, 'snoozed', ${NOW + DAY}, ${NOW - 1}), (2, 'snoozed', ${NOW + DAY / 2}, ${NOW - 1})`)
       const all = records()
       const lone = record({ id: 42, source: 'reddit', externalId: 'lone', url: 'https://example.com/lone', text: 'acme with an id', createdAt: NOW, fetchedAt: NOW })
       const passes = [alone ? [lone, ...all] : all, all, edited(all)]
@@ -212,7 +215,7 @@ describe.skipIf(pgSkip)('PostgreSQL mentions writes, beside SQLite', () => {
       expect(rows.replies!.filter((r) => r.kind === 'reply').length).toBeGreaterThanOrEqual(10)
       expect(rows.replies!.some((r) => r.kind === 'owner')).toBe(true)
       expect(rows.sightings!.length).toBeGreaterThan(3)
-      expect(rows.events!.some((e) => e.action === 'state')).toBe(true)
+      expect(rows.events!.filter((e) => e.action === 'state').map((e) => e.mention_id)).toEqual([2, 1])
       expect(rows.triage!.find((r) => r.mention_id === 1)?.state).toBe('open')
       expect(rows.triage!.some((r) => r.assignee === 'sam')).toBe(true)
       expect(rows.mention_tags!.some((r) => r.tag === 't\ufffdg')).toBe(true)
@@ -223,6 +226,19 @@ describe.skipIf(pgSkip)('PostgreSQL mentions writes, beside SQLite', () => {
       expect(rows.mentions!.some((m) => String(m.text).endsWith('(edited)'))).toBe(true)
       expect(rows.mentions!.some((m) => (m.priority as number) > 0)).toBe(true)
     }
+  })
+
+  it('stores a lone surrogate as U+FFFD and finds the same text unchanged when seen again', async () => {
+    const pg = openPg(await freshPgUrl())
+    pools.push(pg)
+    const w = mentionsWrite(pg)
+    const odd = record({ source: 'reddit', externalId: 'lone\ud800', url: 'https://example.com/lone', title: '\udc00x', text: 'acme \ud83d\ude00 \ud83d end', author: { handle: 'h\udfff' }, createdAt: NOW, fetchedAt: NOW })
+    expect((await w.upsertPage([odd])).new).toBe(1)
+    // SQLite reads such text back changed (three U+FFFD), so it reports a re-sighting as updated.
+    expect(await w.upsertPage([odd])).toMatchObject({ new: 0, updated: 0, unchanged: 1 })
+    const [row] = await pg.query('SELECT external_id, title, text, author_handle FROM mentions')
+    expect(row).toEqual({ external_id: 'lone\ufffd', title: '\ufffdx', text: 'acme \ud83d\ude00 \ufffd end', author_handle: 'h\ufffd' })
+    expect(pgText('ok \ud83d\ude00')).toBe('ok \ud83d\ude00')
   })
 
   it('applies scores, re-matches and labels as SQLite does', async () => {
