@@ -221,8 +221,8 @@ export function mentionsRead(pg: Pg): MentionsRead {
 
     sightings: async (mentionId) =>
       (await pg.query<Sighting & { n: number }>(
-        `SELECT source, external_id AS "externalId", url, fetched_at AS "seenAt", 0 AS n FROM mentions WHERE id = $1
-         UNION ALL SELECT source, external_id, url, seen_at, 1 FROM sightings WHERE mention_id = $1
+        `SELECT * FROM (SELECT source, external_id AS "externalId", url, fetched_at AS "seenAt", 0 AS n FROM mentions WHERE id = $1
+         UNION ALL SELECT source, external_id, url, seen_at, 1 FROM sightings WHERE mention_id = $1) s
          ORDER BY n, "seenAt", source COLLATE "C"`,
         [mentionId],
       )).map(({ n: _n, ...s }) => s),
