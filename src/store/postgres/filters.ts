@@ -129,8 +129,11 @@ export class Params {
   }
 }
 
-// A snooze that has run out is open again: no job has to wake it.
-export const openSql = (p: Params) => `(t.state IS NULL OR t.state = 'open' OR (t.state = 'snoozed' AND t.snoozed_until <= ${p.now()}))`
+// A snooze that has run out is open again: no job has to wake it. Written as "no triage row
+// says otherwise" rather than SQLite's test of t.state: the planner misjudges IS NULL on the
+// outer-joined side as rare, and then reads the whole table instead of a queue's index.
+export const openSql = (p: Params) =>
+  `NOT EXISTS (SELECT 1 FROM triage x WHERE x.mention_id = m.id AND x.state <> 'open' AND NOT (x.state = 'snoozed' AND coalesce(x.snoozed_until <= ${p.now()}, false)))`
 const STATE_SQL: Record<TriageState, (p: Params) => string> = {
   open: openSql,
   snoozed: (p) => `(t.state = 'snoozed' AND t.snoozed_until > ${p.now()})`,

@@ -3,10 +3,11 @@
 // sightings), copied row for row into PostgreSQL, then every read method asked the same
 // questions on both and the answers compared whole.
 //
-// The queues walk the partial indexes; on this data (EXPLAIN, not asserted) a newest-first
-// negative queue with a limit reads "Index Scan using mentions_negative", the probe of a
-// priority queue "Index Scan using mentions_priority", and search a "Bitmap Index Scan on
-// mentions_fts".
+// The queues walk the partial indexes (EXPLAIN on 200k rows, not asserted): a negative queue
+// newest first with a limit is "Index Scan using mentions_negative" under a Nested Loop Anti
+// Join on triage, the all queue "Index Scan using mentions_created", the probe of a priority
+// queue "Index Scan using mentions_priority" and its bounded pass a Bitmap Index Scan on it;
+// search uses "Bitmap Index Scan on mentions_fts" or walks mentions_created for a newest page.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
