@@ -3,6 +3,8 @@
 // so `mentions db copy` moves rows column by column; the types are PostgreSQL's own (bigint
 // epoch ms, boolean flags, jsonb where a query or a reader wants JSON). Indexes are this
 // engine's: partial ones for the queues, GIN over a stored tsvector for search.
+import { FOLD_FUNCTION_SQL } from './fts-fold.js'
+
 export const PG_MIGRATIONS: readonly string[] = [
   // 1: the whole schema of SQLite migration 4, in PostgreSQL's terms.
   `
@@ -194,5 +196,13 @@ export const PG_MIGRATIONS: readonly string[] = [
     updated_at   bigint  NOT NULL,
     PRIMARY KEY (source, instance, brand)
   );
+  `,
+  // 2: search folds text as SQLite's unicode61 does (diacritics, capitals, punctuation), so
+  // "café" finds "cafe" and "foo-bar" finds "foo bar"; the query side folds with fts-fold.ts.
+  `${FOLD_FUNCTION_SQL}
+  ALTER TABLE mentions DROP COLUMN fts;
+  ALTER TABLE mentions ADD COLUMN fts tsvector
+    GENERATED ALWAYS AS (to_tsvector('simple', mentions_fold(coalesce(title, '') || ' ' || text))) STORED;
+  CREATE INDEX mentions_fts ON mentions USING gin (fts);
   `,
 ]
