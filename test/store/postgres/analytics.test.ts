@@ -4,6 +4,8 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import pgDriver from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openStore, type MentionRecord, type OverviewStatsBy, type ResponseStatsBy, type Store } from '../../../src/store/index.js'
 import { openPg, type Pg } from '../../../src/store/postgres/open.js'
@@ -14,7 +16,7 @@ import type { DigestsRepo, SeriesRepo, StatsRepo } from '../../../src/store/type
 import type { Intent, SentimentLabel } from '../../../src/model.js'
 import { record } from '../contract.js'
 import { copySqliteIntoPg } from '../../support/pg-from-sqlite.js'
-import { dropPgDatabases, freshPgUrl, pgSkip } from '../../support/pg.js'
+import { pgAdminUrl, pgSkip, withDatabase } from '../../support/pg.js'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -127,6 +129,20 @@ const WINDOWS = [
   { since: Date.UTC(2026, 11, 31, 12), until: Date.UTC(2027, 0, 1, 12) },
 ]
 
+// The test server's databases sort and fold case as "C" does, as SQLite does: a team's server
+// is more likely en_US or ICU, where 'acme' sorts before 'Globex' and lower('Ö') is 'ö'. The
+// comparison runs on such a database, so a query that leans on the default collation shows.
+async function admin<T>(work: (c: pgDriver.Client) => Promise<T>): Promise<T> {
+  const c = new pgDriver.Client({ connectionString: pgAdminUrl() })
+  await c.connect()
+  try {
+    return await work(c)
+  } finally {
+    await c.end()
+  }
+}
+const dictionaryDb = `t_icu_${process.pid}_${randomBytes(4).toString('hex')}`
+
 describe.skipIf(pgSkip)('PostgreSQL stats, series and digests: the SQLite engine\'s answers', () => {
   let sqlite: Store
   let pg: Pg
@@ -139,7 +155,10 @@ describe.skipIf(pgSkip)('PostgreSQL stats, series and digests: the SQLite engine
     sqlite = openStore(file)
     await sqlite.mentions.upsertPage(mentions())
     await triage(sqlite)
-    pg = openPg(await freshPgUrl())
+    await admin((c) => c.query(`CREATE DATABASE ${dictionaryDb} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en' LOCALE 'C.utf8'`))
+    pg = openPg(withDatabase(pgAdminUrl(), dictionaryDb))
+    const [order] = await pg.query<{ dictionary: boolean; folds: string }>("SELECT 'acme' < 'Globex' AS dictionary, lower('Ö') AS folds")
+    expect(order).toEqual({ dictionary: true, folds: 'ö' })
     const counts = await copySqliteIntoPg(file, pg)
     expect(counts.mentions).toBeGreaterThan(300)
     expect(counts.replies).toBeGreaterThan(50)
@@ -150,7 +169,7 @@ describe.skipIf(pgSkip)('PostgreSQL stats, series and digests: the SQLite engine
   afterAll(async () => {
     await sqlite?.close()
     await pg?.pool.end()
-    await dropPgDatabases()
+    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${dictionaryDb} WITH (FORCE)`))
   })
 
   it('responses: every grouping, brand, source and window', async () => {
