@@ -93,10 +93,14 @@ export function priorityOf(i: PriorityInput, now: number): Priority {
 
 /** The SQL engines the priority expressions are written for, and how each spells its functions. */
 export type SqlDialect = 'sqlite' | 'postgres'
-const FUNCTIONS: Record<SqlDialect, { max: string; min: string; log10: string }> = {
+const FUNCTIONS: Record<SqlDialect, { max: string; min: string; log10: string; round: (x: string) => string; real: string }> = {
   // SQLite's two-argument min/max are scalar; PostgreSQL's min/max are aggregates.
-  sqlite: { max: 'max', min: 'min', log10: 'log10' },
-  postgres: { max: 'greatest', min: 'least', log10: 'log' },
+  // PostgreSQL rounds a double half to even (2.5 → 2) where SQLite and Math.round go half away
+  // from zero (2.5 → 3); numeric's round goes away from zero, so a 2.5★ review scores alike.
+  // PostgreSQL divides a bigint by 86400000.0 in numeric; dividing by a double is SQLite's
+  // arithmetic to the last bit, so equal ages compare equal on both engines.
+  sqlite: { max: 'max', min: 'min', log10: 'log10', round: (x) => `round(${x})`, real: '.0' },
+  postgres: { max: 'greatest', min: 'least', log10: 'log', round: (x) => `round((${x})::numeric)`, real: '::float8' },
 }
 
 /**
@@ -109,7 +113,7 @@ const FUNCTIONS: Record<SqlDialect, { max: string; min: string; log10: string }>
  * insert reads its bound parameters instead of the row.
  */
 export function contentPrioritySql(c: (column: PriorityColumn) => string = (column) => `m.${column}`, dialect: SqlDialect = 'sqlite'): string {
-  const { max, min, log10 } = FUNCTIONS[dialect]
+  const { max, min, log10, round } = FUNCTIONS[dialect]
   const w = WEIGHTS
   const intent = Object.entries(w.intent).filter(([, p]) => p !== 0).map(([k, p]) => `WHEN '${k}' THEN ${p}`).join(' ')
   const rating = Object.entries(w.rating).map(([k, p]) => `WHEN ${k} THEN ${p}`).join(' ')
@@ -119,7 +123,7 @@ export function contentPrioritySql(c: (column: PriorityColumn) => string = (colu
     + CASE ${c('intent')} ${intent} ELSE 0 END
     + ${min}(${w.reachMax}, ${w.reachPerDecade} * ${log10}(${max}(0, coalesce(${c('author_reach')}, 0)) + 1))
     + ${min}(${w.engagementMax}, ${w.engagementPerDecade} * ${log10}(${engagement} + 1))
-    + CASE WHEN ${c('rating')} IS NULL THEN 0 ELSE CASE CAST(round(${c('rating')}) AS INTEGER) ${rating} ELSE 0 END END
+    + CASE WHEN ${c('rating')} IS NULL THEN 0 ELSE CASE CAST(${round(c('rating'))} AS INTEGER) ${rating} ELSE 0 END END
     + ${c('boost')}
   )`
 }
@@ -133,10 +137,10 @@ export const MAX_DYNAMIC_DROP = -(WEIGHTS.answered + WEIGHTS.ageMax)
  * Rounding happens in TypeScript only: the order is the same.
  */
 export function prioritySql(opts: { answered: string; now: string; dialect?: SqlDialect }): string {
-  const { max } = FUNCTIONS[opts.dialect ?? 'sqlite']
+  const { max, real } = FUNCTIONS[opts.dialect ?? 'sqlite']
   const w = WEIGHTS
   return `${max}(0, m.priority
     + CASE WHEN ${opts.answered} THEN ${w.answered} ELSE 0 END
-    + ${max}(${w.ageMax}, ${w.agePerDay} * ${max}(0, ${opts.now} - m.created_at) / ${DAY}.0)
+    + ${max}(${w.ageMax}, ${w.agePerDay} * ${max}(0, ${opts.now} - m.created_at) / ${DAY}${real})
   )`
 }
