@@ -170,6 +170,19 @@ export interface TriageResult {
   changed: boolean
   /** What it was before (for "done (was snoozed)"), when found. */
   before?: { state: TriageState; assignee: string | null; snoozedUntil: number | null }
+  /**
+   * The latest change to it by someone else a moment ago (LAST_CHANGE_WINDOW_MS before this
+   * one), so two people working one queue see that they crossed: "alice set it done 40s ago".
+   */
+  lastChange?: LastChange
+}
+
+/** Another actor's most recent event on a mention, as found when a change was made. */
+export interface LastChange {
+  actor: string
+  action: string
+  at: number
+  detail: Record<string, unknown>
 }
 
 export interface LogFilter {
@@ -281,6 +294,11 @@ export interface SourceRunReport {
   backoffUntil?: number
   /** How long this walk took, in ms: the pull starts the longest-expected first. */
   durationMs?: number
+  /**
+   * Not walked: another host's pull was walking it (a shared database). Neither an error nor
+   * an empty answer: the holder's own run reports what it found.
+   */
+  skipped?: { host: string; pid: number }
 }
 
 /** What the store knows about a source walk's recent answers (see RunsRepo.recordHealth). */
@@ -336,6 +354,14 @@ export interface RunsRepo {
    */
   acquirePullLock(me: LockHolder, now: number, isAlive: (h: LockHolder) => boolean): Promise<void>
   releasePullLock(me: LockHolder): Promise<void>
+  /**
+   * Claims one walk for this pull while the pull lock is held: null when it is ours to walk,
+   * else the holder walking it now (another host pulling into the same database). An engine
+   * whose pull lock is exclusive (SQLite) always answers null.
+   */
+  claimWalk(k: CursorKey, me: LockHolder, now: number): Promise<LockHolder | null>
+  /** Gives a claimed walk back, once its cursor is saved (or it failed). */
+  releaseWalk(k: CursorKey): Promise<void>
   start(now: number): Promise<number>
   finish(id: number, status: RunStatus, report: readonly SourceRunReport[], now: number): Promise<void>
   last(): Promise<RunRecord | undefined>

@@ -44,6 +44,9 @@ export function runsRepo(db: Db, file: string): RunsRepo {
         }[]).map((r) => ({ source: r.source, instance: r.instance, brand: r.brand, emptyStreak: r.empty_streak, hadItems: r.had_items === 1, updatedAt: r.updated_at })),
       ),
     acquirePullLock: (me, now, isAlive) => run(() => acquire.immediate(me, now, isAlive)),
+    // The pull lock here is exclusive: no other pull can be walking anything.
+    claimWalk: async () => null,
+    releaseWalk: async () => undefined,
     releasePullLock: (me) =>
       run(() => void db.prepare(`DELETE FROM locks WHERE name = ? AND pid = ? AND host = ?`).run(lockName, me.pid, me.host)),
     start: (now) => run(() => Number(db.prepare(`INSERT INTO runs (started_at, status) VALUES (?, 'running')`).run(now).lastInsertRowid)),

@@ -2,6 +2,7 @@
 // append-only log, all of one command in one transaction.
 import type { TriageState } from '../../model.js'
 import type { LogFilter, MentionEvent, TriageChange, TriageRepo, TriageResult } from '../types.js'
+import { lastChangeSince, toLastChange, type LastChangeRow } from '../last-change.js'
 import { storeRunner, type Db } from './open.js'
 
 interface Current {
@@ -43,6 +44,8 @@ export function triageRepo(db: Db, file: string): TriageRepo {
     INSERT OR IGNORE INTO replies (mention_id, reply_source, reply_external_id, replied_at, handle, kind, url)
     VALUES (@id, 'manual', @key, @now, @actor, 'manual', @url)`)
   const anyReply = db.prepare<[number], { n: number }>(`SELECT count(*) AS n FROM replies WHERE mention_id = ?`)
+  const lastOther = db.prepare<[number, string, number], LastChangeRow>(`
+    SELECT actor, action, at, detail FROM events WHERE mention_id = ? AND actor <> ? AND at >= ? ORDER BY at DESC, id DESC LIMIT 1`)
 
   function one(id: number, change: TriageChange, actor: string, now: number): TriageResult {
     const row = current.get(id)
@@ -50,7 +53,10 @@ export function triageRepo(db: Db, file: string): TriageRepo {
     // A snooze that ran out is open: snoozing or reopening it again is a real change.
     const state: TriageState = row.state === 'snoozed' && (row.snoozed_until ?? 0) <= now ? 'open' : (row.state ?? 'open')
     const before = { state, assignee: row.assignee, snoozedUntil: state === 'snoozed' ? row.snoozed_until : null }
-    const result = (changed: boolean): TriageResult => ({ id, found: true, changed, before })
+    // Read before this change writes its own event, inside the same write transaction.
+    const other = lastOther.get(id, actor, lastChangeSince(now))
+    const lastChange = other && toLastChange(other)
+    const result = (changed: boolean): TriageResult => ({ id, found: true, changed, before, ...(lastChange ? { lastChange } : {}) })
     const write = (next: { state: TriageState; assignee: string | null; until: number | null }) =>
       upsert.run({ id, state: next.state, assignee: next.assignee, until: next.until, now })
     const log = (action: string, detail: Record<string, unknown>) => event.run(id, now, actor, action, JSON.stringify(detail))
