@@ -20,7 +20,7 @@ import { USER_AGENT } from './version.js'
 // later, gets the whole registry and the HTTP client, as before: being light is opt-in.
 const LIGHT_COMMANDS: ReadonlySet<string> = new Set([
   'queue', 'export', 'show', 'search', 'stats', 'spikes', 'digest', 'alert', 'log', 'label', 'rescore', 'score', 'match', 'rematch',
-  'rules', 'assign', 'unassign', 'done', 'ignore', 'snooze', 'reopen', 'note', 'answered',
+  'rules', 'assign', 'unassign', 'done', 'ignore', 'snooze', 'reopen', 'note', 'answered', 'db copy',
 ])
 
 // Of the light commands, those that score text: only they load the scorer's modules.

@@ -21,6 +21,7 @@ export const COMMAND_FORMATS = {
   rematch: { formats: ['table', 'tsv', 'json', 'ndjson'] },
   stats: { formats: ['table', 'tsv', 'csv', 'json'] },
   spikes: { formats: ['table', 'tsv', 'json'] },
+  'db copy': { formats: ['table', 'tsv', 'json'] },
 } as const satisfies Record<string, FormatSpec>
 
 export function formatHelp(spec: FormatSpec): string {

@@ -46,6 +46,7 @@ const commands: Record<string, () => Promise<{ run: Action }>> = {
   alert: () => import('./commands/alert.js'),
   doctor: () => import('./commands/doctor.js'),
   digest: () => import('./commands/digest.js'),
+  'db copy': () => import('./commands/db.js').then((m) => ({ run: m.copy })),
 }
 
 function formatOptions(cmd: Command, spec: FormatSpec): Command {
@@ -343,6 +344,24 @@ export function buildProgram(io: IO, dispatch: (name: string, args: string[], cm
       ['mentions doctor', 'mentions doctor --offline --json'],
     ),
   )
+  // `db` groups the database's own verbs; each subcommand dispatches as "db <verb>".
+  const db = program.command('db').description('work on the database itself: copy a history between SQLite and PostgreSQL')
+  db.exitOverride()
+  examples(
+    formatOptions(
+      db.command('copy')
+        .description('copy every mention, triage state, event, cursor and run from one database into an empty one (SQLite file or postgres:// URL, either way); one transaction, checked by counting each table on both sides')
+        .option('--from <file-or-url>', 'the database to read (default: the configured one)')
+        .option('--to <file-or-url>', 'the empty database to write, created and migrated as needed (default: the configured one)'),
+      COMMAND_FORMATS['db copy'],
+    ),
+    ['mentions db copy --from ~/.local/share/mentions/mentions.db   # into $MENTIONS_DATABASE_URL', 'mentions db copy --to backup.db --json'],
+  )
+    .exitOverride()
+    .action(async (...actionArgs: unknown[]) => {
+      const self = actionArgs[actionArgs.length - 1] as Command
+      await dispatch('db copy', self.args, self)
+    })
   add('digest', (c) =>
     examples(
       c.description('what is new to us in a window (first seen): volume, sentiment, what needs an answer, spikes, themes, share of voice, and the coverage and source health the numbers rest on')
