@@ -1,5 +1,7 @@
 // The store: the only code that speaks SQL. app/ sees the Store interface (types.ts) and never
-// which engine stands behind it; SQLite (a file) is the one engine today.
+// which engine stands behind it: SQLite (a file, the default) or PostgreSQL (a URL, for a team).
+import { openPostgresStore } from './postgres/index.js'
+import { isPostgresUrl } from './postgres/url.js'
 import { openSqliteStore } from './sqlite/index.js'
 import type { Store } from './types.js'
 
@@ -10,7 +12,7 @@ export interface OpenStoreOptions {
 }
 
 export function openStore(location: string, opts: OpenStoreOptions = {}): Store {
-  return openSqliteStore(location, opts)
+  return isPostgresUrl(location) ? openPostgresStore(location, opts) : openSqliteStore(location, opts)
 }
 
 export type * from './types.js'
