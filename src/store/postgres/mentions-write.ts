@@ -109,6 +109,8 @@ async function lockPage(c: PgClient, keys: readonly string[], alone: boolean): P
     await c.query('SELECT pg_advisory_xact_lock($1, $2)', [INGEST_LOCKS, GATE])
     return
   }
+  // The gate before any key: a page waiting for it then holds no key a page already past it
+  // may want (else: it holds a key, waits behind a lone page, which waits for that page).
   await c.query('SELECT pg_advisory_xact_lock_shared($1, $2)', [INGEST_LOCKS, GATE])
   // A volatile function in the select list runs after the sort, so the locks come in order.
   await c.query(

@@ -322,6 +322,26 @@ describe.skipIf(pgSkip)('PostgreSQL mentions writes, beside SQLite', () => {
     expect((await wa.upsertPage(posts('mastodon', 5000, 5003))).new).toBe(3)
   })
 
+  it('records every reply when one host stores the posts and another the brand\'s replies at the same moment', async () => {
+    const url = await freshPgUrl()
+    const a = openPg(url)
+    const b = openPg(url)
+    pools.push(a, b)
+    const n = 300
+    const parents = Array.from({ length: n }, (_, i) => record({ source: 'reddit', externalId: `q${i}`, url: `https://example.com/q/${i}`, text: `acme question ${i}`, createdAt: NOW, fetchedAt: NOW }))
+    const answers = Array.from({ length: n }, (_, i) =>
+      record({ source: 'reddit', externalId: `a${i}`, url: `https://example.com/a/${i}`, text: 'fixed', isOwn: true, parentExternalId: `q${i}`, author: { handle: 'acmehq' }, createdAt: NOW + 1, fetchedAt: NOW }),
+    )
+    const wa = mentionsWrite(a)
+    const wb = mentionsWrite(b)
+    // Every page at once, each pool as busy as its connections allow: a post and its reply in flight together.
+    const pages: Promise<unknown>[] = []
+    for (let i = 0; i < n; i += 5) pages.push(wa.upsertPage(parents.slice(i, i + 5)), wb.upsertPage(answers.slice(i, i + 5)))
+    await Promise.all(pages)
+    const [r] = await a.query<{ n: number }>(`SELECT count(*) AS n FROM replies r JOIN mentions m ON m.id = r.mention_id WHERE m.external_id LIKE 'q%'`)
+    expect(r?.n).toBe(n)
+  })
+
   it('ingests at a rate worth reporting (logged, not asserted)', async () => {
     const pg = openPg(await freshPgUrl())
     pools.push(pg)
