@@ -22,6 +22,7 @@ import { record } from '../contract.js'
 import { copySqliteIntoPg } from '../../support/pg-from-sqlite.js'
 import { dropPgDatabases, freshPgUrl, pgSkip } from '../../support/pg.js'
 import { seededRandom } from '../../support/random.js'
+import { foldWords } from '../../../src/store/postgres/fts-fold.js'
 
 const DAY = 86_400_000
 const BASE = Date.UTC(2026, 10, 1)
@@ -262,6 +263,23 @@ describe.skipIf(pgSkip)('PostgreSQL mentions reads equal SQLite\'s', () => {
     const order = [40, 3, 999, 17, 3, 160]
     expect(await repo.getMany(order, NOWS[1])).toEqual(await sqlite.mentions.getMany(order, NOWS[1]))
     expect(await repo.getMany([])).toEqual([])
+  })
+
+  it('indexes every character the way the query side folds it', async () => {
+    // The blocks fts-fold.ts carries tables for, each character between two words.
+    const blocks = [[0x01, 0x24f], [0x300, 0x52f], [0x1e00, 0x1eff], [0x2000, 0x2bff], [0x3000, 0x303f], [0xfe00, 0xfe6f], [0xff00, 0xff65], [0x1f000, 0x1faff]] as const
+    const texts: string[] = []
+    for (const [a, b] of blocks) for (let c = a; c <= b; c++) texts.push(`xA${String.fromCodePoint(c)}Bx`)
+    const got = await pg.query<{ i: number; words: string[] }>(
+      `SELECT u.i, coalesce(array_agg(w.lexeme ORDER BY w.pos), '{}') AS words
+       FROM unnest($1::text[]) WITH ORDINALITY AS u(s, i)
+       LEFT JOIN LATERAL (SELECT lexeme, unnest(positions) AS pos FROM unnest(to_tsvector('simple', mentions_fold(u.s)))) w ON true
+       GROUP BY u.i ORDER BY u.i`,
+      [texts],
+    )
+    const differ = got.filter((r) => JSON.stringify(r.words.filter((x) => x !== null)) !== JSON.stringify(foldWords(texts[r.i - 1]!))).map((r) => texts[r.i - 1])
+    expect(got).toHaveLength(texts.length)
+    expect(differ).toEqual([])
   })
 
   it('lists stale scores and texts in the same chunks', async () => {
