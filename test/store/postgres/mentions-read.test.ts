@@ -106,6 +106,8 @@ describe.skipIf(pgSkip)('PostgreSQL mentions reads equal SQLite\'s', () => {
     sqlite = openStore(file)
     const records = dataset()
     for (let i = 0; i < records.length; i += 40) await sqlite.mentions.upsertPage(records.slice(i, i + 40))
+    // A phrase across title and text: FTS5 keeps the columns apart.
+    await sqlite.mentions.upsertPage([record({ externalId: 'cols', title: 'Zebra crossing', text: 'yonder hills', createdAt: BASE })])
     await triage(sqlite)
     pg = openPg(await freshPgUrl())
     await copySqliteIntoPg(file, pg)
@@ -191,7 +193,8 @@ describe.skipIf(pgSkip)('PostgreSQL mentions reads equal SQLite\'s', () => {
   })
 
   const queriesNewest = ['acme', 'café', 'cafe', 'CAFE', 'naive', 'resume', 'ecole', 'bro*', 'caf*', '"is broken"', '"foo bar"', '"foo-bar"', 'foo_bar', 'acme NOT broken', 'refund OR invoice',
-    '(refund OR invoice) AND slow', 'love great', 'acme AND "-"', 'b "-"', 'support NOT (slow OR broken)', 'the + acme', 'nothingmatches']
+    '(refund OR invoice) AND slow', 'love great', 'acme AND "-"', 'b "-"', 'support NOT (slow OR broken)', 'the + acme', 'nothingmatches',
+    '"crossing yonder"', 'crossing yonder', '"zebra crossing"', '"yonder hills"']
 
   it('searches the same rows in newest and oldest order, with the same counts', async () => {
     let hits = 0
@@ -208,6 +211,8 @@ describe.skipIf(pgSkip)('PostgreSQL mentions reads equal SQLite\'s', () => {
       }
     }
     expect(hits).toBeGreaterThan(100)
+    expect((await repo.search({ query: 'crossing yonder', now: NOWS[1]! })).mentions).toHaveLength(1)
+    expect((await repo.search({ query: '"crossing yonder"', now: NOWS[1]! })).mentions).toHaveLength(0)
     // Diacritics fold both ways: "café" finds the plain "cafe" and the other way round.
     const cafe = await repo.search({ query: 'café', now: NOWS[1]!, sort: 'newest' })
     expect(cafe.mentions.some((m) => / cafe( |$)|^cafe /.test(`${m.title ?? ''} ${m.text}`))).toBe(true)
