@@ -120,3 +120,31 @@ describe('FTS5 queries match the rows SQLite matches', () => {
     })
   }
 })
+
+/** Every code point of the blocks fts-fold.ts carries tables for (surrogates and NUL left out). */
+const FOLDED_BLOCKS: readonly (readonly [number, number])[] = [
+  [0x01, 0x24f], [0x300, 0x52f], [0x1e00, 0x1eff], [0x2000, 0x2bff], [0x3000, 0x303f], [0xfe00, 0xfe6f], [0xff00, 0xff65], [0x1f000, 0x1faff],
+]
+
+describe('foldWords splits and folds as unicode61 does', () => {
+  it('agrees with SQLite on every code point of the folded blocks', () => {
+    const db = new Database(':memory:')
+    db.exec(`CREATE VIRTUAL TABLE f USING fts5(text, tokenize = 'unicode61 remove_diacritics 2'); CREATE VIRTUAL TABLE v USING fts5vocab(f, 'instance')`)
+    const insert = db.prepare('INSERT INTO f (rowid, text) VALUES (?, ?)')
+    db.transaction(() => {
+      for (const [a, b] of FOLDED_BLOCKS) for (let c = a; c <= b; c++) insert.run(c, `xA${String.fromCodePoint(c)}Bx`)
+    })()
+    const sqlite = new Map<number, string[]>()
+    for (const r of db.prepare('SELECT doc, term FROM v ORDER BY doc, "offset"').all() as { doc: number; term: string }[]) {
+      sqlite.set(r.doc, [...(sqlite.get(r.doc) ?? []), r.term])
+    }
+    const differ: string[] = []
+    for (const [a, b] of FOLDED_BLOCKS) {
+      for (let c = a; c <= b; c++) {
+        const ours = foldWords(`xA${String.fromCodePoint(c)}Bx`)
+        if (JSON.stringify(ours) !== JSON.stringify(sqlite.get(c) ?? [])) differ.push(c.toString(16))
+      }
+    }
+    expect(differ).toEqual([])
+  })
+})

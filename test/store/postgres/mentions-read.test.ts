@@ -22,6 +22,7 @@ import { record } from '../contract.js'
 import { copySqliteIntoPg } from '../../support/pg-from-sqlite.js'
 import { dropPgDatabases, freshPgUrl, pgSkip } from '../../support/pg.js'
 import { seededRandom } from '../../support/random.js'
+import { foldWords } from '../../../src/store/postgres/fts-fold.js'
 
 const DAY = 86_400_000
 const BASE = Date.UTC(2026, 10, 1)
@@ -105,6 +106,8 @@ describe.skipIf(pgSkip)('PostgreSQL mentions reads equal SQLite\'s', () => {
     sqlite = openStore(file)
     const records = dataset()
     for (let i = 0; i < records.length; i += 40) await sqlite.mentions.upsertPage(records.slice(i, i + 40))
+    // A phrase across title and text: FTS5 keeps the columns apart.
+    await sqlite.mentions.upsertPage([record({ externalId: 'cols', title: 'Zebra crossing', text: 'yonder hills', createdAt: BASE })])
     await triage(sqlite)
     pg = openPg(await freshPgUrl())
     await copySqliteIntoPg(file, pg)
@@ -190,7 +193,8 @@ describe.skipIf(pgSkip)('PostgreSQL mentions reads equal SQLite\'s', () => {
   })
 
   const queriesNewest = ['acme', 'café', 'cafe', 'CAFE', 'naive', 'resume', 'ecole', 'bro*', 'caf*', '"is broken"', '"foo bar"', '"foo-bar"', 'foo_bar', 'acme NOT broken', 'refund OR invoice',
-    '(refund OR invoice) AND slow', 'love great', 'acme AND "-"', 'b "-"', 'support NOT (slow OR broken)', 'the + acme', 'nothingmatches']
+    '(refund OR invoice) AND slow', 'love great', 'acme AND "-"', 'b "-"', 'support NOT (slow OR broken)', 'the + acme', 'nothingmatches',
+    '"crossing yonder"', 'crossing yonder', '"zebra crossing"', '"yonder hills"']
 
   it('searches the same rows in newest and oldest order, with the same counts', async () => {
     let hits = 0
@@ -207,6 +211,8 @@ describe.skipIf(pgSkip)('PostgreSQL mentions reads equal SQLite\'s', () => {
       }
     }
     expect(hits).toBeGreaterThan(100)
+    expect((await repo.search({ query: 'crossing yonder', now: NOWS[1]! })).mentions).toHaveLength(1)
+    expect((await repo.search({ query: '"crossing yonder"', now: NOWS[1]! })).mentions).toHaveLength(0)
     // Diacritics fold both ways: "café" finds the plain "cafe" and the other way round.
     const cafe = await repo.search({ query: 'café', now: NOWS[1]!, sort: 'newest' })
     expect(cafe.mentions.some((m) => / cafe( |$)|^cafe /.test(`${m.title ?? ''} ${m.text}`))).toBe(true)
@@ -262,6 +268,23 @@ describe.skipIf(pgSkip)('PostgreSQL mentions reads equal SQLite\'s', () => {
     const order = [40, 3, 999, 17, 3, 160]
     expect(await repo.getMany(order, NOWS[1])).toEqual(await sqlite.mentions.getMany(order, NOWS[1]))
     expect(await repo.getMany([])).toEqual([])
+  })
+
+  it('indexes every character the way the query side folds it', async () => {
+    // The blocks fts-fold.ts carries tables for, each character between two words.
+    const blocks = [[0x01, 0x24f], [0x300, 0x52f], [0x1e00, 0x1eff], [0x2000, 0x2bff], [0x3000, 0x303f], [0xfe00, 0xfe6f], [0xff00, 0xff65], [0x1f000, 0x1faff]] as const
+    const texts: string[] = []
+    for (const [a, b] of blocks) for (let c = a; c <= b; c++) texts.push(`xA${String.fromCodePoint(c)}Bx`)
+    const got = await pg.query<{ i: number; words: string[] }>(
+      `SELECT u.i, coalesce(array_agg(w.lexeme ORDER BY w.pos), '{}') AS words
+       FROM unnest($1::text[]) WITH ORDINALITY AS u(s, i)
+       LEFT JOIN LATERAL (SELECT lexeme, unnest(positions) AS pos FROM unnest(to_tsvector('simple', mentions_fold(u.s)))) w ON true
+       GROUP BY u.i ORDER BY u.i`,
+      [texts],
+    )
+    const differ = got.filter((r) => JSON.stringify(r.words.filter((x) => x !== null)) !== JSON.stringify(foldWords(texts[r.i - 1]!))).map((r) => texts[r.i - 1])
+    expect(got).toHaveLength(texts.length)
+    expect(differ).toEqual([])
   })
 
   it('lists stale scores and texts in the same chunks', async () => {
