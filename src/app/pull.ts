@@ -246,7 +246,18 @@ export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResu
       const startedAt = deps.now()
       opts.onProgress?.({ type: 'begin', key: task.key })
       const { signal: taskSignal, seen } = walk
+      let claimed = false
       try {
+        // Several hosts may pull into one database: the walk is claimed before its cursor is
+        // read, so only one of them fetches and stores it. Skipping is neither a failure nor
+        // an empty answer (no health is recorded): the holder's run says what it found.
+        const busy = await store.runs.claimWalk(task.key, holder, startedAt)
+        if (busy) {
+          report.skipped = { host: busy.host, pid: busy.pid }
+          opts.onProgress?.({ type: 'done', key: task.key, report })
+          return report
+        }
+        claimed = true
         // A host that asked to be left alone longer than a pull can wait is not called before
         // then; the walk is reported as not ok, so nobody reads it as "no news".
         const backoff = await store.backoff.get(task.key.source, instanceOf(task.key), startedAt)
@@ -344,6 +355,9 @@ export async function pull(deps: Deps, opts: PullOptions = {}): Promise<PullResu
         storeFailed ??= err
         stopAll.abort(err)
         report.error = err.message
+      } finally {
+        // After the cursor is saved (or the walk failed); the pull lock's release frees it anyway.
+        if (claimed) await store.runs.releaseWalk(task.key).catch(() => undefined)
       }
       if (Object.keys(byBrand).length > 0) report.byBrand = byBrand
       report.durationMs = deps.now() - startedAt

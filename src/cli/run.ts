@@ -244,7 +244,7 @@ export function buildProgram(io: IO, dispatch: (name: string, args: string[], cm
   )
   const verb = (name: string, description: string, args: [string, string][], more: (c: Command) => Command, lines: string[]) =>
     add(name, (c) => {
-      let cmd = byOption(c.description(description))
+      let cmd = byOption(c.description(description)).option('--json', 'also print each outcome as JSON on stdout, with what someone else changed a moment ago')
       for (const [a, d] of args) cmd = cmd.argument(a, d)
       return examples(more(cmd), lines)
     })

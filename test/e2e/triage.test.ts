@@ -48,6 +48,23 @@ describe('triage (built binary)', () => {
     expect((await mentions(['done', 'abc'])).code).toBe(2)
   }, 60_000)
 
+  it('says what someone else did a moment ago, in words and in --json', async () => {
+    const [id] = (await mentions(['queue', 'negative', '--format', 'ids'])).stdout.trim().split('\n')
+    expect((await mentions(['done', id as string, '--by', 'alice'])).code).toBe(0)
+    const r = await mentions(['done', id as string, '--json'])
+    expect(r.code).toBe(0)
+    expect(r.stderr).toMatch(new RegExp(`Unchanged \\(already so\\): #${id} \\(alice set it done (just now|\\d+s ago)\\)`))
+    const [out] = JSON.parse(r.stdout) as { id: number; changed: boolean; lastChange: { actor: string; action: string; at: string; detail: unknown } }[]
+    expect(out).toMatchObject({ id: Number(id), changed: false, lastChange: { actor: 'alice', action: 'state', detail: { from: 'open', to: 'done' } } })
+    expect(out?.lastChange.at).toMatch(/^\d{4}-\d\d-\d\dT/)
+    // Alice's own change is not a crossing: what she finds is the latest by someone else
+    // (lead's assignment in an earlier test, or nothing).
+    const mine = await mentions(['reopen', id as string, '--by', 'alice', '--json'])
+    const [again] = JSON.parse(mine.stdout) as { changed: boolean; lastChange: { actor: string } | null }[]
+    expect(again?.changed).toBe(true)
+    expect(again?.lastChange?.actor).not.toBe('alice')
+  }, 60_000)
+
   it('shows priority, events and thread on a pipe without colour, and as JSON', async () => {
     const [id] = (await mentions(['queue', 'negative', '--format', 'ids'])).stdout.trim().split('\n')
     await mentions(['note', id as string, 'called', 'them'])

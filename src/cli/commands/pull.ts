@@ -38,6 +38,11 @@ export function countsLine(r: SourceRunReport): string {
   return `${total} (${brands.map(([b, c]) => `${oneLine(b)}: ${c.new} new${c.updated ? `, ${c.updated} updated` : ''}`).join('; ')})`
 }
 
+/** A walk another host was pulling (a shared database): said, but not a failure. */
+export function skippedLine(holder: NonNullable<SourceRunReport['skipped']>): string {
+  return `skipped: being pulled by ${oneLine(holder.host)} pid ${holder.pid}`
+}
+
 /** A one-line progress indicator, redrawn in place; only ever on a terminal. */
 function progressLine(ctx: CommandContext): ((e: PullProgress) => void) | undefined {
   if (!ctx.io.stderr.isTTY) return undefined
@@ -90,7 +95,8 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   if (result.status === 'interrupted') {
     // What finished is reported, so the user knows what the next pull still has to do.
     for (const r of result.sources) {
-      if (r.interrupted) ctx.note(`${s.warn('…')} ${sourceLabel(r)}: interrupted${r.new ? ` (${r.new} new stored)` : ''}`)
+      if (r.skipped) ctx.note(`${s.dim('–')} ${sourceLabel(r)}: ${skippedLine(r.skipped)}`)
+      else if (r.interrupted) ctx.note(`${s.warn('…')} ${sourceLabel(r)}: interrupted${r.new ? ` (${r.new} new stored)` : ''}`)
       else if (r.error) ctx.note(`${s.error('✗')} ${sourceLabel(r)}: ${oneLine(r.error)}`)
       else ctx.note(`${s.bold('✓')} ${sourceLabel(r)}: ${countsLine(r)}`)
     }
@@ -104,6 +110,9 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   for (const r of result.sources) {
     if (r.error) {
       ctx.note(`${s.error('✗')} ${sourceLabel(r)}: ${oneLine(r.error)}${r.new ? ` (${r.new} new stored before the failure)` : ''}`)
+      said = true
+    } else if (r.skipped && !quiet) {
+      ctx.note(`${s.dim('–')} ${sourceLabel(r)}: ${skippedLine(r.skipped)}`)
       said = true
     } else if ((r.new || r.updated) && !quiet) {
       ctx.note(`${s.bold('✓')} ${sourceLabel(r)}: ${countsLine(r)}`)
