@@ -6,7 +6,9 @@ import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { checkPostgres, PG_LATENCY_WARN_MS } from '../../src/app/doctor.js'
 import { openPg } from '../../src/store/postgres/open.js'
+import type { PgServerFacts } from '../../src/store/postgres/server.js'
 import { tempDir } from '../support/deps.js'
 import { ROOT as root, runMentions, type CliResult } from '../support/cli.js'
 import { dropPgDatabases, freshPgUrl, pgAdminUrl, pgSkip } from '../support/pg.js'
@@ -107,5 +109,33 @@ describe.skipIf(pgSkip)('mentions doctor on PostgreSQL', () => {
     expect(found).toHaveLength(1)
     expect(found[0]!.problem).toContain(`cannot reach the database server postgres://${decodeURIComponent(u.username)}@127.0.0.1:${u.port}/`)
     expectNoSecret(r, password())
+  })
+})
+
+// The server's answers are hard to bend on a test server (its version, its latency): the
+// check over them is a pure function, so those findings are held here on given facts.
+describe('the PostgreSQL check over given facts', () => {
+  const facts = (over: Partial<PgServerFacts>): Parameters<typeof checkPostgres>[0] =>
+    ({
+      postgres: {
+        error: null,
+        server: { location: 'postgres://app@db:5432/mentions', version: '16.4', versionNum: 160004, schema: { version: 1, known: 1 }, latencyMs: 2, missing: [], canCreate: false, schemaName: 'public', role: 'app', ...over },
+      },
+    }) as Parameters<typeof checkPostgres>[0]
+
+  it('is silent for a current, near, fully granted server', () => {
+    expect(checkPostgres(facts({}))).toEqual([])
+  })
+  it('names an old server, slow round trips, and a pending migration the role cannot run', () => {
+    const found = checkPostgres(facts({ version: '12.9', versionNum: 120009, latencyMs: PG_LATENCY_WARN_MS + 30, schema: { version: 0, known: 1 } }))
+    expect(found.map((f) => f.problem)).toEqual([
+      'postgres://app@db:5432/mentions runs PostgreSQL 12.9; mentions needs 13 or newer',
+      'postgres://app@db:5432/mentions has no mentions schema yet and app may not create tables in schema public',
+      `a round trip to postgres://app@db:5432/mentions takes ${PG_LATENCY_WARN_MS + 30} ms (median of 5)`,
+    ])
+    expect(found[1]!.fix).toContain('GRANT CREATE ON SCHEMA public TO app')
+  })
+  it('asks for an upgrade of mentions when the schema is newer', () => {
+    expect(checkPostgres(facts({ schema: { version: 3, known: 1 } })).map((f) => f.fix)).toEqual(['upgrade mentions'])
   })
 })
