@@ -1,6 +1,7 @@
 // `mentions db copy`: a whole history from one database into another, either engine to either
 // engine. Streamed a chunk of rows at a time, written in ONE target transaction, and committed
 // only when every table counts the same on both sides; anything less leaves the target as it was.
+import fs from 'node:fs'
 import path from 'node:path'
 import { StoreError, UsageError } from '../errors.js'
 import { COPY_TABLES } from '../store/copy/tables.js'
@@ -62,7 +63,10 @@ export async function copyDatabase(opts: DbCopyOptions): Promise<DbCopyResult> {
 
   // The source first: a missing or foreign source must not leave a new, empty target behind.
   const reader = await openReader(opts.from)
+  // A file this copy creates goes again when the copy fails: no empty database is left behind.
+  const creates = !isPostgresUrl(opts.to) && !fs.existsSync(opts.to)
   let writer: CopyWriter | undefined
+  let committed = false
   try {
     writer = await openWriter(opts.to)
     await writer.begin()
@@ -95,6 +99,7 @@ export async function copyDatabase(opts: DbCopyOptions): Promise<DbCopyResult> {
       )
     }
     await writer.commit()
+    committed = true
     return { from, to, tables: counts, rows: counts.reduce((s, c) => s + c.target, 0) }
   } catch (err) {
     await writer?.rollback().catch(() => undefined)
@@ -102,6 +107,7 @@ export async function copyDatabase(opts: DbCopyOptions): Promise<DbCopyResult> {
   } finally {
     await writer?.close().catch(() => undefined)
     await reader.close().catch(() => undefined)
+    if (creates && !committed) for (const f of [opts.to, `${opts.to}-wal`, `${opts.to}-shm`]) fs.rmSync(f, { force: true })
   }
 }
 

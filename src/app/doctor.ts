@@ -7,6 +7,8 @@ import { HttpError, NetworkError, type Http } from '../net/types.js'
 import { isSecretParamName } from '../net/redact.js'
 import { networkReason } from '../net/webhook.js'
 import type { DatabaseHealth } from '../store/index.js'
+import type { PgServerFacts } from '../store/postgres/server.js'
+import { describePostgresUrl, isPostgresUrl } from '../store/postgres/url.js'
 import type { Deps } from './deps.js'
 import { planTasks } from './pull.js'
 import { listSources, type SourceStatus } from './sources.js'
@@ -44,6 +46,8 @@ export interface DoctorFacts {
     /** Why it could not be opened or checked. */
     error: string | null
   }
+  /** A PostgreSQL database (null for an SQLite file): what its server said, or why it would not. */
+  postgres?: { server: PgServerFacts | undefined; error: string | null } | null
   /** Null when skipped (--offline). */
   reachability: { host: string; reachable: boolean; detail: string }[] | null
 }
@@ -104,7 +108,9 @@ export const checkFileModes: DoctorCheck = ({ config, database }) => {
   return out
 }
 
-export const checkDatabase: DoctorCheck = ({ database }) => {
+export const checkDatabase: DoctorCheck = ({ database, postgres }) => {
+  // A server has no file to find, stat or integrity-check: checkPostgres speaks for it.
+  if (postgres) return []
   if (database.error) return [{ area: 'database', problem: database.error, fix: 'move the file aside and restore a backup, or pull into a new file with --db' }]
   if (!database.path) return []
   if (!database.file) return [{ area: 'database', problem: `no database at ${database.path} yet`, fix: 'run `mentions pull` (or check --db / MENTIONS_DB)' }]
@@ -119,6 +125,50 @@ export const checkDatabase: DoctorCheck = ({ database }) => {
   }
   if (database.wal && database.wal.size > WAL_WARN_BYTES) {
     out.push({ area: 'database', problem: `the WAL ${database.wal.path} is ${Math.round(database.wal.size / 1048576)} MiB: checkpoints are not keeping up`, fix: 'stop long-running mentions processes and check free disk space; the next write checkpoints it' })
+  }
+  return out
+}
+
+/** Round trips slower than this make every queue and every page of a pull wait visibly. */
+export const PG_LATENCY_WARN_MS = 50
+const MIN_PG_VERSION = 13
+
+export const checkPostgres: DoctorCheck = ({ postgres }) => {
+  if (!postgres) return []
+  if (postgres.error) return [{ area: 'database', problem: postgres.error, fix: 'check MENTIONS_DATABASE_URL (host, port, database, user, sslmode), that the server runs, and that it accepts this role' }]
+  const s = postgres.server
+  if (!s) return []
+  const out: Finding[] = []
+  if (s.versionNum < MIN_PG_VERSION * 10000) {
+    out.push({ area: 'database', problem: `${s.location} runs PostgreSQL ${s.version}; mentions needs ${MIN_PG_VERSION} or newer`, fix: `upgrade the server to PostgreSQL ${MIN_PG_VERSION} or newer` })
+  }
+  const grantCreate = `GRANT CREATE ON SCHEMA ${s.schemaName} TO ${s.role}`
+  if (s.schema.version < s.schema.known) {
+    const what = s.schema.version === 0 ? 'has no mentions schema yet' : `has schema version ${s.schema.version}; this mentions knows ${s.schema.known}`
+    out.push({
+      area: 'database',
+      problem: `${s.location} ${what}${s.canCreate ? '' : ` and ${s.role} may not create tables in schema ${s.schemaName}`}`,
+      fix: s.canCreate ? 'run `mentions pull` (or `mentions db copy --to` this database): it migrates the schema' : `${grantCreate}, or run \`mentions pull\` once as the schema's owner (it migrates the schema)`,
+    })
+  } else if (s.schema.version > s.schema.known) {
+    out.push({ area: 'database', problem: `${s.location} has schema version ${s.schema.version}; this mentions knows ${s.schema.known}`, fix: 'upgrade mentions' })
+  }
+  if (s.latencyMs > PG_LATENCY_WARN_MS) {
+    out.push({ area: 'database', problem: `a round trip to ${s.location} takes ${Math.round(s.latencyMs)} ms (median of 5)`, fix: 'run mentions close to the database (same region or network), or check the network between them' })
+  }
+  if (s.missing.length) {
+    const gaps = s.missing.map((g) => `${g.privileges.join(', ')} on ${g.kind === 'table' ? '' : `${g.kind} `}${g.name}`)
+    const fixes = new Set<string>()
+    for (const g of s.missing) {
+      if (g.kind === 'table') fixes.add(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${s.schemaName} TO ${s.role}`)
+      if (g.kind === 'sequence') fixes.add(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${s.schemaName} TO ${s.role}`)
+      if (g.kind === 'schema') fixes.add(`GRANT USAGE ON SCHEMA ${s.schemaName} TO ${s.role}`)
+    }
+    out.push({
+      area: 'database',
+      problem: `${s.role} lacks ${gaps.slice(0, 4).join('; ')}${gaps.length > 4 ? ` (and ${gaps.length - 4} more)` : ''} in ${s.location}`,
+      fix: `as the owner: ${[...fixes].join('; ')}`,
+    })
   }
   return out
 }
@@ -153,7 +203,7 @@ export const checkReachability: DoctorCheck = ({ reachability }) =>
  * The checks, in the order their findings are printed. The extension point: add a function
  * here (and the fact it reads to DoctorFacts and gatherDoctorFacts).
  */
-export const DOCTOR_CHECKS: readonly DoctorCheck[] = [checkConfig, checkCredentials, checkSecretFiles, checkFileModes, checkDatabase, checkSourceHealth, checkBackoff, checkEmptyAnswers, checkReachability]
+export const DOCTOR_CHECKS: readonly DoctorCheck[] = [checkConfig, checkCredentials, checkSecretFiles, checkFileModes, checkDatabase, checkPostgres, checkSourceHealth, checkBackoff, checkEmptyAnswers, checkReachability]
 
 export function diagnose(facts: DoctorFacts, checks: readonly DoctorCheck[] = DOCTOR_CHECKS): Finding[] {
   return checks.flatMap((check) => check(facts))
@@ -243,11 +293,27 @@ export async function gatherDoctorFacts(deps: Deps, opts: GatherOptions): Promis
     sources: [],
     secretFiles: [],
     database: { path: opts.databasePath, file: undefined, wal: undefined, folder: undefined, health: undefined, error: null },
+    postgres: null,
     reachability: null,
   }
 
-  const dbPath = opts.databasePath
-  if (dbPath) {
+  const rawPath = opts.databasePath
+  // A URL is a secret: from here on only its description (no password) is kept or printed.
+  const server = rawPath !== null && isPostgresUrl(rawPath)
+  const dbPath = server ? describePostgresUrl(rawPath) : rawPath
+  facts.database.path = dbPath
+  if (server) {
+    const pg: NonNullable<DoctorFacts['postgres']> = { server: undefined, error: null }
+    facts.postgres = pg
+    try {
+      // Straight to the server, not the store: the checks must run before the schema exists.
+      const { inspectPgServer } = await import('../store/postgres/server.js')
+      pg.server = await inspectPgServer(rawPath)
+    } catch (err) {
+      if (!(err instanceof StoreError)) throw err
+      pg.error = err.message
+    }
+  } else if (dbPath) {
     facts.database.file = opts.fs.stat(dbPath)
     facts.database.wal = opts.fs.stat(`${dbPath}-wal`)
     facts.database.folder = opts.fs.stat(dbPath.replace(/[/\\][^/\\]*$/, '') || '/')

@@ -136,6 +136,18 @@ describe('db copy: SQLite to SQLite', () => {
     }
   })
 
+  it('removes a file it created when the copy fails half-way', async () => {
+    const from = path.join(dir, 'ss-from.db')
+    const to = path.join(dir, 'half.db')
+    // mentions goes across, then reading the next table fails (a column neither side has).
+    const broken = { ...COPY_TABLES[1]!, columns: [...COPY_TABLES[1]!.columns, { name: 'no_such_column', kind: 'text' as const }] }
+    const seen: string[] = []
+    await expect(copyDatabase({ from, to, tables: [COPY_TABLES[0]!, broken], onTable: (t) => seen.push(t) })).rejects.toThrow(/no_such_column/)
+    expect(seen).toEqual(['mentions'])
+    expect(fs.existsSync(to)).toBe(false)
+    expect(fs.existsSync(`${to}-wal`)).toBe(false)
+  })
+
   it('refuses the same file on both sides and a source that does not exist, creating nothing', async () => {
     const from = path.join(dir, 'ss-from.db')
     await expect(copyDatabase({ from, to: from })).rejects.toThrow(UsageError)
@@ -250,4 +262,5 @@ describe.skipIf(pgSkip)('db copy: SQLite → PostgreSQL → SQLite', () => {
       await p.pool.end()
     }
   })
+
 })
