@@ -33,6 +33,7 @@ export function openPostgresStore(url: string, opts: PgOptions = {}): Store {
     health: healthRepo(pg),
     digests: digestsRepo(pg),
     close: async () => {
+      await runs.dispose()
       await pg.pool.end()
     },
   }

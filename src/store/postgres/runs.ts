@@ -27,7 +27,8 @@ const UNKNOWN_HOLDER: LockHolder = { host: 'another session (holder not recorded
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-export function runsRepo(pg: Pg): RunsRepo {
+/** The runs repository, and what closing the store must do first: give back a held session. */
+export function runsRepo(pg: Pg): RunsRepo & { dispose(): Promise<void> } {
   // The connection holding this pull's session locks, from acquirePullLock to releasePullLock.
   let session: pg.PoolClient | undefined
 
@@ -96,6 +97,14 @@ export function runsRepo(pg: Pg): RunsRepo {
         await giveBack(s)
         throw pg.failure(err)
       }
+    },
+
+    // A store closed while it still holds the pull lock (a failed command, a test): its
+    // session locks go with the connection, and the pool can only end once it is back.
+    async dispose() {
+      const s = session
+      session = undefined
+      if (s) await giveBack(s)
     },
 
     async releasePullLock(me) {

@@ -10,5 +10,5 @@ if (pgSkip) {
   })
 } else {
   afterAll(dropPgDatabases)
-  storeContract('postgres', async () => openStore(await freshPgUrl()))
+  storeContract('postgres', async () => openStore(await freshPgUrl()), { sharedPullLock: true })
 }
