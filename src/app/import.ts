@@ -151,23 +151,32 @@ export function rowToDraft(fields: Record<string, unknown>, opts: { csv: boolean
   const handle = text(pick(fields, 'author'), opts.csv)
   const name = text(pick(fields, 'authorName'), opts.csv)
   const reach = count(pick(fields, 'authorReach'), 'authorReach')
-  const metrics = {
-    likes: count(pick(fields, 'likes'), 'likes'),
-    reposts: count(pick(fields, 'reposts'), 'reposts'),
-    replies: count(pick(fields, 'replies'), 'replies'),
-    score: count(pick(fields, 'score'), 'score'),
-  }
+  const likes = count(pick(fields, 'likes'), 'likes')
+  const reposts = count(pick(fields, 'reposts'), 'reposts')
+  const replies = count(pick(fields, 'replies'), 'replies')
+  const score = count(pick(fields, 'score'), 'score')
   const parent = text(pick(fields, 'inReplyTo'), false)
   const thread = text(pick(fields, 'threadExternalId'), false)
   const lang = text(pick(fields, 'lang'), false)
   const sourceName = text(pick(fields, 'sourceName'), opts.csv)
   const draft: MentionDraft = { externalId, url: url ?? '', text: body ?? '', createdAt }
   if (title !== undefined) draft.title = title
+  // Optional keys set one by one, not spread or filtered: this runs once per imported row and
+  // the intermediate objects showed in the ingest profile.
   if (handle !== undefined || name !== undefined || reach !== undefined) {
-    draft.author = { ...(handle !== undefined ? { handle } : {}), ...(name !== undefined ? { name } : {}), ...(reach !== undefined ? { reach } : {}) }
+    const author: NonNullable<MentionDraft['author']> = {}
+    if (handle !== undefined) author.handle = handle
+    if (name !== undefined) author.name = name
+    if (reach !== undefined) author.reach = reach
+    draft.author = author
   }
-  if (Object.values(metrics).some((v) => v !== undefined)) {
-    draft.metrics = Object.fromEntries(Object.entries(metrics).filter(([, v]) => v !== undefined))
+  if (likes !== undefined || reposts !== undefined || replies !== undefined || score !== undefined) {
+    const metrics: NonNullable<MentionDraft['metrics']> = {}
+    if (likes !== undefined) metrics.likes = likes
+    if (reposts !== undefined) metrics.reposts = reposts
+    if (replies !== undefined) metrics.replies = replies
+    if (score !== undefined) metrics.score = score
+    draft.metrics = metrics
   }
   if (parent !== undefined) draft.parentExternalId = parent
   if (thread !== undefined) draft.threadExternalId = thread
@@ -175,13 +184,11 @@ export function rowToDraft(fields: Record<string, unknown>, opts: { csv: boolean
   if (rating !== undefined) draft.rating = rating
   const idRaw = pick(fields, 'id')
   const id = idRaw === undefined ? undefined : Number(idRaw)
-  return {
-    source,
-    draft,
-    ...(id !== undefined && Number.isSafeInteger(id) && id > 0 ? { id } : {}),
-    ...(sourceName !== undefined ? { sourceName } : {}),
-    ...(fetchedAt !== undefined ? { fetchedAt } : {}),
-  }
+  const out: ImportDraft = { source, draft }
+  if (id !== undefined && Number.isSafeInteger(id) && id > 0) out.id = id
+  if (sourceName !== undefined) out.sourceName = sourceName
+  if (fetchedAt !== undefined) out.fetchedAt = fetchedAt
+  return out
 }
 
 const isBad = (r: InputRow | BadLine): r is BadLine => 'reason' in r
