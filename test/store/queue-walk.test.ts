@@ -52,7 +52,7 @@ async function fill(db: Database.Database, file: string): Promise<void> {
       // Equal stored priorities (ties for the id break) and a few rules' boosts, some negative.
       metrics: { likes: i % 4 === 0 ? 0 : i % 13 },
       author: { handle: `a${i % 17}`, reach: i % 3 === 0 ? 10 ** (i % 6) : 0 },
-      boost: i % 23 === 0 ? 25 : i % 29 === 0 ? -15 : 0,
+      routing: { tags: [], hits: [], boost: i % 23 === 0 ? 25 : i % 29 === 0 ? -15 : 0 },
     }),
   )
   await repo.upsertPage(records)
