@@ -34,34 +34,80 @@ const URL_RE = /\b(?:https?:\/\/|www\.)\S+/giu
 // Letters and digits, with inner apostrophes ("can't"); everything else separates words.
 const WORD_RE = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu
 
+// NFKC leaves ASCII as it is: most texts skip the normalising pass.
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/
+const DIGITS = /^\p{N}+$/u
+
 /** The words of a text, normalised: NFKC, lower case, URLs dropped, apostrophes straight, possessives cut. */
 export function words(text: string): string[] {
-  const flat = text.normalize('NFKC').toLowerCase().replace(URL_RE, ' ')
+  let flat = (ASCII.test(text) ? text : text.normalize('NFKC')).toLowerCase()
+  if (flat.includes('http') || flat.includes('www.')) flat = flat.replace(URL_RE, ' ')
+  const ws = flat.match(WORD_RE) ?? []
   // A possessive is the word itself: "acme's outage" and "acme outage" are one theme.
-  return (flat.match(WORD_RE) ?? []).map((w) => w.replace(/’/g, "'").replace(/'s$/, ''))
+  for (let i = 0; i < ws.length; i++) {
+    const w = ws[i] as string
+    if (w.includes("'") || w.includes('’')) ws[i] = w.replace(/’/g, "'").replace(/'s$/, '')
+  }
+  return ws
+}
+
+/**
+ * Calls `visit` with each 2- and 3-word phrase of a text that neither starts nor ends with a
+ * stop-word, in order of position, 2-word before 3-word; repeats included.
+ */
+function eachPhrase(text: string, exclude: ReadonlySet<string>, visit: (phrase: string) => void): void {
+  const ws = words(text)
+  const n = ws.length
+  // Judged once per word, not once per phrase that holds it.
+  const stop: boolean[] = new Array<boolean>(n)
+  const barred: boolean[] = new Array<boolean>(n)
+  for (let i = 0; i < n; i++) {
+    const w = ws[i] as string
+    stop[i] = STOP_WORDS.has(w)
+    barred[i] = exclude.has(w) || DIGITS.test(w)
+  }
+  for (let i = 0; i + 1 < n; i++) {
+    if (stop[i] || barred[i] || barred[i + 1]) continue
+    const two = `${ws[i] as string} ${ws[i + 1] as string}`
+    if (!stop[i + 1]) visit(two)
+    if (i + 2 < n && !stop[i + 2] && !barred[i + 2]) visit(`${two} ${ws[i + 2] as string}`)
+  }
 }
 
 /** The distinct 2- and 3-word phrases of a text that neither start nor end with a stop-word. */
 export function phrases(text: string, exclude: ReadonlySet<string> = new Set()): Set<string> {
-  const ws = words(text)
   const out = new Set<string>()
-  for (let i = 0; i < ws.length; i++) {
-    for (const n of [2, 3]) {
-      const gram = ws.slice(i, i + n)
-      if (gram.length < n) continue
-      if (STOP_WORDS.has(gram[0] as string) || STOP_WORDS.has(gram[n - 1] as string)) continue
-      if (gram.some((w) => exclude.has(w) || /^\p{N}+$/u.test(w))) continue
-      out.add(gram.join(' '))
-    }
-  }
+  eachPhrase(text, exclude, (p) => out.add(p))
   return out
 }
 
-function countPhrases(texts: readonly string[], exclude: ReadonlySet<string>): Map<string, number> {
-  const counts = new Map<string, number>()
-  for (const t of texts) for (const p of phrases(t, exclude)) counts.set(p, (counts.get(p) ?? 0) + 1)
+interface Tally {
+  count: number
+  /** The index of the last text counted, so a phrase said twice in one text counts once. */
+  last: number
+}
+
+/** Mentions per phrase; with `only`, phrases outside it are not counted at all. */
+function countPhrases(texts: readonly string[], exclude: ReadonlySet<string>, only?: ReadonlyMap<string, unknown>): Map<string, Tally> {
+  const counts = new Map<string, Tally>()
+  for (let i = 0; i < texts.length; i++) {
+    eachPhrase(texts[i] as string, exclude, (p) => {
+      const t = counts.get(p)
+      if (t === undefined) {
+        if (!only || only.has(p)) counts.set(p, { count: 1, last: i })
+      } else if (t.last !== i) {
+        t.count++
+        t.last = i
+      }
+    })
+  }
   return counts
 }
+
+// localeCompare without arguments, without its per-call set-up.
+const COLLATOR = new Intl.Collator()
+const wordCount = (phrase: string) => (phrase.includes(' ', phrase.indexOf(' ') + 1) ? 3 : 2)
 
 /**
  * The phrases that grew most: more mentions in the window than in the previous one (of equal
@@ -73,14 +119,18 @@ export function themes(current: readonly string[], previous: readonly string[], 
   const limit = opts.limit ?? 5
   const minCount = opts.minCount ?? 2
   const exclude = new Set((opts.exclude ?? []).flatMap((t) => words(t)))
-  const now = countPhrases(current, exclude)
-  const before = countPhrases(previous, exclude)
-  const grown: Theme[] = []
-  for (const [phrase, count] of now) {
-    const prev = before.get(phrase) ?? 0
-    if (count >= minCount && count > prev) grown.push({ phrase, count, previous: prev })
+  const counted = countPhrases(current, exclude)
+  const now = new Map<string, number>()
+  for (const [p, t] of counted) now.set(p, t.count)
+  // Only the candidates' counts of the previous window are ever asked for.
+  const candidates = new Map([...now].filter(([, c]) => c >= minCount))
+  const before = countPhrases(previous, exclude, candidates)
+  const grown: (Theme & { words: number })[] = []
+  for (const [phrase, count] of candidates) {
+    const prev = before.get(phrase)?.count ?? 0
+    if (count > prev) grown.push({ phrase, count, previous: prev, words: wordCount(phrase) })
   }
-  grown.sort((a, b) => b.count - b.previous - (a.count - a.previous) || b.count - a.count || a.phrase.split(' ').length - b.phrase.split(' ').length || a.phrase.localeCompare(b.phrase))
+  grown.sort((a, b) => b.count - b.previous - (a.count - a.previous) || b.count - a.count || a.words - b.words || COLLATOR.compare(a.phrase, b.phrase))
   const kept: Theme[] = []
   const longer = [...now].filter(([p]) => p.includes(' ', p.indexOf(' ') + 1))
   for (const t of grown) {
@@ -93,7 +143,7 @@ export function themes(current: readonly string[], previous: readonly string[], 
         k.count === t.count &&
         (inside(t.phrase, k.phrase) || inside(k.phrase, t.phrase) || longer.some(([p, c]) => c === t.count && inside(p, k.phrase) && inside(p, t.phrase))),
     )
-    if (!covered) kept.push(t)
+    if (!covered) kept.push({ phrase: t.phrase, count: t.count, previous: t.previous })
   }
   return kept
 }

@@ -607,23 +607,34 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
 
   /**
    * The top `limit` by priority without judging the whole queue. The stored part of the
-   * priority (mentions.priority, indexed) bounds the full one from above: answered and age
-   * only take points away. So the full priority of the first few rows by stored priority
-   * gives a floor the k-th best must reach, and only rows whose stored part reaches it are
-   * ranked in full: an index range, not the queue.
+   * priority (mentions.priority) bounds the full one from above: answered and age only take
+   * points away, and the full one is never below 0. So the walk down mentions_priority (stored
+   * part first) keeps the best `limit` seen and stops once the next row's bound, max(0, stored),
+   * is below the worst kept: no later row can reach it, nor tie it and win on created_at or id.
+   * The filters' columns are in that index's key, so a row they reject costs no table read, and
+   * nothing is sorted but the kept few.
    */
   function topByPriority(whereSql: string, args: Record<string, unknown>, limit: number, now: number): Mention[] {
-    const probe = prepare(`SELECT ${PRIORITY} AS p FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id WHERE ${whereSql}
-      ORDER BY m.priority DESC, m.id DESC LIMIT @probe`).all({ ...args, probe: limit * 4 }) as { p: number }[]
-    const floor = probe.length >= limit ? probe.map((r) => r.p).sort((x, y) => y - x)[limit - 1] : undefined
-    const bounded = floor === undefined ? whereSql : `${whereSql} AND m.priority >= @floor`
-    // Rank ids only: the full row (tags, answered) is read for the winners alone.
-    const ids = (prepare(`SELECT m.id FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id WHERE ${bounded} ORDER BY ${orderBy('priority')} LIMIT @limit`).all({
-      ...args,
-      limit,
-      ...(floor === undefined ? {} : { floor }),
-    }) as { id: number }[]).map((r) => r.id)
-    return manyById(ids, now)
+    if (limit <= 0) return []
+    // INDEXED BY: on a selective --source the planner prefers that source's own index and then
+    // sorts every row of it by the full priority, the cost this walk exists to avoid.
+    const walk = prepare(`SELECT m.id AS id, m.priority AS stored, m.created_at AS createdAt, ${PRIORITY} AS p
+      FROM mentions m INDEXED BY mentions_priority LEFT JOIN triage t ON t.mention_id = m.id WHERE ${whereSql}
+      ORDER BY m.priority DESC, m.id DESC`)
+    // Kept best first, in the order the SQL sort used: full priority, then newest, then id.
+    const kept: { id: number; createdAt: number; p: number }[] = []
+    const before = (a: { id: number; createdAt: number; p: number }, b: { id: number; createdAt: number; p: number }) =>
+      a.p > b.p || (a.p === b.p && (a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id)))
+    for (const r of walk.iterate(args) as IterableIterator<{ id: number; stored: number; createdAt: number; p: number }>) {
+      if (kept.length === limit && Math.max(0, r.stored) < (kept[limit - 1] as { p: number }).p) break
+      if (kept.length === limit && !before(r, kept[limit - 1] as { id: number; createdAt: number; p: number })) continue
+      let i = kept.length
+      while (i > 0 && before(r, kept[i - 1] as { id: number; createdAt: number; p: number })) i--
+      kept.splice(i, 0, { id: r.id, createdAt: r.createdAt, p: r.p })
+      if (kept.length > limit) kept.pop()
+    }
+    // The full row (tags, answered) is read for the winners alone.
+    return manyById(kept.map((k) => k.id), now)
   }
 
   /** Several rows by id, in the order asked; ids not stored are left out. */

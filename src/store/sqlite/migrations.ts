@@ -273,6 +273,22 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX mentions_fetched;
   CREATE INDEX mentions_fetched ON mentions (fetched_at, id);
   `,
+  // 5: indexes the read paths can answer from alone (issue #13).
+  `
+  -- The queues walk this index in priority order and filter as they go: with the columns they
+  -- filter on (--since/--until/--older-than on created_at, the digest's first-seen bound on
+  -- fetched_at, the negative queue's label, --source) in the key, a row that fails a filter
+  -- costs no read of the mentions row, so a selective filter no longer means a table read per
+  -- candidate or a sort of the whole source.
+  DROP INDEX mentions_priority;
+  CREATE INDEX mentions_priority ON mentions (priority DESC, id DESC, created_at, fetched_at, sentiment_label, source)
+    WHERE is_own = 0 AND competitor = 0;
+  -- The digest counts what was first seen in its window (volume per bucket, by label, by
+  -- source, unknown-answered): every row of the window, so the counted columns ride along in
+  -- the key and the count never reads a mentions row. Same leading key, same order as before.
+  DROP INDEX mentions_fetched;
+  CREATE INDEX mentions_fetched ON mentions (fetched_at, id, is_own, competitor, sentiment_label, answerable, source, source_name);
+  `,
 ]
 
 /**
