@@ -3,6 +3,8 @@
 //   npm run bench                      1,000,000 mentions
 //   npm run bench -- --quick           100,000
 //   npm run bench -- --n 250000 --db /tmp/b.db   reuse (or keep) the built database
+//   npm run bench -- --pg-url postgres://…/empty_db   PostgreSQL rows on your server
+//   npm run bench -- --no-pg            leave the PostgreSQL rows out
 // Results print as a table and go to bench/results.json. Numbers compare changes on one
 // machine; no test asserts them. Wall times are medians; CPU times come from /usr/bin/time
 // when it exists (on a shared machine they say more than wall time does).
@@ -13,6 +15,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { BENCH_BRANDS, generateRows, generateTexts } from './generate.js'
+import { postgresRows } from './postgres.js'
 import { pullRows } from './pull.js'
 import type { BenchRow } from './row.js'
 
@@ -50,6 +53,8 @@ interface RunOptions {
   stdin?: string
   /** A shell suffix for the command's stdout, e.g. '| head -1' or '> /dev/null'. */
   pipe?: string
+  /** Added to the environment (MENTIONS_DATABASE_URL for the PostgreSQL rows). */
+  env?: Record<string, string>
 }
 
 export interface Run {
@@ -70,7 +75,7 @@ function runOnce(o: RunOptions): Promise<Run> {
   const line = `${o.stdin ? `< ${quote(o.stdin)} ` : ''}${timed}${o.cmd.map(quote).join(' ')} ${o.pipe ?? '> /dev/null'}; exit \${PIPESTATUS[0]}`
   return new Promise((resolve) => {
     const start = process.hrtime.bigint()
-    const child = spawn('bash', ['-c', line], { stdio: ['ignore', 'ignore', 'pipe'], cwd: os.tmpdir() })
+    const child = spawn('bash', ['-c', line], { stdio: ['ignore', 'ignore', 'pipe'], cwd: os.tmpdir(), env: { ...process.env, ...o.env } })
     let stderr = ''
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     child.on('exit', (code) => {
@@ -143,6 +148,23 @@ function floorIngest(n: number, file: string): { perSec: number; cpuPerSec: numb
   db.close()
   return { perSec: (n / ms) * 1000, cpuPerSec: (n / cpu) * 1000, bytes: fs.statSync(file).size }
 }
+
+/** The generated rows as NDJSON, written with backpressure. */
+async function writeRows(file: string, n: number): Promise<void> {
+  const out = fs.createWriteStream(file)
+  let buf = ''
+  for (const r of generateRows(n)) {
+    buf += JSON.stringify(r) + '\n'
+    if (buf.length > 1 << 20) {
+      if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()))
+      buf = ''
+    }
+  }
+  await new Promise<void>((r) => out.end(buf, () => r()))
+}
+
+/** Set when this run built the SQLite database: the PostgreSQL ingest is shown beside it. */
+let sqliteIngestPerSec: number | undefined
 
 const dbBytes = (file: string) => fs.statSync(file).size + (fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size : 0)
 
@@ -227,6 +249,25 @@ export const producers: RowProducer[] = [
     const node = await measure({ cmd: [process.execPath, '-e', '0'] }, ctx.rounds)
     return [{ what: 'start-up of a command opening the db', value: round(startup), unit: 'ms', baseline: { what: 'node -e 0', value: round(node.wallMs), unit: 'ms' }, ratio: round(startup / node.wallMs, 2), target: '≤ 2× node -e 0', met: startup <= 2 * node.wallMs, note: 'export --since 2099-01-01: opens the db, reads an empty index range' }]
   },
+  // PostgreSQL beside SQLite (issue #15): the same rows imported, the same commands timed.
+  async (ctx) => {
+    if (argv.includes('--no-pg')) return []
+    const pgUrl = flag('--pg-url')
+    return postgresRows({
+      writeInput: (file) => writeRows(file, ctx.n),
+      config: ctx.config,
+      dir: ctx.dir,
+      n: ctx.n,
+      ...(sqliteIngestPerSec !== undefined ? { sqliteIngestPerSec } : {}),
+      sqliteDb: ctx.db,
+      ...(pgUrl ? { pgUrl } : {}),
+      time: async (args, env) => {
+        const m = await measure({ cmd: [process.execPath, bin, ...args], ...(env ? { env } : {}) }, Math.min(ctx.rounds, 3))
+        return { wallMs: m.wallMs, code: m.last.code, stderr: m.last.stderr }
+      },
+      once: (args, env) => runOnce({ cmd: [process.execPath, bin, ...args], ...(env ? { env } : {}) }),
+    })
+  },
   async () => {
     // In a fresh process: the scorer's build, after its modules are loaded.
     const script = `const { createScorer } = await import(${JSON.stringify(path.join(root, 'dist', 'sentiment', 'index.js'))}); const t = performance.now(); createScorer(); console.log(performance.now() - t)`
@@ -257,16 +298,7 @@ async function main() {
     if (!fs.existsSync(db)) {
       // Ingest: the project's own pipeline (parse, match, score, rules, store) on generated rows.
       const input = path.join(dir, 'rows.ndjson')
-      const out = fs.createWriteStream(input)
-      let buf = ''
-      for (const r of generateRows(N)) {
-        buf += JSON.stringify(r) + '\n'
-        if (buf.length > 1 << 20) {
-          if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()))
-          buf = ''
-        }
-      }
-      await new Promise<void>((r) => out.end(buf, () => r()))
+      await writeRows(input, N)
       const ingest = await runOnce({ cmd: [process.execPath, bin, 'import', input, '--config', config] })
       if (ingest.code !== 0) throw new Error(`import failed (${ingest.code}): ${ingest.stderr.slice(-500)}`)
       const floorFile = path.join(dir, 'floor.db')
@@ -274,6 +306,7 @@ async function main() {
       fs.rmSync(floorFile, { force: true })
       fs.rmSync(input, { force: true })
       const perSec = (N / ingest.wallMs) * 1000
+      sqliteIngestPerSec = perSec
       rows.push({ what: 'ingest (mentions import: parse, enrich, store)', value: Math.round(perSec), unit: 'mentions/s', baseline: { what: 'raw better-sqlite3, 1 unique index, 10k rows/txn', value: Math.round(floor.perSec), unit: 'rows/s' }, ratio: round(floor.perSec / perSec, 2), target: '≤ 2× the floor, ≥ 100k/s', met: perSec >= 100_000 && floor.perSec / perSec <= 2 })
       if (ingest.cpuMs !== undefined) {
         const cpu = (N / ingest.cpuMs) * 1000

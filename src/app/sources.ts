@@ -60,7 +60,8 @@ export async function listSources(deps: Deps): Promise<SourceStatus[]> {
   }
   const keyOf = (k: { source: string; instance: string; brand: string }) => `${k.source}\0${k.instance}\0${k.brand}`
   const cursors = new Map(statuses.map((c) => [keyOf(c), c]))
-  const runs = new Map((last?.report ?? []).map((r) => [keyOf(r), r]))
+  // A walk the last pull skipped (another host had it) says nothing about what it fetched.
+  const runs = new Map((last?.report ?? []).filter((r) => !r.skipped).map((r) => [keyOf(r), r]))
   const healthOf = new Map(health.map((h) => [keyOf(h), h]))
   const backoffOf = new Map(backoffs.map((b) => [`${b.source}\0${b.instance}`, b]))
   const emptyAfter = deps.config().pull.emptyAfter ?? PULL_DEFAULTS.emptyAfter

@@ -129,7 +129,7 @@ describe.skipIf(pgSkip)('PostgreSQL: several hosts, several people', () => {
     expect((await sql<{ n: number }>(url, 'SELECT count(*)::int AS n FROM events'))[0]!.n).toBe(before + 4 + 2 * rest.length)
     // Whoever came second over the others was told who had just changed them.
     const said = [results[4]!, results[5]!].map((r) => r.stdout + r.stderr).join('\n')
-    expect(said).toMatch(/\((ana set it done|bo set it ignored) (\d+s ago|just now)\)/)
+    expect(said).toMatch(/\((ana set it done|bo ignored it) (\d+s ago|just now)\)/)
     // Someone closing the item a moment later is told who touched it last.
     const done = await mentions(url, ['done', ids[0]!, '--json'], 'eve').done
     expect(done.code, done.stderr).toBe(0)

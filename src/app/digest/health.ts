@@ -74,7 +74,8 @@ export function coverageAndHealth(input: HealthInput): { coverage: CoverageLine[
   for (const run of input.runs) {
     const at = run.endedAt ?? run.startedAt
     for (const r of run.report) {
-      if (!wanted(r.brand)) continue
+      // Another host's pull walked it at the same time (PostgreSQL): that run's own report counts it.
+      if (r.skipped || !wanted(r.brand)) continue
       const key = keyOf(r)
       const list = history.get(key) ?? []
       list.push({ at, report: r })

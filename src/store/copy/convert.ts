@@ -1,6 +1,7 @@
 // Values between the engine-neutral row and each engine's own representation. SQLite keeps
 // flags as 0/1 and JSON as text; PostgreSQL has boolean and jsonb (which node-postgres parses).
 import { StoreError } from '../../errors.js'
+import { pgJson, pgText } from '../postgres/text.js'
 import type { CellValue, ColumnSpec, JsonValue, TableSpec } from './types.js'
 
 /** An SQLite value as the neutral form; a JSON column that does not parse names its row. */
@@ -43,9 +44,14 @@ export function fromPostgres(value: unknown, column: ColumnSpec): CellValue {
   return value as CellValue
 }
 
-/** The neutral form as a PostgreSQL parameter: JSON goes as its text, cast to jsonb in the statement. */
+/**
+ * The neutral form as a PostgreSQL parameter: JSON goes as its text, cast to jsonb in the
+ * statement. Text PostgreSQL cannot hold (NUL, a lone surrogate) becomes U+FFFD, as when a
+ * pull stores it there, rather than failing the whole copy.
+ */
 export function toPostgres(value: CellValue, column: ColumnSpec): string | number | boolean | null {
   if (value === null) return null
-  if (column.kind === 'json') return JSON.stringify(value)
+  if (column.kind === 'json') return JSON.stringify(pgJson(value))
+  if (typeof value === 'string') return pgText(value)
   return value as string | number | boolean
 }
