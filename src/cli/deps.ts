@@ -96,9 +96,10 @@ export function createDeps(io: IO, flags: GlobalFlags, warn: (m: string) => void
   }
   // --db, then MENTIONS_DB, then MENTIONS_DATABASE_URL (PostgreSQL; a secret, so never
   // printed: the store's location is the URL without its password), then the config's
-  // "database", then the XDG data directory.
+  // "database", then the XDG data directory. A variable set to nothing (`MENTIONS_DB=` in a
+  // crontab or a wrapper) is unset, as the shell's ${VAR:-default} reads it, not a path ''.
   const databasePath = lazy(
-    () => flags.db ?? env.MENTIONS_DB ?? env.MENTIONS_DATABASE_URL ?? maybeConfig()?.database ?? defaultDatabasePath(env, io.home),
+    () => flags.db ?? (env.MENTIONS_DB || undefined) ?? (env.MENTIONS_DATABASE_URL || undefined) ?? maybeConfig()?.database ?? defaultDatabasePath(env, io.home),
   )
 
   let opened: Store | undefined

@@ -74,6 +74,16 @@ describe('the database file (built binary)', () => {
     expect(fs.readdirSync(ro)).toEqual(['m.db'])
   })
 
+  it('takes an empty MENTIONS_DB or MENTIONS_DATABASE_URL as unset, not as a path', async () => {
+    // Set to nothing, both fall through to the config's database (the one pulled above).
+    const r = await mentions(['queue', 'all', '--json', '--config', cfg], { MENTIONS_DB: '', MENTIONS_DATABASE_URL: '' })
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    const viaDb = await mentions(['queue', 'all', '--json', '--db', db])
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(viaDb.stdout))
+    expect((JSON.parse(r.stdout) as unknown[]).length).toBeGreaterThan(0)
+  })
+
   it('refuses a directory and a file that is not a mentions database, exit 2, changing nothing', async () => {
     expect(await mentions(['queue', '--db', dir])).toEqual({ code: 2, stdout: '', stderr: `error: ${dir} is a directory, not a database file; give a file path (--db or MENTIONS_DB)\n` })
     const other = path.join(dir, 'notes.db')
