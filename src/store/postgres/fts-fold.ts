@@ -156,3 +156,17 @@ export const FOLD_FUNCTION_SQL = `
   CREATE FUNCTION mentions_fold(t text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fold$
     SELECT regexp_replace(translate(t, U&'${uEscape(FOLD_FROM + FOLD_DROP)}', U&'${uEscape(FOLD_TO)}'), '[${pgClass}]+', ' ', 'g')
   $fold$;`
+
+/**
+ * The same function, faster: translate() scans its whole FROM list (852 characters) for every
+ * character of the text, 0.7 ms a mention, most of an ingest's time. No ASCII character is in
+ * that list, so text that is all ASCII (one byte per character) skips it; the result is the
+ * same, so the stored search vectors stay valid and nothing is rebuilt.
+ */
+export const FOLD_FUNCTION_ASCII_FAST_SQL = `
+  CREATE OR REPLACE FUNCTION mentions_fold(t text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fold$
+    SELECT regexp_replace(
+      CASE WHEN octet_length(t) = length(t) THEN t
+           ELSE translate(t, U&'${uEscape(FOLD_FROM + FOLD_DROP)}', U&'${uEscape(FOLD_TO)}') END,
+      '[${pgClass}]+', ' ', 'g')
+  $fold$;`

@@ -3,7 +3,7 @@
 // so `mentions db copy` moves rows column by column; the types are PostgreSQL's own (bigint
 // epoch ms, boolean flags, jsonb where a query or a reader wants JSON). Indexes are this
 // engine's: partial ones for the queues, GIN over a stored tsvector for search.
-import { FOLD_FUNCTION_SQL } from './fts-fold.js'
+import { FOLD_FUNCTION_ASCII_FAST_SQL, FOLD_FUNCTION_SQL } from './fts-fold.js'
 
 export const PG_MIGRATIONS: readonly string[] = [
   // 1: the whole schema of SQLite migration 4, in PostgreSQL's terms.
@@ -207,4 +207,6 @@ export const PG_MIGRATIONS: readonly string[] = [
     GENERATED ALWAYS AS (ts_delete(to_tsvector('simple', mentions_fold(coalesce(title, '')) || ' à ' || mentions_fold(text)), 'à')) STORED;
   CREATE INDEX mentions_fts ON mentions USING gin (fts);
   `,
+  // 3: the same folding with a fast path for all-ASCII text (see fts-fold.ts): same results.
+  FOLD_FUNCTION_ASCII_FAST_SQL,
 ]
