@@ -10,7 +10,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import Database from 'better-sqlite3'
+import { floorIngest } from './floor.js'
 import { BENCH_BRANDS, generateRows } from './generate.js'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
@@ -28,42 +28,6 @@ const TOP = Number(flag('--top') ?? 25)
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.floor(s.length / 2)] as number
-}
-
-/** The same floor `npm run bench` uses: better-sqlite3, one unique index, 10k rows per transaction. */
-function floorIngest(n: number, file: string): { perSec: number; cpuPerSec: number } {
-  fs.rmSync(file, { force: true })
-  const db = new Database(file)
-  db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = NORMAL')
-  db.exec(`CREATE TABLE mentions (id INTEGER PRIMARY KEY, source TEXT NOT NULL, external_id TEXT NOT NULL, url TEXT, title TEXT, text TEXT,
-    author TEXT, created_at INTEGER, likes INTEGER, reposts INTEGER, replies INTEGER, parent TEXT, rating INTEGER, lang TEXT)`)
-  db.exec('CREATE UNIQUE INDEX mentions_key ON mentions (source, external_id)')
-  const insert = db.prepare(`INSERT INTO mentions (source, external_id, url, title, text, author, created_at, likes, reposts, replies, parent, rating, lang)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-  const tx = db.transaction((rows: unknown[][]) => {
-    for (const r of rows) insert.run(...r)
-  })
-  let ms = 0
-  let cpu = 0
-  let batch: unknown[][] = []
-  const flush = () => {
-    const t = process.hrtime.bigint()
-    const c = process.cpuUsage()
-    tx(batch)
-    const u = process.cpuUsage(c)
-    cpu += (u.user + u.system) / 1000
-    ms += Number(process.hrtime.bigint() - t) / 1e6
-    batch = []
-  }
-  for (const r of generateRows(n)) {
-    batch.push([r.source, r.externalId, r.url, r.title ?? null, r.text, r.author, Date.parse(r.createdAt), r.likes ?? null, r.reposts ?? null, r.replies ?? null, r.inReplyTo ?? null, r.rating ?? null, r.lang ?? null])
-    if (batch.length === 10_000) flush()
-  }
-  if (batch.length) flush()
-  db.close()
-  fs.rmSync(file, { force: true })
-  return { perSec: (n / ms) * 1000, cpuPerSec: (n / cpu) * 1000 }
 }
 
 interface Run {
@@ -153,6 +117,7 @@ async function main(): Promise<void> {
       ours.push((N / run.wallMs) * 1000)
       if (run.cpuMs !== undefined) oursCpu.push((N / run.cpuMs) * 1000)
       const fl = floorIngest(N, path.join(dir, 'floor.db'))
+      fs.rmSync(path.join(dir, 'floor.db'), { force: true })
       floor.push(fl.perSec)
       floorCpu.push(fl.cpuPerSec)
       fs.rmSync(db, { force: true })

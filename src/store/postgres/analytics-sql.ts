@@ -41,10 +41,3 @@ export const isoWeek = (at: string) => `to_char(${utc(at)}, 'IYYY-"W"IW')`
 
 /** The start of the bucket of epoch ms `at`: a whole multiple of the width, as SQLite's integer `%`. */
 export const bucketStart = (at: string, width: string) => `${at} - ${at} % ${width}`
-
-/** percentile_cont over a sorted list of n values, given the values at the two ranks around it (as the SQLite engine interpolates). */
-export function percentileCont(p: number, n: number | null, lo: number | null, hi: number | null): number | null {
-  if (!n || lo === null) return null
-  const pos = p * (n - 1)
-  return lo + (pos - Math.floor(pos)) * ((hi ?? lo) - lo)
-}

@@ -5,41 +5,13 @@
 import type {
   OverviewStatsBy,
   OverviewStatsFilter,
-  OverviewStatsRow,
   ResponseStatsBy,
   ResponseStatsFilter,
-  ResponseStatsRow,
   StatsRepo,
 } from '../types.js'
-import { isoWeek, nocaseIn, params, percentileCont, textAsc, utcDay, type Params } from './analytics-sql.js'
+import { overviewRow, responseRows, type OverviewRow, type StatsRow } from '../stats-rows.js'
+import { isoWeek, nocaseIn, params, textAsc, utcDay, type Params } from './analytics-sql.js'
 import type { Pg } from './open.js'
-
-interface ResponseFigures {
-  needed: number
-  answered: number
-  unknown: number
-  n_answered: number | null
-  p50_lo: number | null
-  p50_hi: number | null
-  p90_lo: number | null
-  p90_hi: number | null
-}
-
-interface Row extends ResponseFigures {
-  is_total: number
-  grp: string | null
-}
-
-interface OverviewRow extends Row {
-  mentions: number
-  negative: number
-  neutral: number
-  positive: number
-  complaints: number
-  questions: number
-  ours: number | null
-  everyone: number | null
-}
 
 // Needed an answer: as the SQLite engine defines it (someone else's, about our own brands, not
 // put aside, and a complaint, a question or negative).
@@ -200,53 +172,16 @@ function overviewSql(f: OverviewStatsFilter): { sql: string; values: unknown[] }
   return { sql, values: p.values }
 }
 
-const emptyTotal: ResponseStatsRow = {
-  group: null,
-  total: true,
-  needed: 0,
-  answered: 0,
-  unknown: 0,
-  medianFirstResponseMs: null,
-  p90FirstResponseMs: null,
-}
-
-function responseRow(r: Row): ResponseStatsRow {
-  return {
-    group: r.is_total ? null : r.grp,
-    total: r.is_total === 1,
-    needed: r.needed,
-    answered: r.answered,
-    unknown: r.unknown,
-    medianFirstResponseMs: percentileCont(0.5, r.n_answered, r.p50_lo, r.p50_hi),
-    p90FirstResponseMs: percentileCont(0.9, r.n_answered, r.p90_lo, r.p90_hi),
-  }
-}
-
 export function statsRepo(pg: Pg): StatsRepo {
   return {
     async responses(f) {
       const { sql, values } = responsesSql(f)
-      const rows = (await pg.query<Row>(sql, values)).map(responseRow)
-      // An empty window still has its total: zero needed, nothing answered.
-      return rows.some((r) => r.total) ? rows : [...rows, { ...emptyTotal }]
+      return responseRows(await pg.query<StatsRow>(sql, values))
     },
     // The total row always comes back: `grouped` ends in an aggregate with no GROUP BY.
     async overview(f) {
       const { sql, values } = overviewSql(f)
-      return (await pg.query<OverviewRow>(sql, values)).map(
-        (r): OverviewStatsRow => ({
-          group: r.is_total ? null : r.grp,
-          total: r.is_total === 1,
-          mentions: r.mentions,
-          negative: r.negative,
-          neutral: r.neutral,
-          positive: r.positive,
-          complaints: r.complaints,
-          questions: r.questions,
-          voice: r.everyone === null ? null : { ours: r.ours ?? 0, all: r.everyone },
-          responses: responseRow(r),
-        }),
-      )
+      return (await pg.query<OverviewRow>(sql, values)).map(overviewRow)
     },
   }
 }

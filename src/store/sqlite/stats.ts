@@ -5,40 +5,12 @@ import type { Statement } from 'better-sqlite3'
 import type {
   OverviewStatsBy,
   OverviewStatsFilter,
-  OverviewStatsRow,
   ResponseStatsBy,
   ResponseStatsFilter,
-  ResponseStatsRow,
   StatsRepo,
 } from '../types.js'
+import { overviewRow, responseRows, type OverviewRow, type StatsRow } from '../stats-rows.js'
 import { storeRunner, type Db } from './open.js'
-
-interface ResponseFigures {
-  needed: number
-  answered: number
-  unknown: number
-  n_answered: number | null
-  p50_lo: number | null
-  p50_hi: number | null
-  p90_lo: number | null
-  p90_hi: number | null
-}
-
-interface Row extends ResponseFigures {
-  is_total: number
-  grp: string | null
-}
-
-interface OverviewRow extends Row {
-  mentions: number
-  negative: number
-  neutral: number
-  positive: number
-  complaints: number
-  questions: number
-  ours: number | null
-  everyone: number | null
-}
 
 // A mention needed an answer when it is someone else's (is_own = 0), about one of our own
 // brands (competitor = 0), not put aside (triage state 'ignored'), and asks or complains:
@@ -244,35 +216,6 @@ function overviewSql(f: OverviewStatsFilter): { sql: string; args: Args } {
   return { sql, args }
 }
 
-/** percentile_cont over a sorted list of n values, given the values at the two ranks around it. */
-export function percentileCont(p: number, n: number | null, lo: number | null, hi: number | null): number | null {
-  if (!n || lo === null) return null
-  const pos = p * (n - 1)
-  return lo + (pos - Math.floor(pos)) * ((hi ?? lo) - lo)
-}
-
-const emptyTotal: ResponseStatsRow = {
-  group: null,
-  total: true,
-  needed: 0,
-  answered: 0,
-  unknown: 0,
-  medianFirstResponseMs: null,
-  p90FirstResponseMs: null,
-}
-
-function responseRow(r: Row): ResponseStatsRow {
-  return {
-    group: r.is_total ? null : r.grp,
-    total: r.is_total === 1,
-    needed: r.needed,
-    answered: r.answered,
-    unknown: r.unknown,
-    medianFirstResponseMs: percentileCont(0.5, r.n_answered, r.p50_lo, r.p50_hi),
-    p90FirstResponseMs: percentileCont(0.9, r.n_answered, r.p90_lo, r.p90_hi),
-  }
-}
-
 export function statsRepo(db: Db, file: string): StatsRepo {
   const run = storeRunner(file)
   // The statement depends only on which filters are present and how many values each has.
@@ -285,27 +228,12 @@ export function statsRepo(db: Db, file: string): StatsRepo {
   return {
     responses: (f) =>
       run(() => {
-        const rows = all<Row>(responsesSql(f)).map(responseRow)
-        // An empty window still has its total: zero needed, nothing answered.
-        return rows.some((r) => r.total) ? rows : [...rows, { ...emptyTotal }]
+        return responseRows(all<StatsRow>(responsesSql(f)))
       }),
     // The total row always comes back: `grouped` ends in an aggregate with no GROUP BY.
     overview: (f) =>
       run(() =>
-        all<OverviewRow>(overviewSql(f)).map(
-          (r): OverviewStatsRow => ({
-            group: r.is_total ? null : r.grp,
-            total: r.is_total === 1,
-            mentions: r.mentions,
-            negative: r.negative,
-            neutral: r.neutral,
-            positive: r.positive,
-            complaints: r.complaints,
-            questions: r.questions,
-            voice: r.everyone === null ? null : { ours: r.ours ?? 0, all: r.everyone },
-            responses: responseRow(r),
-          }),
-        ),
+        all<OverviewRow>(overviewSql(f)).map(overviewRow),
       ),
   }
 }
