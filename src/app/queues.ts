@@ -1,6 +1,6 @@
 // `mentions queue` and `mentions export`: reads over the store, returning data.
 import { UsageError } from '../errors.js'
-import type { Mention, QueueName, QueueSort } from '../model.js'
+import type { Mention, MentionView, QueueName, QueueSort } from '../model.js'
 import { priorityOf, type Priority } from '../rules/priority.js'
 import type { BrandReply, ListFilter, MentionEvent, QueuePage, Sighting } from '../store/index.js'
 import type { Deps } from './deps.js'
@@ -88,6 +88,12 @@ export async function searchMentions(deps: Deps, q: SearchQuery): Promise<QueueP
 export function exportMentions(deps: Deps, q: ListQuery = {}): AsyncIterable<Mention[]> {
   checkListQuery(deps, q)
   return deps.readStore().mentions.iterate({ ...toFilter(q), now: deps.now() })
+}
+
+/** exportMentions as the views the export formats write: the store builds them without a Mention. */
+export function exportViews(deps: Deps, q: ListQuery = {}): AsyncIterable<MentionView[]> {
+  checkListQuery(deps, q)
+  return deps.readStore().mentions.iterateViews({ ...toFilter(q), now: deps.now() })
 }
 
 export interface MentionDetail {

@@ -2,7 +2,7 @@
 // Every method is asynchronous so a server engine (PostgreSQL) can stand behind the same
 // interface; the SQLite engine batches, so the cost is one await per page or chunk of rows,
 // never one per row. Lists stream as chunks (`AsyncIterable<T[]>`) for the same reason.
-import type { Cursor, Intent, Mention, MentionDraft, QueueName, QueueSort, SentimentLabel, SourceState, TriageState } from '../model.js'
+import type { Cursor, Intent, Mention, MentionDraft, MentionView, QueueName, QueueSort, SentimentLabel, SourceState, TriageState } from '../model.js'
 
 /** A routing rule that fired on a new mention, for the event log. */
 export interface RuleHitRecord {
@@ -216,6 +216,8 @@ export interface MentionsRepo {
   search(f: SearchFilter): Promise<QueuePage>
   /** Every mention matching the filter, newest first, in chunks. */
   iterate(f?: ListFilter, chunk?: number): AsyncIterable<Mention[]>
+  /** The same chunks as the views every export format writes; equal to iterate + toView. */
+  iterateViews(f?: ListFilter, chunk?: number): AsyncIterable<MentionView[]>
   get(id: number, now?: number): Promise<Mention | undefined>
   /** Several at once, in the order asked; ids not stored are left out. */
   getMany(ids: readonly number[], now?: number): Promise<Mention[]>

@@ -138,14 +138,14 @@ function mention(id: number): Mention {
 }
 
 /** 50 chunks of 100 mentions, counting how many the consumer has pulled. */
-function counted(): { chunks: AsyncIterable<Mention[]>; pulled: () => number } {
+function counted(): { chunks: AsyncIterable<MentionView[]>; pulled: () => number } {
   let pulled = 0
   return {
     pulled: () => pulled,
     chunks: (async function* () {
       for (let c = 0; c < 50; c++) {
         pulled++
-        yield Array.from({ length: 100 }, (_, i) => mention(c * 100 + i + 1))
+        yield Array.from({ length: 100 }, (_, i) => toView(mention(c * 100 + i + 1)))
       }
     })(),
   }

@@ -2,7 +2,7 @@
 // file calls storeContract with a factory for fresh, empty stores of that engine.
 import { afterEach, describe, expect, it } from 'vitest'
 import { BusyError } from '../../src/errors.js'
-import type { Mention } from '../../src/model.js'
+import { toView, type Mention } from '../../src/model.js'
 import type { MentionRecord, Store } from '../../src/store/index.js'
 
 let n = 0
@@ -187,6 +187,31 @@ export function storeContract(engine: string, fresh: () => Promise<Store>, opts:
       for (let i = 1; i < order.length; i++) {
         const [a, b] = [order[i - 1]!, order[i]!]
         expect(a[0] > b[0] || (a[0] === b[0] && a[1] > b[1])).toBe(true)
+      }
+    })
+
+    it('builds the same views as iterate + toView: triage, snoozes over and not, tags, replies, nulls', async () => {
+      const s = await open()
+      await s.mentions.upsertPage([
+        record({ externalId: 'plain' }),
+        record({ externalId: 'tagged', tags: ['billing', 'vip'], brands: ['Acme', 'Globex'], terms: ['acme', 'globex'], rating: 2, sourceName: 'feed', lang: 'de' }),
+        record({ externalId: 'answered', metrics: { likes: 3, reposts: 1, replies: 2, score: 9 }, authorReach: 1200, boost: 25 }),
+        record({ externalId: 'reply', isOwn: true, parentExternalId: 'answered', threadExternalId: 'answered', sentimentLabel: 'positive', sentimentScore: 0.3333333, intent: 'praise' }),
+        record({ externalId: 'feed', source: 'rss', answerable: false, title: 'A title', sentimentLabel: 'neutral', sentimentScore: 0 }),
+        record({ externalId: 'snoozed-later' }),
+        record({ externalId: 'snoozed-over' }),
+      ])
+      const all = await collect(s.mentions.iterate({ now }))
+      const id = (x: string) => all.find((m) => m.externalId === x)!.id
+      await s.triage.apply([id('plain')], { kind: 'assign', assignee: 'alice' }, 'bob', now)
+      await s.triage.apply([id('snoozed-later')], { kind: 'snooze', until: now + 3_600_000 }, 'bob', now)
+      await s.triage.apply([id('snoozed-over')], { kind: 'snooze', until: now - 3_600_000 }, 'bob', now - 7_200_000)
+      for (const at of [now, undefined]) {
+        const f = at === undefined ? {} : { now: at }
+        const expected = (await collect(s.mentions.iterate(f, 3))).map(toView)
+        const views = await collect(s.mentions.iterateViews(f, 3))
+        expect(views).toEqual(expected)
+        expect(views.map((v) => v.state)).toContain('snoozed')
       }
     })
 

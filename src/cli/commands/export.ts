@@ -1,5 +1,5 @@
-import { exportMentions } from '../../app/queues.js'
-import { toView, type Mention, type MentionView } from '../../model.js'
+import { exportViews } from '../../app/queues.js'
+import type { MentionView } from '../../model.js'
 import { createMentionTableColumns, mentionColumns } from '../../report/mentions.js'
 import { createWriter, type Format } from '../../report/render.js'
 import { listQueryFlags } from '../flags.js'
@@ -61,7 +61,7 @@ export function streamSink(out: OutStream): Sink {
  * away. Returns the rows written.
  */
 export async function pumpMentions(
-  chunks: AsyncIterable<Mention[]>,
+  chunks: AsyncIterable<MentionView[]>,
   sink: Sink,
   writerFor: (out: { write(s: string): void }) => { write(v: MentionView): void; end(): void },
 ): Promise<number> {
@@ -76,7 +76,7 @@ export async function pumpMentions(
     return !sink.gone
   }
   for await (const chunk of chunks) {
-    for (const m of chunk) writer.write(toView(m))
+    for (const v of chunk) writer.write(v)
     n += chunk.length
     if (!(await flush())) return n
   }
@@ -87,7 +87,7 @@ export async function pumpMentions(
 
 export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const format: Format = resolveFormat(opts, ctx.io.stdout.isTTY, COMMAND_FORMATS.export.formats, COMMAND_FORMATS.export.fallback)
-  const chunks = exportMentions(ctx.deps, listQueryFlags(opts, ctx.deps.now()))
+  const chunks = exportViews(ctx.deps, listQueryFlags(opts, ctx.deps.now()))
   await pumpMentions(chunks, streamSink(ctx.io.stdout), (out) =>
     createWriter({ format, columns: mentionColumns, tableColumns: createMentionTableColumns(ctx.deps.now()), ...listWriterContext(ctx), out }),
   )

@@ -3,7 +3,7 @@
 // (src/store/sqlite/mentions.ts) over the same rows; text tie-breakers compare COLLATE "C",
 // the byte order SQLite's BINARY uses, whatever the database's own collation is.
 import { UsageError } from '../../errors.js'
-import type { Mention, QueueSort } from '../../model.js'
+import { toView, type Mention, type MentionView, type QueueSort } from '../../model.js'
 import type { BrandReply, ListFilter, MentionEvent, MentionsRepo, QueueFilter, QueuePage, SearchFilter, Sighting, StoredText } from '../types.js'
 import { COLUMNS, FROM_VIEW, HAS_REPLY, SELECT_VIEW, Params, fromPgRow, listConditions, openSql, prioritySqlAt, whereOf, type PgMentionRow } from './filters.js'
 import { FtsQueryError, ftsToTsquery } from './fts-query.js'
@@ -153,6 +153,11 @@ export function mentionsRead(pg: Pg): MentionsRead {
     }
   }
 
+  // PostgreSQL's rows arrive as objects already: the view is one more map, not a second read.
+  async function* iterateViews(f: ListFilter = {}, chunk = 1000): AsyncIterable<MentionView[]> {
+    for await (const page of iterate(f, chunk)) yield page.map(toView)
+  }
+
   async function* chunksById<R extends StoredTextRow>(sql: (after: string, limit: string) => string, extra: readonly unknown[], chunk: number): AsyncIterable<R[]> {
     let after = 0
     for (;;) {
@@ -169,6 +174,7 @@ export function mentionsRead(pg: Pg): MentionsRead {
     queuePage,
     search,
     iterate,
+    iterateViews,
 
     get: async (id, now) => {
       const [r] = await pg.query<PgMentionRow>(`${SELECT_VIEW} WHERE m.id = $1`, [id])

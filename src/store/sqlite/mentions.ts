@@ -23,7 +23,7 @@ import type {
 } from '../types.js'
 import type { Statement } from 'better-sqlite3'
 import { urlKey } from '../url-key.js'
-import { exportChunks } from './export.js'
+import { exportChunks, exportViewChunks } from './export.js'
 import { storeRunner, type Db } from './open.js'
 
 interface Row {
@@ -784,6 +784,11 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     iterate: (f: ListFilter = {}, chunk?: number) => {
       const { where, args } = commonFilters(f)
       return exportChunks(db, run, { where, args, now: f.now }, chunk)
+    },
+
+    iterateViews: (f: ListFilter = {}, chunk?: number) => {
+      const { where, args } = commonFilters(f)
+      return exportViewChunks(db, run, { where, args, now: f.now }, chunk)
     },
 
     get: (id, now) =>
