@@ -194,8 +194,8 @@ export function storeContract(engine: string, fresh: () => Promise<Store>, opts:
       const s = await open()
       await s.mentions.upsertPage([
         record({ externalId: 'plain' }),
-        record({ externalId: 'tagged', tags: ['billing', 'vip'], brands: ['Acme', 'Globex'], terms: ['acme', 'globex'], rating: 2, sourceName: 'feed', lang: 'de' }),
-        record({ externalId: 'answered', metrics: { likes: 3, reposts: 1, replies: 2, score: 9 }, authorReach: 1200, boost: 25 }),
+        record({ externalId: 'tagged', routing: { tags: ['billing', 'vip'], boost: 0, hits: [{ rule: 'billing', tags: ['billing', 'vip'] }] }, brands: ['Acme', 'Globex'], terms: ['acme', 'globex'], rating: 2, sourceName: 'feed', lang: 'de' }),
+        record({ externalId: 'answered', metrics: { likes: 3, reposts: 1, replies: 2, score: 9 }, author: { handle: 'ann', reach: 1200 }, routing: { assignee: 'carol', tags: [], boost: 25, hits: [{ rule: 'vip', assign: 'carol', priority: 'high' }] } }),
         record({ externalId: 'reply', isOwn: true, parentExternalId: 'answered', threadExternalId: 'answered', sentimentLabel: 'positive', sentimentScore: 0.3333333, intent: 'praise' }),
         record({ externalId: 'feed', source: 'rss', answerable: false, title: 'A title', sentimentLabel: 'neutral', sentimentScore: 0 }),
         record({ externalId: 'snoozed-later' }),
@@ -212,6 +212,10 @@ export function storeContract(engine: string, fresh: () => Promise<Store>, opts:
         const views = await collect(s.mentions.iterateViews(f, 3))
         expect(views).toEqual(expected)
         expect(views.map((v) => v.state)).toContain('snoozed')
+        const by = new Map(views.map((v) => [v.externalId, v]))
+        expect(by.get('tagged')).toMatchObject({ tags: ['billing', 'vip'], brands: ['Acme', 'Globex'], rating: 2, sourceName: 'feed' })
+        expect(by.get('answered')).toMatchObject({ answered: true, assignee: 'carol', authorReach: 1200, likes: 3 })
+        expect(by.get('feed')?.answered).toBeNull()
       }
     })
 
