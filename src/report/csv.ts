@@ -45,6 +45,8 @@ const PLAIN = /^(?![=+\-@\uff1d\uff0b\uff0d\uff20])[^\x00-\x1f\x7f-\x9f\u202a-\u
 export function csvField(cell: Cell): string {
   if (typeof cell === 'string') return PLAIN.test(cell) ? cell : quoted(csvCell(cell))
   if (typeof cell === 'number') return String(cell)
+  if (cell === null || cell === undefined) return ''
+  if (typeof cell === 'boolean') return cell ? 'true' : 'false'
   return quoted(csvCell(cell))
 }
 

@@ -2,10 +2,48 @@ import { VIEW_FIELDS, type MentionView } from '../model.js'
 import { formatAge } from './age.js'
 import type { Column } from './types.js'
 
+// One getter per field: `(v) => v[key]` with the key in a closure is one call site for 34
+// property names, a megamorphic load that was the largest single cost of writing a CSV row.
+// The mapped type makes the compiler hold this list to MentionView.
+const GET: { readonly [K in keyof MentionView]: (v: MentionView) => MentionView[K] } = {
+  id: (v) => v.id,
+  source: (v) => v.source,
+  sourceName: (v) => v.sourceName,
+  externalId: (v) => v.externalId,
+  url: (v) => v.url,
+  title: (v) => v.title,
+  text: (v) => v.text,
+  author: (v) => v.author,
+  authorName: (v) => v.authorName,
+  createdAt: (v) => v.createdAt,
+  fetchedAt: (v) => v.fetchedAt,
+  lang: (v) => v.lang,
+  isOwn: (v) => v.isOwn,
+  competitor: (v) => v.competitor,
+  brand: (v) => v.brand,
+  brands: (v) => v.brands,
+  terms: (v) => v.terms,
+  sentiment: (v) => v.sentiment,
+  sentimentScore: (v) => v.sentimentScore,
+  intent: (v) => v.intent,
+  state: (v) => v.state,
+  assignee: (v) => v.assignee,
+  answered: (v) => v.answered,
+  priority: (v) => v.priority,
+  likes: (v) => v.likes,
+  reposts: (v) => v.reposts,
+  replies: (v) => v.replies,
+  inReplyTo: (v) => v.inReplyTo,
+  rating: (v) => v.rating,
+  tags: (v) => v.tags,
+  snoozedUntil: (v) => v.snoozedUntil,
+  authorReach: (v) => v.authorReach,
+  points: (v) => v.points,
+  threadId: (v) => v.threadId,
+}
+
 /** Every MentionView field, in VIEW_FIELDS order: the csv/tsv/json/ndjson contract. */
-export const mentionColumns: readonly Column<MentionView>[] = VIEW_FIELDS.map(
-  (key): Column<MentionView> => ({ key, header: key, get: (v) => v[key] }),
-)
+export const mentionColumns: readonly Column<MentionView>[] = VIEW_FIELDS.map((key): Column<MentionView> => ({ key, header: key, get: GET[key] }))
 
 // Short names for the table only; every other format keeps the source kind as stored.
 const SHORT_SOURCE: Readonly<Record<string, string>> = { hackernews: 'hn' }

@@ -97,7 +97,7 @@ const VIEW_COLUMNS = `m.id, m.created_at, m.source, m.source_name, m.external_id
   m.author_reach, m.title, m.text, m.lang, m.fetched_at, m.parent_external_id, m.thread_external_id, m.likes, m.reposts, m.replies,
   m.score, m.rating, m.is_own, m.competitor, m.sentiment_score, m.sentiment_label, m.intent, m.boost, t.state,
   t.assignee, t.snoozed_until,
-  (SELECT json_group_array(g.tag) FROM mention_tags g WHERE g.mention_id = m.id),
+  CASE WHEN EXISTS (SELECT 1 FROM mention_tags g WHERE g.mention_id = m.id) THEN (SELECT json_group_array(g.tag) FROM mention_tags g WHERE g.mention_id = m.id) END,
   CASE WHEN EXISTS (SELECT 1 FROM replies r WHERE r.mention_id = m.id) THEN 1 WHEN m.answerable = 1 THEN 0 END`
 
 // Brands and terms repeat across rows (a handful of brands, a few hundred term sets): parse
@@ -114,12 +114,20 @@ function jsonArrays(): (text: string) => string[] {
   }
 }
 
+// A pull stores its whole batch with one fetched_at: consecutive rows mostly repeat it.
+function lastIso(): (ms: number) => string {
+  let at = NaN
+  let text = ''
+  return (ms) => (ms === at ? text : ((at = ms), (text = new Date(ms).toISOString())))
+}
+
 /** toView(fromRaw(r)) without the Mention in between: the same fields, the same values. */
-function viewFromRaw(r: Raw, now: number | undefined, arrays: (text: string) => string[]): MentionView {
+function viewFromRaw(r: Raw, now: number | undefined, arrays: (text: string) => string[], iso: (ms: number) => string): MentionView {
   const state = r[V.state] as TriageState | null
   const snoozedUntil = r[V.snoozedUntil] as number | null
   const snoozeOver = state === 'snoozed' && now !== undefined && snoozedUntil !== null && snoozedUntil <= now
-  const tags = r[V.tags] as string
+  // NULL when untagged (most rows): no aggregate to run and no '[]' to decode and parse.
+  const tags = r[V.tags] as string | null
   const answered = r[V.answered] as number | null
   const createdAt = r[V.createdAt] as number
   const brands = arrays(r[V.brands] as string)
@@ -135,7 +143,7 @@ function viewFromRaw(r: Raw, now: number | undefined, arrays: (text: string) => 
     author: r[V.authorHandle] as string | null,
     authorName: r[V.authorName] as string | null,
     createdAt: new Date(createdAt).toISOString(),
-    fetchedAt: new Date(r[V.fetchedAt] as number).toISOString(),
+    fetchedAt: iso(r[V.fetchedAt] as number),
     lang: r[V.lang] as string | null,
     isOwn: r[V.isOwn] === 1,
     competitor: r[V.competitor] === 1,
@@ -154,7 +162,7 @@ function viewFromRaw(r: Raw, now: number | undefined, arrays: (text: string) => 
     replies: r[V.replies] as number | null,
     inReplyTo: r[V.parent] as string | null,
     rating: r[V.rating] as number | null,
-    tags: tags === EMPTY_TAGS ? [] : (JSON.parse(tags) as string[]),
+    tags: tags === null ? [] : (JSON.parse(tags) as string[]),
     snoozedUntil: state === 'snoozed' && !snoozeOver && snoozedUntil !== null ? new Date(snoozedUntil).toISOString() : null,
     authorReach: r[V.authorReach] as number | null,
     points: r[V.score] as number | null,
@@ -231,5 +239,6 @@ export function exportChunks(db: Db, run: <T>(work: () => T) => Promise<T>, f: E
 /** The same chunks as views, the shape every export format writes. */
 export function exportViewChunks(db: Db, run: <T>(work: () => T) => Promise<T>, f: ExportFilter, chunk = 1000): AsyncIterable<MentionView[]> {
   const arrays = jsonArrays()
-  return rawChunks(db, run, f, VIEW_COLUMNS, { at: V.createdAt, id: V.id }, (r) => viewFromRaw(r, f.now, arrays), chunk)
+  const iso = lastIso()
+  return rawChunks(db, run, f, VIEW_COLUMNS, { at: V.createdAt, id: V.id }, (r) => viewFromRaw(r, f.now, arrays, iso), chunk)
 }
