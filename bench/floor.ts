@@ -39,3 +39,39 @@ export function floorIngest(n: number, file: string): { perSec: number; cpuPerSe
   db.close()
   return { perSec: (n / ms) * 1000, cpuPerSec: (n / cpu) * 1000, bytes: fs.statSync(file).size }
 }
+
+/**
+ * The floor under an export: raw better-sqlite3 reading the columns a CSV row shows, in the
+ * export's order and 1,000-row keyset chunks, into arrays, with no formatting at all. The
+ * values have to cross from SQLite into JavaScript whatever writes them; this is that cost.
+ */
+export function floorRead(file: string, rounds = 3): { perSec: number; cpuPerSec: number } {
+  const db = new Database(file, { readonly: true })
+  const cols = `m.id, m.created_at, m.source, m.source_name, m.external_id, m.url, m.brands, m.terms, m.author_handle, m.author_name,
+    m.author_reach, m.title, m.text, m.lang, m.fetched_at, m.parent_external_id, m.thread_external_id, m.likes, m.reposts, m.replies,
+    m.score, m.rating, m.is_own, m.competitor, m.sentiment_score, m.sentiment_label, m.intent, m.boost, t.state, t.assignee, t.snoozed_until`
+  const from = 'FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id'
+  const first = db.prepare(`SELECT ${cols} ${from} ORDER BY m.created_at DESC, m.id DESC LIMIT 1000`).raw()
+  const next = db.prepare(`SELECT ${cols} ${from} WHERE (m.created_at, m.id) < (?, ?) ORDER BY m.created_at DESC, m.id DESC LIMIT 1000`).raw()
+  const walls: number[] = []
+  const cpus: number[] = []
+  let n = 0
+  for (let r = 0; r < rounds; r++) {
+    const t = process.hrtime.bigint()
+    const c = process.cpuUsage()
+    n = 0
+    let last: unknown[] | undefined
+    for (;;) {
+      const rows = (last ? next.all(last[1], last[0]) : first.all()) as unknown[][]
+      n += rows.length
+      if (rows.length < 1000) break
+      last = rows[rows.length - 1]
+    }
+    const u = process.cpuUsage(c)
+    cpus.push((u.user + u.system) / 1000)
+    walls.push(Number(process.hrtime.bigint() - t) / 1e6)
+  }
+  db.close()
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
+  return { perSec: (n / median(walls)) * 1000, cpuPerSec: (n / median(cpus)) * 1000 }
+}

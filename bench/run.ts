@@ -14,7 +14,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
-import { floorIngest } from './floor.js'
+import { floorIngest, floorRead } from './floor.js'
 import { BENCH_BRANDS, generateRows, generateTexts } from './generate.js'
 import { postgresRows } from './postgres.js'
 import { pullRows } from './pull.js'
@@ -170,6 +170,19 @@ export const producers: RowProducer[] = [
       const cpu = (ctx.stored / m.cpuMs) * 1000
       rows.push({ what: 'export --format csv, per CPU second', value: Math.round(cpu), unit: 'rows/s', target: '≥ 200k rows/s', met: cpu >= 200_000, note: 'rows over user+sys time: what the machine can do when not shared' })
     }
+    // What bounds it: the work over start-up beside raw better-sqlite3 reading the same columns.
+    const startup = await ctx.startupMs()
+    const floor = floorRead(ctx.db)
+    const work = (ctx.stored / Math.max(1, m.wallMs - startup)) * 1000
+    rows.push({
+      what: 'export --format csv, work over start-up',
+      value: Math.round(work),
+      unit: 'rows/s',
+      baseline: { what: 'raw better-sqlite3 reading the same columns, no formatting', value: Math.round(floor.perSec), unit: 'rows/s' },
+      ratio: round(floor.perSec / work, 2),
+      target: '≥ 200k rows/s',
+      met: work >= 200_000,
+    })
     return rows
   },
   async (ctx) => {
