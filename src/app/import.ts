@@ -1,10 +1,13 @@
 // `mentions import`: rows from a file (another tool's export, a backup, our own export) through
 // the same enrich → store path a pull takes, without HTTP. Streamed: one batch in memory at most.
 import { UsageError } from '../errors.js'
+import type { Config } from '../config/load.js'
 import { loadLanguageDetector, type LanguageDetector } from '../match/lang.js'
 import { compileMatcher } from '../match/matcher.js'
 import type { MentionDraft } from '../model.js'
 import { compileRules } from '../rules/rules.js'
+import type { Scorer } from '../sentiment/index.js'
+import type { ReplyDetection } from '../sources/types.js'
 import type { MentionRecord } from '../store/index.js'
 import type { Deps } from './deps.js'
 import { createEnricher, type Enricher } from './records.js'
@@ -26,7 +29,9 @@ export interface BadLine {
 
 export interface ImportOptions {
   /** Rows in file order; a BadLine stands for a line the parser could not read. */
-  rows: AsyncIterable<InputRow | BadLine>
+  rows?: AsyncIterable<InputRow | BadLine>
+  /** Instead of rows: prepared rows, in file order, from elsewhere (a worker reading the file). */
+  prepared?: (setup: PrepareSetup) => AsyncIterable<Prepared[]>
   /** Store rows that match no brand under this one (as if found on its own channel). */
   brand?: string
   /** Rows per transaction. */
@@ -193,10 +198,84 @@ export function rowToDraft(fields: Record<string, unknown>, opts: { csv: boolean
 
 const isBad = (r: InputRow | BadLine): r is BadLine => 'reason' in r
 
+/** What one input row became: a record to store, a bad line, or a row that matched no brand. */
+export type Prepared = { record: MentionRecord } | { bad: BadLine } | { unmatched: number }
+
+/**
+ * What turning rows into records needs, all of it plain data: a worker thread gets a copy and
+ * prepares the rows there exactly as the main thread would.
+ */
+export interface PrepareSetup {
+  format: ImportFormat
+  brands: Config['brands']
+  rules: NonNullable<Config['rules']>
+  /** The configured brand's name for --brand, resolved. */
+  brandName?: string
+  /** How each known source kind shows the brand's replies. */
+  replies: Record<string, ReplyDetection>
+  now: number
+}
+
+/**
+ * Rows in, prepared rows out, in input order and in batches of `size`: parsed, matched, scored
+ * and routed, ready for the store. Pure apart from loading the language detector, which only
+ * an input with a row lacking a language pays for (it takes most of a second).
+ */
+export async function* prepareRows(setup: PrepareSetup, scorer: Scorer, rows: AsyncIterable<InputRow | BadLine>, size = 1000): AsyncGenerator<Prepared[]> {
+  const matcher = compileMatcher(setup.brands)
+  const rules = compileRules(setup.rules)
+  const kinds = new Set(Object.keys(setup.replies))
+  let detector: LanguageDetector | undefined
+  const lazyDetector: LanguageDetector = { detect: (t) => detector?.detect(t) }
+  const enrichers = new Map<string, Enricher>()
+  const enricherFor = (source: string, sourceName: string | undefined): Enricher => {
+    const key = `${source}\u0000${sourceName ?? ''}`
+    let e = enrichers.get(key)
+    if (!e) {
+      const replies = setup.replies[source] ?? 'none'
+      e = createEnricher({ source, sourceName, replies, brands: setup.brands, matcher, scorer, now: setup.now, detector: lazyDetector, rules })
+      enrichers.set(key, e)
+    }
+    return e
+  }
+  let out: Prepared[] = []
+  for await (const row of rows) {
+    if (out.length >= size) {
+      yield out
+      out = []
+    }
+    if (isBad(row)) {
+      out.push({ bad: row })
+      continue
+    }
+    let parsed: ImportDraft
+    try {
+      parsed = rowToDraft(row.fields, { csv: setup.format === 'csv', kinds })
+    } catch (err) {
+      if (!(err instanceof RowError)) throw err
+      out.push({ bad: { line: row.line, reason: err.message } })
+      continue
+    }
+    if (detector === undefined && parsed.draft.lang === undefined) detector = await loadLanguageDetector()
+    const enricher = enricherFor(parsed.source, parsed.sourceName)
+    const record = enricher.enrich(parsed.draft) ?? (setup.brandName !== undefined ? enricher.enrich({ ...parsed.draft, about: setup.brandName }) : null)
+    if (!record) {
+      out.push({ unmatched: row.line })
+      continue
+    }
+    // A backup keeps when each row was first seen; another tool's rows are first seen now.
+    if (parsed.fetchedAt !== undefined) record.fetchedAt = parsed.fetchedAt
+    if (parsed.id !== undefined) record.id = parsed.id
+    out.push({ record })
+  }
+  if (out.length) yield out
+}
+
 /**
  * Matches, scores, routes and stores every row, one transaction per batch. Human labels and
  * triage state in the input are not restored (see README, `mentions import`): the scorer and
- * the routing rules decide, as for a pulled item.
+ * the routing rules decide, as for a pulled item. `opts.prepared` moves the preparing
+ * elsewhere (a worker thread); the store is written here, in input order, either way.
  */
 export async function importMentions(deps: Deps, opts: ImportOptions & { format: ImportFormat }): Promise<ImportResult> {
   const config = deps.config()
@@ -205,26 +284,18 @@ export async function importMentions(deps: Deps, opts: ImportOptions & { format:
     throw new UsageError(`unknown brand "${opts.brand}" (configured: ${config.brands.map((b) => b.name).join(', ')})`)
   }
   const store = deps.store()
-  const matcher = compileMatcher(config.brands)
-  const rules = compileRules(config.rules ?? [])
-  const scorer = deps.scorer()
-  const now = deps.now()
-  const bySource = new Map(deps.sources.map((s) => [s.kind, s]))
-  const kinds = new Set(bySource.keys())
-  // The detector takes most of a second to load: only an input with a row lacking a language pays.
-  let detector: LanguageDetector | undefined
-  const lazyDetector: LanguageDetector = { detect: (t) => detector?.detect(t) }
-  const enrichers = new Map<string, Enricher>()
-  const enricherFor = (source: string, sourceName: string | undefined): Enricher => {
-    const key = `${source}\u0000${sourceName ?? ''}`
-    let e = enrichers.get(key)
-    if (!e) {
-      const replies = bySource.get(source)?.replies ?? 'none'
-      e = createEnricher({ source, sourceName, replies, brands: config.brands, matcher, scorer, now, detector: lazyDetector, rules })
-      enrichers.set(key, e)
-    }
-    return e
+  const setup: PrepareSetup = {
+    format: opts.format,
+    brands: config.brands,
+    rules: config.rules ?? [],
+    ...(brandName !== undefined ? { brandName } : {}),
+    replies: Object.fromEntries(deps.sources.map((s) => [s.kind, s.replies])),
+    now: deps.now(),
   }
+  let prepared: AsyncIterable<Prepared[]>
+  if (opts.prepared) prepared = opts.prepared(setup)
+  else if (opts.rows) prepared = prepareRows(setup, deps.scorer(), opts.rows)
+  else throw new Error('importMentions needs rows or a preparer')
 
   const result: ImportResult = { new: 0, updated: 0, unchanged: 0, bad: 0, unmatched: 0, rows: 0 }
   const batchSize = opts.batchSize ?? 5000
@@ -238,38 +309,21 @@ export async function importMentions(deps: Deps, opts: ImportOptions & { format:
     batch = []
     opts.onProgress?.(result.rows)
   }
-  const bad = (b: BadLine) => {
-    result.bad++
-    opts.onBad?.(b)
-  }
-  for await (const row of opts.rows) {
-    if (opts.signal?.aborted) break
-    result.rows++
-    if (isBad(row)) {
-      bad(row)
-      continue
+  read: for await (const items of prepared) {
+    for (const p of items) {
+      if (opts.signal?.aborted) break read
+      result.rows++
+      if ('record' in p) {
+        batch.push(p.record)
+        if (batch.length >= batchSize) await flush()
+      } else if ('bad' in p) {
+        result.bad++
+        opts.onBad?.(p.bad)
+      } else {
+        result.unmatched++
+        opts.onUnmatched?.(p.unmatched)
+      }
     }
-    let parsed: ImportDraft
-    try {
-      parsed = rowToDraft(row.fields, { csv: opts.format === 'csv', kinds })
-    } catch (err) {
-      if (!(err instanceof RowError)) throw err
-      bad({ line: row.line, reason: err.message })
-      continue
-    }
-    if (detector === undefined && parsed.draft.lang === undefined) detector = await loadLanguageDetector()
-    const enricher = enricherFor(parsed.source, parsed.sourceName)
-    const record = enricher.enrich(parsed.draft) ?? (brandName !== undefined ? enricher.enrich({ ...parsed.draft, about: brandName }) : null)
-    if (!record) {
-      result.unmatched++
-      opts.onUnmatched?.(row.line)
-      continue
-    }
-    // A backup keeps when each row was first seen; another tool's rows are first seen now.
-    if (parsed.fetchedAt !== undefined) record.fetchedAt = parsed.fetchedAt
-    if (parsed.id !== undefined) record.id = parsed.id
-    batch.push(record)
-    if (batch.length >= batchSize) await flush()
   }
   await flush()
   return result

@@ -3,6 +3,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BENCH_BRANDS, generateRows } from '../../bench/generate.js'
 import { tempDir } from '../support/deps.js'
 import { runMentions, type CliResult } from '../support/cli.js'
 
@@ -36,6 +37,11 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
  */
 function comparable(ndjson: string): string {
   return ndjson.trim().split('\n').map((l) => JSON.stringify({ ...(JSON.parse(l) as Record<string, unknown>), priority: 0 })).join('\n')
+}
+
+/** An import's export, without what the moment of the import sets (first seen, priority). */
+function comparableImported(ndjson: string): string {
+  return ndjson.trim().split('\n').map((l) => JSON.stringify({ ...(JSON.parse(l) as Record<string, unknown>), priority: 0, fetchedAt: '' })).join('\n')
 }
 
 describe('mentions import', () => {
@@ -88,7 +94,36 @@ describe('mentions import', () => {
     ])
   }, 60_000)
 
+  it('prepares rows in a worker thread (--jobs 1) exactly as on the main thread: rows, bad lines, unmatched, the database', async () => {
+    const generated = [...generateRows(2500, { seed: 11 })].map((r) => JSON.stringify(r))
+    // Bad and blank lines among the good ones, across the worker's batch boundaries.
+    for (const at of [3, 999, 1000, 1001, 2400]) generated.splice(at, 0, at % 2 ? '{"broken' : JSON.stringify({ source: 'hackernews', text: 'acme' }))
+    generated.splice(1500, 0, '')
+    fs.writeFileSync(path.join(dir, 'many.ndjson'), generated.join('\n'))
+    fs.writeFileSync(path.join(dir, 'jobs.config.json'), JSON.stringify({ ...demoConfig('./unused.db'), brands: BENCH_BRANDS, sources: [{ kind: 'hackernews' }] }))
+    const run = async (jobs: string, db: string, file: string, extra: string[] = []) => {
+      const r = await mentions(['import', file, '--jobs', jobs, '--db', db, '--config', 'jobs.config.json', '--json', ...extra])
+      const out = await mentions(['export', '--format', 'ndjson', '--db', db])
+      return { code: r.code, stdout: r.stdout, stderr: r.stderr, rows: comparableImported(out.stdout) }
+    }
+    const main = await run('0', 'j0.db', 'many.ndjson')
+    const worker = await run('1', 'j1.db', 'many.ndjson')
+    expect(main.code).toBe(3)
+    expect(JSON.parse(main.stdout)).toMatchObject({ bad: 5, rows: 2505 })
+    expect(worker).toEqual(main)
+    // CSV through the worker too, with --brand keeping the rows that match none.
+    fs.writeFileSync(path.join(dir, 'many.csv'), (await mentions(['export', '--format', 'csv', '--db', 'j0.db'])).stdout)
+    const csvMain = await run('0', 'c0.db', 'many.csv', ['--brand', 'Acme'])
+    const csvWorker = await run('1', 'c1.db', 'many.csv', ['--brand', 'Acme'])
+    expect(csvMain.code).toBe(0)
+    expect(csvWorker).toEqual(csvMain)
+    expect(csvMain.rows).toBe(main.rows)
+  }, 120_000)
+
   it('is a usage error without a file, with a missing one, or with an unknown --brand', async () => {
+    fs.writeFileSync(path.join(dir, 'empty.ndjson'), '')
+    expect((await mentions(['import', 'empty.ndjson', '--jobs', '2', '--config', 'bad.config.json'])).stderr).toMatch(/--jobs must be 0 \(no worker\) or 1/)
+    expect((await mentions(['import', '-', '--jobs', '1', '--config', 'bad.config.json'], '')).stderr).toMatch(/give a file, not - \(stdin\)/)
     expect((await mentions(['import', '--config', 'bad.config.json'])).code).toBe(2)
     expect(await mentions(['import', 'nope.ndjson', '--config', 'bad.config.json'])).toMatchObject({ code: 2, stderr: 'error: no such file: nope.ndjson\n' })
     const r = await mentions(['import', '-', '--brand', 'Globex', '--config', 'bad.config.json'], '')

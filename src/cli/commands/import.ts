@@ -1,10 +1,9 @@
 import fs from 'node:fs'
-import { Readable } from 'node:stream'
-import { parse, type CsvError } from 'csv-parse'
-import { IMPORT_FORMATS, importMentions, type BadLine, type ImportFormat, type InputRow } from '../../app/import.js'
+import { IMPORT_FORMATS, importMentions, type ImportFormat } from '../../app/import.js'
+import { preparedInWorker, workerWorthIt } from '../import-parallel.js'
+import { csvRows, ndjsonRows } from '../import-rows.js'
 import { UsageError } from '../../errors.js'
 import { oneLine } from '../../report/sanitize.js'
-import { readLines } from '../lines.js'
 import type { CommandContext } from '../context.js'
 import { EXIT } from '../context.js'
 import { stringifyJson } from '../../report/json.js'
@@ -18,77 +17,34 @@ export function importFormat(flag: unknown, file: string): ImportFormat {
   return /\.csv$/i.test(file) ? 'csv' : 'ndjson'
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-
-/** One JSON object per line; blank lines are skipped, anything else unreadable is a bad line. */
-export async function* ndjsonRows(input: AsyncIterable<string | Buffer>): AsyncGenerator<InputRow | BadLine> {
-  let line = 0
-  for await (const text of readLines(input)) {
-    line++
-    if (text.trim() === '') continue
-    let value: unknown
-    try {
-      value = JSON.parse(text)
-    } catch (err) {
-      yield { line, reason: `not JSON (${err instanceof Error ? err.message : String(err)})` }
-      continue
-    }
-    if (!isRecord(value)) yield { line, reason: 'not a JSON object' }
-    else yield { line, fields: value }
-  }
-}
-
-/**
- * RFC 4180 CSV with a header row, streamed. A record that cannot be read (a stray quote, the
- * wrong number of cells) is a bad line; the parser carries on with the next record.
- */
-export async function* csvRows(input: AsyncIterable<string | Buffer>): AsyncGenerator<InputRow | BadLine> {
-  const skipped: BadLine[] = []
-  const parser = Readable.from(input).pipe(
-    parse({
-      columns: true,
-      bom: true,
-      info: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      on_skip: (err: CsvError | undefined) => {
-        const lines = (err as (CsvError & { lines?: number }) | undefined)?.lines
-        skipped.push({ line: typeof lines === 'number' ? lines : 0, reason: err?.message ?? 'unreadable CSV record' })
-        return undefined
-      },
-    }),
-  )
-  // The parser runs ahead of this loop, so skips are queued with their line numbers and
-  // yielded in line order: a record starts on the line after the previous record or skip.
-  let ended = 1
-  for await (const item of parser as AsyncIterable<{ info: { lines: number }; record: Record<string, string> }>) {
-    const end = item.info.lines
-    while (skipped.length && (skipped[0] as BadLine).line < end) {
-      const b = skipped.shift() as BadLine
-      ended = Math.max(ended, b.line)
-      yield b
-    }
-    yield { line: ended + 1, fields: item.record }
-    ended = end
-  }
-  yield* skipped
+/** --jobs: 0 prepares rows on the main thread, 1 in a worker; unset lets the file's size decide. */
+function jobsFlag(v: unknown): number | undefined {
+  if (v === undefined) return undefined
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < 0 || n > 1) throw new UsageError(`--jobs must be 0 (no worker) or 1 (one worker thread) (got "${String(v)}")`)
+  return n
 }
 
 export async function run(ctx: CommandContext, args: string[], opts: Record<string, unknown>): Promise<number> {
   const file = args[0]
   if (file === undefined) throw new UsageError('give a file to import, or - for stdin')
   const format = importFormat(opts.format, file)
-  let input: AsyncIterable<string | Buffer>
-  if (file === '-') input = ctx.io.stdin
-  else {
+  let input: AsyncIterable<string | Buffer> | undefined
+  let parallel = false
+  if (file === '-') {
+    if (jobsFlag(opts.jobs)) throw new UsageError('--jobs 1 reads the file in a worker thread: give a file, not - (stdin)')
+    input = ctx.io.stdin
+  } else {
     if (!fs.existsSync(file)) throw new UsageError(`no such file: ${file}`)
-    input = fs.createReadStream(file)
+    const jobs = jobsFlag(opts.jobs)
+    parallel = jobs === undefined ? workerWorthIt(fs.statSync(file).size) : jobs > 0
+    if (!parallel) input = fs.createReadStream(file)
   }
   const unmatchedShown = 20
   let unmatchedLines = 0
   const result = await importMentions(ctx.deps, {
     format,
-    rows: format === 'csv' ? csvRows(input) : ndjsonRows(input),
+    ...(input ? { rows: format === 'csv' ? csvRows(input) : ndjsonRows(input) } : { prepared: preparedInWorker(file, ctx.deps.config()) }),
     ...(typeof opts.brand === 'string' ? { brand: opts.brand } : {}),
     ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     onBad: (b) => ctx.note(`line ${b.line}: ${oneLine(b.reason)}; skipped`),

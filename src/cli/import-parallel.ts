@@ -1,0 +1,77 @@
+// `mentions import` of a large file: the rows are prepared in a worker thread (see
+// import-worker.ts) and arrive here in input order, for the main thread to store. Only the
+// built CLI runs it (the worker is a compiled file next to this one).
+import os from 'node:os'
+import { Worker } from 'node:worker_threads'
+import type { Prepared, PrepareSetup } from '../app/import.js'
+import type { Config } from '../config/load.js'
+
+export interface WorkerInput {
+  file: string
+  setup: PrepareSetup
+  /** What the scorer is built from (the brands' words and the sentiment overrides). */
+  scoring: Pick<Config, 'brands' | 'sentiment'>
+  /** Rows per posted batch. */
+  batch: number
+  /** Batches the worker may post before the main thread has read them. */
+  ahead: number
+}
+
+export type FromWorker = { batch: Prepared[] } | { done: true }
+
+// Below this, the worker's start-up (a second V8 isolate loading the scorer and parser,
+// about a tenth of a second) costs more than it saves.
+const MIN_FILE_BYTES = 4 << 20
+
+/** Whether a worker pays off: a regular file of some size, and a second core to run it on. */
+export function workerWorthIt(size: number): boolean {
+  return size >= MIN_FILE_BYTES && os.availableParallelism() > 1
+}
+
+/** Prepared rows of `file`, from a worker thread, in input order; its errors are thrown here. */
+export function preparedInWorker(file: string, scoring: WorkerInput['scoring']): (setup: PrepareSetup) => AsyncIterable<Prepared[]> {
+  return (setup) => ({
+    async *[Symbol.asyncIterator]() {
+      const input: WorkerInput = { file, setup, scoring, batch: 1000, ahead: 2 }
+      const worker = new Worker(new URL('./import-worker.js', import.meta.url), { workerData: input })
+      const queue: FromWorker[] = []
+      let failed: Error | undefined
+      let exited = false
+      let wake: (() => void) | undefined
+      const ping = () => {
+        wake?.()
+        wake = undefined
+      }
+      worker.on('message', (m: FromWorker) => {
+        queue.push(m)
+        ping()
+      })
+      worker.on('error', (err) => {
+        failed = err
+        ping()
+      })
+      worker.on('exit', (code) => {
+        exited = true
+        if (code !== 0 && !failed) failed = new Error(`the import worker stopped (exit code ${code})`)
+        ping()
+      })
+      try {
+        for (;;) {
+          const m = queue.shift()
+          if (m === undefined) {
+            if (failed) throw failed
+            if (exited) throw new Error('the import worker stopped before the end of the file')
+            await new Promise<void>((resolve) => (wake = resolve))
+            continue
+          }
+          if ('done' in m) return
+          worker.postMessage('ack')
+          yield m.batch
+        }
+      } finally {
+        // Also when the reader stops early (an interrupt): the worker must not outlive it.
+        if (!exited) await worker.terminate()
+      }
+    },
+  })
+}
