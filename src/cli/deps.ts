@@ -11,7 +11,8 @@ import type { Http } from '../net/types.js'
 import type { Scorer } from '../sentiment/index.js'
 import { catalogSecretNames, deferredSources, loadSources } from '../sources/catalog.js'
 import type { Source } from '../sources/types.js'
-import { openStore, type Store } from '../store/index.js'
+import type { OpenStoreOptions, Store } from '../store/index.js'
+import { isPostgresUrl } from '../store/postgres/url.js'
 import type { IO } from './io.js'
 import { USER_AGENT } from './version.js'
 
@@ -26,7 +27,11 @@ const LIGHT_COMMANDS: ReadonlySet<string> = new Set([
 // Of the light commands, those that score text: only they load the scorer's modules.
 const SCORING_COMMANDS: ReadonlySet<string> = new Set(['show', 'score', 'rescore'])
 
+// Commands that never open the database: they load neither engine's modules.
+const STORELESS_COMMANDS: ReadonlySet<string> = new Set(['score', 'match', 'init', 'demo'])
+
 type ConfigModule = typeof import('../config/load.js')
+type OpenEngine = (location: string, opts?: OpenStoreOptions) => Store
 type ScoreModule = typeof import('../app/score.js')
 type NetModule = typeof import('../net/client.js')
 
@@ -105,6 +110,10 @@ export function createDeps(io: IO, flags: GlobalFlags, warn: (m: string) => void
   let opened: Store | undefined
   let reader: Store | undefined
   let client: (Http & { close(): Promise<void> }) | undefined
+  // The engine behind the database's location, loaded by prepare(): a SQLite user never loads
+  // the PostgreSQL store's modules, nor a PostgreSQL user better-sqlite3.
+  let openEngine: OpenEngine | undefined
+  const openStore: OpenEngine = (location, opts) => (openEngine ?? notPrepared('the store'))(location, opts)
   const store = () => (opened ??= openStore(databasePath()))
   const readStore = () => opened ?? (reader ??= openStore(databasePath(), { readOnly: true }))
   const http = () => (client ??= (netModule ?? notPrepared('the HTTP client')).createHttp({ userAgent: USER_AGENT, env }))
@@ -138,34 +147,48 @@ export function createDeps(io: IO, flags: GlobalFlags, warn: (m: string) => void
     },
     warn,
     async prepare(command) {
-      if (!LIGHT_COMMANDS.has(command)) {
-        const [reg, net] = await Promise.all([import('../sources/registry.js'), import('../net/client.js')])
-        registry = Object.values(reg.sources)
-        netModule = net
-      }
-      if (!LIGHT_COMMANDS.has(command) || SCORING_COMMANDS.has(command)) scoreModule = await import('../app/score.js')
-      let text: string | undefined
+      await prepareConfig(command)
+      if (STORELESS_COMMANDS.has(command)) return
+      let location: string | undefined
       try {
-        const file = findFile()
-        text = file === undefined ? undefined : fsForConfig.read(file)
+        location = databasePath()
       } catch {
-        return // maybeConfig() reports it, if the command asks
+        // A config problem: the first use reports it. Load what any location would need.
       }
-      if (text === undefined) return
-      configModule = await import('../config/load.js')
-      if (registry) return
-      let json: unknown
-      try {
-        json = JSON.parse(text)
-      } catch {
-        return
-      }
-      for (const s of await loadSources(configModule.kindsIn(json))) loaded.set(s.kind, s)
+      if (location === undefined) openEngine = (await import('../store/index.js')).openStore
+      else if (isPostgresUrl(location)) openEngine = (await import('../store/postgres/index.js')).openPostgresStore
+      else openEngine = (await import('../store/sqlite/index.js')).openSqliteStore
     },
     async close() {
       await opened?.close()
       await reader?.close()
       await client?.close()
     },
+  }
+
+  async function prepareConfig(command: string): Promise<void> {
+    if (!LIGHT_COMMANDS.has(command)) {
+      const [reg, net] = await Promise.all([import('../sources/registry.js'), import('../net/client.js')])
+      registry = Object.values(reg.sources)
+      netModule = net
+    }
+    if (!LIGHT_COMMANDS.has(command) || SCORING_COMMANDS.has(command)) scoreModule = await import('../app/score.js')
+    let text: string | undefined
+    try {
+      const file = findFile()
+      text = file === undefined ? undefined : fsForConfig.read(file)
+    } catch {
+      return // maybeConfig() reports it, if the command asks
+    }
+    if (text === undefined) return
+    configModule = await import('../config/load.js')
+    if (registry) return
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch {
+      return
+    }
+    for (const s of await loadSources(configModule.kindsIn(json))) loaded.set(s.kind, s)
   }
 }

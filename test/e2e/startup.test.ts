@@ -77,6 +77,9 @@ describe('start-up of read commands', () => {
       expect(loadedAny(r.modules, SOURCE_CATALOG.map((m) => adapter(m.kind)))).toEqual([])
       // Listing never scores: the lexicon and its rules stay unloaded.
       expect(loadedAny(r.modules, [dist('sentiment/scorer\\.js'), dist('sentiment/lexicon\\.js')])).toEqual([])
+      // A SQLite file loads its engine alone, not the PostgreSQL store's.
+      expect(loadedAny(r.modules, [dist('store/sqlite/mentions\\.js')])).toHaveLength(1)
+      expect(loadedAny(r.modules, [/\/dist\/store\/postgres\/(?!url\.js)/, pkg('pg')])).toEqual([])
     }
   })
 
@@ -86,6 +89,8 @@ describe('start-up of read commands', () => {
     expect(r.code).toBe(0)
     expect(loadedAny(r.modules, [dist('sentiment/scorer\\.js')])).toHaveLength(1)
     expect(loadedAny(r.modules, HEAVY)).toEqual([])
+    // Scoring text opens no database: neither engine, nor better-sqlite3, is loaded.
+    expect(loadedAny(r.modules, [dist('store/sqlite/index\\.js'), dist('store/postgres/index\\.js'), pkg('better-sqlite3')])).toEqual([])
     expect(r.stdout).toMatch(/negative/)
   })
 
