@@ -155,13 +155,15 @@ export async function buildDigest(deps: Deps, q: DigestQuery = {}): Promise<Dige
   const config = deps.maybeConfig()
   const bucketMs = length <= 48 * HOUR ? HOUR : DAY
   const overdueMs = q.overdueMs ?? DEFAULT_OVERDUE_MS
+  const hasCompetitor = config?.brands.some((b) => b.competitor) === true
 
   const [buckets, previousBuckets, counts, texts, voiceRows, assignments, overdue, unanswered, responses, spikes, runs, cursors] = await Promise.all([
     store.digests.buckets({ from: start, to: now, bucketMs, ...scopeBrands }),
     store.digests.buckets({ from: previousStart, to: start, bucketMs: length, ...scopeBrands }),
     store.digests.sources({ from: start, to: now, ...scopeBrands }),
     store.digests.negativeTexts({ from: previousStart, to: now, ...scopeBrands }),
-    store.digests.voice({ from: start, to: now }),
+    // Share of voice is shown only beside a configured competitor: without one, no scan for it.
+    hasCompetitor ? store.digests.voice({ from: start, to: now }) : [],
     store.digests.assignments({ from: start, to: now, ...scopeBrands }),
     store.digests.overdue({ from: now - Math.max(OVERDUE_LOOKBACK_MS, 2 * overdueMs), to: now - overdueMs + 1, now, limit: DIGEST_LIST_LIMIT, ...scopeBrands }),
     store.mentions.queuePage({ queue: 'unanswered', newSince: start, now, limit: DIGEST_LIST_LIMIT, countMore: true, ...scopeBrands }),
@@ -195,7 +197,7 @@ export async function buildDigest(deps: Deps, q: DigestQuery = {}): Promise<Dige
   const overdueMentions = await store.mentions.getMany(overdue.ids, now)
 
   let voice: VoiceLine[] | null = null
-  if (config && config.brands.some((b) => b.competitor)) {
+  if (config && hasCompetitor) {
     const stored = new Map(voiceRows.map((r) => [r.brand.toLowerCase(), r.mentions]))
     const lines = config.brands.map((b) => ({ brand: b.name, competitor: b.competitor, mentions: stored.get(b.name.toLowerCase()) ?? 0 }))
     const all = lines.reduce((n, l) => n + l.mentions, 0)

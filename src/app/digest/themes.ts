@@ -84,23 +84,30 @@ export function phrases(text: string, exclude: ReadonlySet<string> = new Set()):
 
 interface Tally {
   count: number
-  /** The index of the last text counted, so a phrase said twice in one text counts once. */
+  /** The index of the last distinct text counted, so a phrase said twice in one text counts once. */
   last: number
 }
 
 /** Mentions per phrase; with `only`, phrases outside it are not counted at all. */
 function countPhrases(texts: readonly string[], exclude: ReadonlySet<string>, only?: ReadonlyMap<string, unknown>): Map<string, Tally> {
+  // The same text said by several mentions (a repost, a cross-post, a template complaint) is
+  // split into phrases once and counted as many times. Distinct texts keep their first
+  // position, so phrases are met in the same order as text by text.
+  const times = new Map<string, number>()
+  for (const t of texts) times.set(t, (times.get(t) ?? 0) + 1)
   const counts = new Map<string, Tally>()
-  for (let i = 0; i < texts.length; i++) {
-    eachPhrase(texts[i] as string, exclude, (p) => {
+  let i = 0
+  for (const [text, n] of times) {
+    eachPhrase(text, exclude, (p) => {
       const t = counts.get(p)
       if (t === undefined) {
-        if (!only || only.has(p)) counts.set(p, { count: 1, last: i })
+        if (!only || only.has(p)) counts.set(p, { count: n, last: i })
       } else if (t.last !== i) {
-        t.count++
+        t.count += n
         t.last = i
       }
     })
+    i++
   }
   return counts
 }

@@ -108,7 +108,13 @@ export function digestsRepo(db: Db, file: string): DigestsRepo {
         const args: Args = {}
         const sql = `SELECT m.fetched_at AS fetchedAt, m.title AS title, m.text AS text, m.terms AS terms FROM mentions m
           WHERE ${scopeWhere(f, args)} AND m.sentiment_label = 'negative' ORDER BY m.fetched_at, m.id`
-        return all<Omit<DigestText, 'terms'> & { terms: string }>(sql, args).map((r) => ({ ...r, terms: JSON.parse(r.terms) as string[] }))
+        // Mentions of one brand share a handful of term lists: each is parsed once (and shared).
+        const parsed = new Map<string, string[]>()
+        return all<Omit<DigestText, 'terms'> & { terms: string }>(sql, args).map((r) => {
+          let terms = parsed.get(r.terms)
+          if (!terms) parsed.set(r.terms, (terms = JSON.parse(r.terms) as string[]))
+          return { fetchedAt: r.fetchedAt, title: r.title, text: r.text, terms }
+        })
       }),
     voice: (f) =>
       run(() =>
