@@ -164,7 +164,7 @@ export async function buildDigest(deps: Deps, q: DigestQuery = {}): Promise<Dige
     store.digests.negativeTexts({ from: previousStart, to: now, ...scopeBrands }),
     // Share of voice is shown only beside a configured competitor: without one, no scan for it.
     hasCompetitor ? store.digests.voice({ from: start, to: now }) : [],
-    store.digests.assignments({ from: start, to: now, ...scopeBrands }),
+    store.digests.assignments({ from: start, to: now, limit: DIGEST_LIST_LIMIT, ...scopeBrands }),
     store.digests.overdue({ from: now - Math.max(OVERDUE_LOOKBACK_MS, 2 * overdueMs), to: now - overdueMs + 1, now, limit: DIGEST_LIST_LIMIT, ...scopeBrands }),
     store.mentions.queuePage({ queue: 'unanswered', newSince: start, now, limit: DIGEST_LIST_LIMIT, countMore: true, ...scopeBrands }),
     responseStats(deps, { since: start, until: now, ...scopeBrands }),
@@ -188,8 +188,8 @@ export async function buildDigest(deps: Deps, q: DigestQuery = {}): Promise<Dige
   const exclude = [...new Set([...(config?.brands ?? []).flatMap((b) => [b.name, ...b.terms]), ...texts.flatMap((t) => t.terms)])]
   const grown = themes(texts.filter((t) => t.fetchedAt >= start).map(textOf), texts.filter((t) => t.fetchedAt < start).map(textOf), { exclude })
 
-  const assignedMentions = await store.mentions.getMany(assignments.slice(0, DIGEST_LIST_LIMIT).map((a) => a.mentionId), now)
-  const byId = new Map(assignments.map((a) => [a.mentionId, a]))
+  const assignedMentions = await store.mentions.getMany(assignments.items.map((a) => a.mentionId), now)
+  const byId = new Map(assignments.items.map((a) => [a.mentionId, a]))
   const assigned = assignedMentions.map((m): DigestAssigned => {
     const a = byId.get(m.id)
     return { ...item(m), assignedAt: a?.at ?? m.fetchedAt, assignedBy: a?.actor ?? '' }
@@ -223,7 +223,7 @@ export async function buildDigest(deps: Deps, q: DigestQuery = {}): Promise<Dige
     },
     series: { bucketMs, buckets: series },
     unanswered: { items: unanswered.mentions.map(item), more: unanswered.more },
-    assigned: { items: assigned, more: Math.max(0, assignments.length - assigned.length) },
+    assigned: { items: assigned, more: Math.max(0, assignments.total - assigned.length) },
     overdue: { items: overdueMentions.map(item), more: Math.max(0, overdue.total - overdueMentions.length), afterMs: overdueMs },
     responses: responsesTotal,
     spikes: activeSpikes,
@@ -234,7 +234,7 @@ export async function buildDigest(deps: Deps, q: DigestQuery = {}): Promise<Dige
     broken: problems.some((p) => p.kind === 'failing'),
     empty: false,
   }
-  digest.empty = total === 0 && assignments.length === 0 && activeSpikes.length === 0 && problems.length === 0
+  digest.empty = total === 0 && assignments.total === 0 && activeSpikes.length === 0 && problems.length === 0
   return digest
 }
 

@@ -607,8 +607,11 @@ export interface DigestsRepo {
   negativeTexts(f: DigestScope): Promise<DigestText[]>
   /** (mention, brand) pairs per stored brand, someone else's, first seen in [from, to). */
   voice(f: { from: number; to: number }): Promise<{ brand: string; mentions: number }[]>
-  /** Assignments made in [from, to), latest per mention, to someone still assigned, newest first. */
-  assignments(f: DigestScope): Promise<DigestAssignment[]>
+  /**
+   * Assignments made in [from, to), latest per mention, to someone still assigned: the
+   * `limit` newest, and how many there are in all.
+   */
+  assignments(f: DigestScope & { limit: number }): Promise<{ items: DigestAssignment[]; total: number }>
   /**
    * Open mentions that need an answer (a complaint, a question, or negative) and have none
    * where one could be seen, created in [from, to): the `limit` with most priority at `now`

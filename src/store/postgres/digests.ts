@@ -87,13 +87,18 @@ export function digestsRepo(pg: Pg): DigestsRepo {
               OR (e.action = 'rule' AND e.detail ->> 'assign' IS NOT NULL))
           GROUP BY e.mention_id
         )
-        SELECT l.mention_id AS "mentionId", l.at AS at,
-          (SELECT e.actor FROM events e WHERE e.mention_id = l.mention_id AND e.at = l.at ORDER BY e.id DESC LIMIT 1) AS actor,
-          t.assignee AS assignee
-        FROM latest l JOIN mentions m ON m.id = l.mention_id JOIN triage t ON t.mention_id = m.id
-        WHERE t.assignee IS NOT NULL AND NOT m.competitor AND ${scope}
-        ORDER BY l.at DESC, l.mention_id DESC`
-      return pg.query<DigestAssignment>(sql, p.values)
+        SELECT k."mentionId", k.at,
+          (SELECT e.actor FROM events e WHERE e.mention_id = k."mentionId" AND e.at = k.at ORDER BY e.id DESC LIMIT 1) AS actor,
+          k.assignee, k.total
+        FROM (
+          SELECT l.mention_id AS "mentionId", l.at AS at, t.assignee AS assignee, count(*) OVER () AS total
+          FROM latest l JOIN mentions m ON m.id = l.mention_id JOIN triage t ON t.mention_id = m.id
+          WHERE t.assignee IS NOT NULL AND NOT m.competitor AND ${scope}
+          ORDER BY l.at DESC, l.mention_id DESC LIMIT ${p.big(f.limit)}
+        ) k
+        ORDER BY k.at DESC, k."mentionId" DESC`
+      const rows = await pg.query<DigestAssignment & { total: number }>(sql, p.values)
+      return { items: rows.map(({ total: _, ...a }) => a), total: rows[0]?.total ?? 0 }
     },
     async overdue(f) {
       const p = params()

@@ -126,7 +126,7 @@ export function digestsRepo(db: Db, file: string): DigestsRepo {
         ),
       ),
     assignments: (f) =>
-      run((): DigestAssignment[] => {
+      run((): { items: DigestAssignment[]; total: number } => {
         const args: Args = {}
         // An assign event names its new assignee in detail.to; a routing rule's in detail.assign.
         // The mention's scope is judged by the brands and ownership, not by when it was first seen.
@@ -140,13 +140,20 @@ export function digestsRepo(db: Db, file: string): DigestsRepo {
                 OR (e.action = 'rule' AND json_extract(e.detail, '$.assign') IS NOT NULL))
             GROUP BY e.mention_id
           )
-          SELECT l.mention_id AS mentionId, l.at AS at,
-            (SELECT e.actor FROM events e WHERE e.mention_id = l.mention_id AND e.at = l.at ORDER BY e.id DESC LIMIT 1) AS actor,
-            t.assignee AS assignee
-          FROM latest l JOIN mentions m ON m.id = l.mention_id JOIN triage t ON t.mention_id = m.id
-          WHERE t.assignee IS NOT NULL AND m.competitor = 0 AND ${scope}
-          ORDER BY l.at DESC, l.mention_id DESC`
-        return all<DigestAssignment>(sql, args)
+          -- The total is counted over every kept row before the limit; the actor is looked up
+          -- for the listed few only.
+          SELECT p.mentionId, p.at,
+            (SELECT e.actor FROM events e WHERE e.mention_id = p.mentionId AND e.at = p.at ORDER BY e.id DESC LIMIT 1) AS actor,
+            p.assignee, p.total
+          FROM (
+            SELECT l.mention_id AS mentionId, l.at AS at, t.assignee AS assignee, count(*) OVER () AS total
+            FROM latest l JOIN mentions m ON m.id = l.mention_id JOIN triage t ON t.mention_id = m.id
+            WHERE t.assignee IS NOT NULL AND m.competitor = 0 AND ${scope}
+            ORDER BY l.at DESC, l.mention_id DESC LIMIT @limit
+          ) p
+          ORDER BY p.at DESC, p.mentionId DESC`
+        const rows = all<DigestAssignment & { total: number }>(sql, { ...args, limit: f.limit })
+        return { items: rows.map(({ total: _, ...a }) => a), total: rows[0]?.total ?? 0 }
       }),
     overdue: (f) =>
       run(() => {
