@@ -161,7 +161,7 @@ export async function buildDigest(deps: Deps, q: DigestQuery = {}): Promise<Dige
     store.digests.buckets({ from: start, to: now, bucketMs, ...scopeBrands }),
     store.digests.buckets({ from: previousStart, to: start, bucketMs: length, ...scopeBrands }),
     store.digests.sources({ from: start, to: now, ...scopeBrands }),
-    store.digests.negativeTexts({ from: previousStart, to: now, ...scopeBrands }),
+    store.digests.negativeTexts({ from: previousStart, to: now, since: start, ...scopeBrands }),
     // Share of voice is shown only beside a configured competitor: without one, no scan for it.
     hasCompetitor ? store.digests.voice({ from: start, to: now }) : [],
     store.digests.assignments({ from: start, to: now, limit: DIGEST_LIST_LIMIT, ...scopeBrands }),
@@ -184,9 +184,8 @@ export async function buildDigest(deps: Deps, q: DigestQuery = {}): Promise<Dige
     series.push({ start: t, total: b?.total ?? 0, negative: b?.negative ?? 0 })
   }
 
-  const textOf = (t: { title: string | null; text: string }) => (t.title ? `${t.title}\n${t.text}` : t.text)
-  const exclude = [...new Set([...(config?.brands ?? []).flatMap((b) => [b.name, ...b.terms]), ...texts.flatMap((t) => t.terms)])]
-  const grown = themes(texts.filter((t) => t.fetchedAt >= start).map(textOf), texts.filter((t) => t.fetchedAt < start).map(textOf), { exclude })
+  const exclude = [...new Set([...(config?.brands ?? []).flatMap((b) => [b.name, ...b.terms]), ...texts.terms])]
+  const grown = themes(texts.current, texts.previous, { exclude })
 
   const assignedMentions = await store.mentions.getMany(assignments.items.map((a) => a.mentionId), now)
   const byId = new Map(assignments.items.map((a) => [a.mentionId, a]))

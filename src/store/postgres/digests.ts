@@ -1,7 +1,7 @@
 // The digest on PostgreSQL: the SQLite engine's reads (src/store/sqlite/digests.ts), each one
 // statement, and the record of digests sent, so `digest --since last` starts where the
 // previous one ended.
-import type { DigestAssignment, DigestBucket, DigestRecord, DigestScope, DigestsRepo, DigestSourceCount, DigestText, RunRecord, RunStatus, SourceRunReport } from '../types.js'
+import type { DigestAssignment, DigestBucket, DigestRecord, DigestScope, DigestsRepo, DigestSourceCount, DigestTexts, RunRecord, RunStatus, SourceRunReport } from '../types.js'
 import { prioritySql } from '../../rules/priority.js'
 import { bucketStart, nocaseIn, params, textAsc, type Params } from './analytics-sql.js'
 import type { Pg } from './open.js'
@@ -61,11 +61,18 @@ export function digestsRepo(pg: Pg): DigestsRepo {
         GROUP BY m.source, m.source_name ORDER BY total DESC, ${textAsc('m.source')}, ${textAsc('m.source_name')}`
       return pg.query<DigestSourceCount>(sql, p.values)
     },
-    async negativeTexts(f) {
+    async negativeTexts(f): Promise<DigestTexts> {
       const p = params()
-      const sql = `SELECT m.fetched_at AS "fetchedAt", m.title AS title, m.text AS text, m.terms AS terms FROM mentions m
-        WHERE ${scopeWhere(f, p)} AND m.sentiment_label = 'negative' ORDER BY m.fetched_at, m.id`
-      return pg.query<DigestText>(sql, p.values)
+      const sql = `SELECT m.fetched_at >= ${p.big(f.since)} AS is_current, CASE WHEN m.title <> '' THEN m.title || E'\\n' || m.text ELSE m.text END AS text, m.terms AS terms
+        FROM mentions m WHERE ${scopeWhere(f, p)} AND m.sentiment_label = 'negative' ORDER BY m.fetched_at, m.id`
+      const out: DigestTexts = { current: [], previous: [], terms: [] }
+      const terms = new Set<string>()
+      for (const r of await pg.query<{ is_current: boolean; text: string; terms: string[] }>(sql, p.values)) {
+        ;(r.is_current ? out.current : out.previous).push(r.text)
+        for (const t of r.terms) terms.add(t)
+      }
+      out.terms = [...terms]
+      return out
     },
     async voice(f) {
       return pg.query<{ brand: string; mentions: number }>(
