@@ -101,11 +101,12 @@ export function digestsRepo(pg: Pg): DigestsRepo {
           SELECT l.mention_id AS "mentionId", l.at AS at, t.assignee AS assignee, count(*) OVER () AS total
           FROM latest l JOIN mentions m ON m.id = l.mention_id JOIN triage t ON t.mention_id = m.id
           WHERE t.assignee IS NOT NULL AND NOT m.competitor AND ${scope}
-          ORDER BY l.at DESC, l.mention_id DESC LIMIT ${p.big(f.limit)}
+          ORDER BY l.at DESC, l.mention_id DESC LIMIT ${p.big(Math.max(1, f.limit))}
         ) k
         ORDER BY k.at DESC, k."mentionId" DESC`
       const rows = await pg.query<DigestAssignment & { total: number }>(sql, p.values)
-      return { items: rows.map(({ total: _, ...a }) => a), total: rows[0]?.total ?? 0 }
+      // One row at least (above), so a limit of 0 still carries the count.
+      return { items: rows.slice(0, Math.max(0, f.limit)).map(({ total: _, ...a }) => a), total: rows[0]?.total ?? 0 }
     },
     async overdue(f) {
       const p = params()

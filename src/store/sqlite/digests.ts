@@ -159,8 +159,9 @@ export function digestsRepo(db: Db, file: string): DigestsRepo {
             ORDER BY l.at DESC, l.mention_id DESC LIMIT @limit
           ) p
           ORDER BY p.at DESC, p.mentionId DESC`
-        const rows = all<DigestAssignment & { total: number }>(sql, { ...args, limit: f.limit })
-        return { items: rows.map(({ total: _, ...a }) => a), total: rows[0]?.total ?? 0 }
+        // One row at least, so a limit of 0 still carries the count.
+        const rows = all<DigestAssignment & { total: number }>(sql, { ...args, limit: Math.max(1, f.limit) })
+        return { items: rows.slice(0, Math.max(0, f.limit)).map(({ total: _, ...a }) => a), total: rows[0]?.total ?? 0 }
       }),
     overdue: (f) =>
       run(() => {

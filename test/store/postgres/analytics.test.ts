@@ -245,7 +245,7 @@ describe.skipIf(pgSkip)('PostgreSQL stats, series and digests: the SQLite engine
         for (const bucketMs of [HOUR, DAY]) expect(await digests.buckets({ ...f, bucketMs }), label).toEqual(await sqlite.digests.buckets({ ...f, bucketMs }))
         expect(await digests.sources(f), label).toEqual(await sqlite.digests.sources(f))
         for (const since of [from, Math.floor((from + to) / 2)]) expect(await digests.negativeTexts({ ...f, since }), label).toEqual(await sqlite.digests.negativeTexts({ ...f, since }))
-        for (const limit of [2, 500]) {
+        for (const limit of [0, 2, 500]) {
           const assignments = await sqlite.digests.assignments({ ...f, limit })
           expect(await digests.assignments({ ...f, limit }), label).toEqual(assignments)
           rows += assignments.items.length
