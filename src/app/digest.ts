@@ -155,14 +155,16 @@ export async function buildDigest(deps: Deps, q: DigestQuery = {}): Promise<Dige
   const config = deps.maybeConfig()
   const bucketMs = length <= 48 * HOUR ? HOUR : DAY
   const overdueMs = q.overdueMs ?? DEFAULT_OVERDUE_MS
+  const hasCompetitor = config?.brands.some((b) => b.competitor) === true
 
   const [buckets, previousBuckets, counts, texts, voiceRows, assignments, overdue, unanswered, responses, spikes, runs, cursors] = await Promise.all([
     store.digests.buckets({ from: start, to: now, bucketMs, ...scopeBrands }),
     store.digests.buckets({ from: previousStart, to: start, bucketMs: length, ...scopeBrands }),
     store.digests.sources({ from: start, to: now, ...scopeBrands }),
-    store.digests.negativeTexts({ from: previousStart, to: now, ...scopeBrands }),
-    store.digests.voice({ from: start, to: now }),
-    store.digests.assignments({ from: start, to: now, ...scopeBrands }),
+    store.digests.negativeTexts({ from: previousStart, to: now, since: start, ...scopeBrands }),
+    // Share of voice is shown only beside a configured competitor: without one, no scan for it.
+    hasCompetitor ? store.digests.voice({ from: start, to: now }) : [],
+    store.digests.assignments({ from: start, to: now, limit: DIGEST_LIST_LIMIT, ...scopeBrands }),
     store.digests.overdue({ from: now - Math.max(OVERDUE_LOOKBACK_MS, 2 * overdueMs), to: now - overdueMs + 1, now, limit: DIGEST_LIST_LIMIT, ...scopeBrands }),
     store.mentions.queuePage({ queue: 'unanswered', newSince: start, now, limit: DIGEST_LIST_LIMIT, countMore: true, ...scopeBrands }),
     responseStats(deps, { since: start, until: now, ...scopeBrands }),
@@ -182,12 +184,11 @@ export async function buildDigest(deps: Deps, q: DigestQuery = {}): Promise<Dige
     series.push({ start: t, total: b?.total ?? 0, negative: b?.negative ?? 0 })
   }
 
-  const textOf = (t: { title: string | null; text: string }) => (t.title ? `${t.title}\n${t.text}` : t.text)
-  const exclude = [...new Set([...(config?.brands ?? []).flatMap((b) => [b.name, ...b.terms]), ...texts.flatMap((t) => t.terms)])]
-  const grown = themes(texts.filter((t) => t.fetchedAt >= start).map(textOf), texts.filter((t) => t.fetchedAt < start).map(textOf), { exclude })
+  const exclude = [...new Set([...(config?.brands ?? []).flatMap((b) => [b.name, ...b.terms]), ...texts.terms])]
+  const grown = themes(texts.current, texts.previous, { exclude })
 
-  const assignedMentions = await store.mentions.getMany(assignments.slice(0, DIGEST_LIST_LIMIT).map((a) => a.mentionId), now)
-  const byId = new Map(assignments.map((a) => [a.mentionId, a]))
+  const assignedMentions = await store.mentions.getMany(assignments.items.map((a) => a.mentionId), now)
+  const byId = new Map(assignments.items.map((a) => [a.mentionId, a]))
   const assigned = assignedMentions.map((m): DigestAssigned => {
     const a = byId.get(m.id)
     return { ...item(m), assignedAt: a?.at ?? m.fetchedAt, assignedBy: a?.actor ?? '' }
@@ -195,7 +196,7 @@ export async function buildDigest(deps: Deps, q: DigestQuery = {}): Promise<Dige
   const overdueMentions = await store.mentions.getMany(overdue.ids, now)
 
   let voice: VoiceLine[] | null = null
-  if (config && config.brands.some((b) => b.competitor)) {
+  if (config && hasCompetitor) {
     const stored = new Map(voiceRows.map((r) => [r.brand.toLowerCase(), r.mentions]))
     const lines = config.brands.map((b) => ({ brand: b.name, competitor: b.competitor, mentions: stored.get(b.name.toLowerCase()) ?? 0 }))
     const all = lines.reduce((n, l) => n + l.mentions, 0)
@@ -221,7 +222,7 @@ export async function buildDigest(deps: Deps, q: DigestQuery = {}): Promise<Dige
     },
     series: { bucketMs, buckets: series },
     unanswered: { items: unanswered.mentions.map(item), more: unanswered.more },
-    assigned: { items: assigned, more: Math.max(0, assignments.length - assigned.length) },
+    assigned: { items: assigned, more: Math.max(0, assignments.total - assigned.length) },
     overdue: { items: overdueMentions.map(item), more: Math.max(0, overdue.total - overdueMentions.length), afterMs: overdueMs },
     responses: responsesTotal,
     spikes: activeSpikes,
@@ -232,7 +233,7 @@ export async function buildDigest(deps: Deps, q: DigestQuery = {}): Promise<Dige
     broken: problems.some((p) => p.kind === 'failing'),
     empty: false,
   }
-  digest.empty = total === 0 && assignments.length === 0 && activeSpikes.length === 0 && problems.length === 0
+  digest.empty = total === 0 && assignments.total === 0 && activeSpikes.length === 0 && problems.length === 0
   return digest
 }
 

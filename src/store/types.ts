@@ -576,12 +576,16 @@ export interface DigestSourceCount {
   unknown: number
 }
 
-/** A negative mention's words, for themes. */
-export interface DigestText {
-  fetchedAt: number
-  title: string | null
-  text: string
-  /** The brand terms it matched: every mention of the brand has them, so no theme is made of them. */
+/**
+ * Negative mentions' words, for themes: each one's title and text as one string ("title\ntext",
+ * or the text alone without a title), oldest first (fetched_at, then id), split at `since`.
+ */
+export interface DigestTexts {
+  /** First seen at or after `since`. */
+  current: string[]
+  /** First seen before `since`. */
+  previous: string[]
+  /** Every brand term they matched (each once): every mention of the brand has them, so no theme is made of them. */
   terms: string[]
 }
 
@@ -605,12 +609,15 @@ export interface DigestsRepo {
   buckets(f: DigestScope & { bucketMs: number }): Promise<DigestBucket[]>
   /** Per source instance, most first. */
   sources(f: DigestScope): Promise<DigestSourceCount[]>
-  /** Negative mentions' title and text, oldest first. */
-  negativeTexts(f: DigestScope): Promise<DigestText[]>
+  /** Negative mentions' title and text, oldest first, split at `since` (see DigestTexts). */
+  negativeTexts(f: DigestScope & { since: number }): Promise<DigestTexts>
   /** (mention, brand) pairs per stored brand, someone else's, first seen in [from, to). */
   voice(f: { from: number; to: number }): Promise<{ brand: string; mentions: number }[]>
-  /** Assignments made in [from, to), latest per mention, to someone still assigned, newest first. */
-  assignments(f: DigestScope): Promise<DigestAssignment[]>
+  /**
+   * Assignments made in [from, to), latest per mention, to someone still assigned: the
+   * `limit` newest, and how many there are in all.
+   */
+  assignments(f: DigestScope & { limit: number }): Promise<{ items: DigestAssignment[]; total: number }>
   /**
    * Open mentions that need an answer (a complaint, a question, or negative) and have none
    * where one could be seen, created in [from, to): the `limit` with most priority at `now`

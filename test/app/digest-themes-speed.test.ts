@@ -87,6 +87,19 @@ describe('digest themes, fast path', () => {
     )
   })
 
+  it('ranks the same themes when texts repeat (each distinct text is split once)', () => {
+    // A small pool, so most texts of a window are reposts of another.
+    const repeated = fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 40 })
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 1, maxLength: 6 }), repeated, repeated, fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 3 }), (pool, ci, pi, limit, minCount) => {
+        const cur = ci.map((i) => pool[i % pool.length] as string)
+        const prev = pi.map((i) => pool[i % pool.length] as string)
+        expect(themes(cur, prev, { exclude: ['Acme'], limit, minCount })).toEqual(refThemes(cur, prev, ['Acme'], limit, minCount))
+      }),
+      { numRuns: 500 },
+    )
+  })
+
   it('ranks the same themes from a batch of texts', () => {
     const now = ['Login error again, login error!', 'the login error is back', 'lost luggage claim denied', 'Lost luggage claim, still lost luggage', 'waste of money']
     const before = ['login error once']

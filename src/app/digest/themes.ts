@@ -52,26 +52,38 @@ export function words(text: string): string[] {
   return ws
 }
 
+/** How a word may take part in a phrase: STOP may not start or end one, BARRED may not be in one. */
+const STOP = 1
+const BARRED = 2
+type WordKinds = Map<string, number>
+
+function kindOf(w: string, exclude: ReadonlySet<string>, kinds: WordKinds): number {
+  let k = kinds.get(w)
+  if (k === undefined) {
+    k = (STOP_WORDS.has(w) ? STOP : 0) | (exclude.has(w) || DIGITS.test(w) ? BARRED : 0)
+    kinds.set(w, k)
+  }
+  return k
+}
+
 /**
  * Calls `visit` with each 2- and 3-word phrase of a text that neither starts nor ends with a
- * stop-word, in order of position, 2-word before 3-word; repeats included.
+ * stop-word, in order of position, 2-word before 3-word; repeats included. `kinds` remembers
+ * each word's judgement across the texts of one count (the same exclusions).
  */
-function eachPhrase(text: string, exclude: ReadonlySet<string>, visit: (phrase: string) => void): void {
+function eachPhrase(text: string, exclude: ReadonlySet<string>, visit: (phrase: string) => void, kinds: WordKinds = new Map()): void {
   const ws = words(text)
   const n = ws.length
   // Judged once per word, not once per phrase that holds it.
-  const stop: boolean[] = new Array<boolean>(n)
-  const barred: boolean[] = new Array<boolean>(n)
-  for (let i = 0; i < n; i++) {
-    const w = ws[i] as string
-    stop[i] = STOP_WORDS.has(w)
-    barred[i] = exclude.has(w) || DIGITS.test(w)
-  }
+  const kind = new Uint8Array(n)
+  for (let i = 0; i < n; i++) kind[i] = kindOf(ws[i] as string, exclude, kinds)
   for (let i = 0; i + 1 < n; i++) {
-    if (stop[i] || barred[i] || barred[i + 1]) continue
+    const k0 = kind[i] as number
+    const k1 = kind[i + 1] as number
+    if (k0 !== 0 || (k1 & BARRED) !== 0) continue
     const two = `${ws[i] as string} ${ws[i + 1] as string}`
-    if (!stop[i + 1]) visit(two)
-    if (i + 2 < n && !stop[i + 2] && !barred[i + 2]) visit(`${two} ${ws[i + 2] as string}`)
+    if (k1 === 0) visit(two)
+    if (i + 2 < n && kind[i + 2] === 0) visit(`${two} ${ws[i + 2] as string}`)
   }
 }
 
@@ -84,23 +96,31 @@ export function phrases(text: string, exclude: ReadonlySet<string> = new Set()):
 
 interface Tally {
   count: number
-  /** The index of the last text counted, so a phrase said twice in one text counts once. */
+  /** The index of the last distinct text counted, so a phrase said twice in one text counts once. */
   last: number
 }
 
 /** Mentions per phrase; with `only`, phrases outside it are not counted at all. */
 function countPhrases(texts: readonly string[], exclude: ReadonlySet<string>, only?: ReadonlyMap<string, unknown>): Map<string, Tally> {
+  // The same text said by several mentions (a repost, a cross-post, a template complaint) is
+  // split into phrases once and counted as many times. Distinct texts keep their first
+  // position, so phrases are met in the same order as text by text.
+  const times = new Map<string, number>()
+  for (const t of texts) times.set(t, (times.get(t) ?? 0) + 1)
   const counts = new Map<string, Tally>()
-  for (let i = 0; i < texts.length; i++) {
-    eachPhrase(texts[i] as string, exclude, (p) => {
+  const kinds: WordKinds = new Map()
+  let i = 0
+  for (const [text, n] of times) {
+    eachPhrase(text, exclude, (p) => {
       const t = counts.get(p)
       if (t === undefined) {
-        if (!only || only.has(p)) counts.set(p, { count: 1, last: i })
+        if (!only || only.has(p)) counts.set(p, { count: n, last: i })
       } else if (t.last !== i) {
-        t.count++
+        t.count += n
         t.last = i
       }
-    })
+    }, kinds)
+    i++
   }
   return counts
 }

@@ -1,7 +1,7 @@
 // The digest on PostgreSQL: the SQLite engine's reads (src/store/sqlite/digests.ts), each one
 // statement, and the record of digests sent, so `digest --since last` starts where the
 // previous one ended.
-import type { DigestAssignment, DigestBucket, DigestRecord, DigestScope, DigestsRepo, DigestSourceCount, DigestText, RunRecord, RunStatus, SourceRunReport } from '../types.js'
+import type { DigestAssignment, DigestBucket, DigestRecord, DigestScope, DigestsRepo, DigestSourceCount, DigestTexts, RunRecord, RunStatus, SourceRunReport } from '../types.js'
 import { prioritySql } from '../../rules/priority.js'
 import { bucketStart, nocaseIn, params, textAsc, type Params } from './analytics-sql.js'
 import type { Pg } from './open.js'
@@ -61,11 +61,18 @@ export function digestsRepo(pg: Pg): DigestsRepo {
         GROUP BY m.source, m.source_name ORDER BY total DESC, ${textAsc('m.source')}, ${textAsc('m.source_name')}`
       return pg.query<DigestSourceCount>(sql, p.values)
     },
-    async negativeTexts(f) {
+    async negativeTexts(f): Promise<DigestTexts> {
       const p = params()
-      const sql = `SELECT m.fetched_at AS "fetchedAt", m.title AS title, m.text AS text, m.terms AS terms FROM mentions m
-        WHERE ${scopeWhere(f, p)} AND m.sentiment_label = 'negative' ORDER BY m.fetched_at, m.id`
-      return pg.query<DigestText>(sql, p.values)
+      const sql = `SELECT m.fetched_at >= ${p.big(f.since)} AS is_current, CASE WHEN m.title <> '' THEN m.title || E'\\n' || m.text ELSE m.text END AS text, m.terms AS terms
+        FROM mentions m WHERE ${scopeWhere(f, p)} AND m.sentiment_label = 'negative' ORDER BY m.fetched_at, m.id`
+      const out: DigestTexts = { current: [], previous: [], terms: [] }
+      const terms = new Set<string>()
+      for (const r of await pg.query<{ is_current: boolean; text: string; terms: string[] }>(sql, p.values)) {
+        ;(r.is_current ? out.current : out.previous).push(r.text)
+        for (const t of r.terms) terms.add(t)
+      }
+      out.terms = [...terms]
+      return out
     },
     async voice(f) {
       return pg.query<{ brand: string; mentions: number }>(
@@ -87,13 +94,19 @@ export function digestsRepo(pg: Pg): DigestsRepo {
               OR (e.action = 'rule' AND e.detail ->> 'assign' IS NOT NULL))
           GROUP BY e.mention_id
         )
-        SELECT l.mention_id AS "mentionId", l.at AS at,
-          (SELECT e.actor FROM events e WHERE e.mention_id = l.mention_id AND e.at = l.at ORDER BY e.id DESC LIMIT 1) AS actor,
-          t.assignee AS assignee
-        FROM latest l JOIN mentions m ON m.id = l.mention_id JOIN triage t ON t.mention_id = m.id
-        WHERE t.assignee IS NOT NULL AND NOT m.competitor AND ${scope}
-        ORDER BY l.at DESC, l.mention_id DESC`
-      return pg.query<DigestAssignment>(sql, p.values)
+        SELECT k."mentionId", k.at,
+          (SELECT e.actor FROM events e WHERE e.mention_id = k."mentionId" AND e.at = k.at ORDER BY e.id DESC LIMIT 1) AS actor,
+          k.assignee, k.total
+        FROM (
+          SELECT l.mention_id AS "mentionId", l.at AS at, t.assignee AS assignee, count(*) OVER () AS total
+          FROM latest l JOIN mentions m ON m.id = l.mention_id JOIN triage t ON t.mention_id = m.id
+          WHERE t.assignee IS NOT NULL AND NOT m.competitor AND ${scope}
+          ORDER BY l.at DESC, l.mention_id DESC LIMIT ${p.big(Math.max(1, f.limit))}
+        ) k
+        ORDER BY k.at DESC, k."mentionId" DESC`
+      const rows = await pg.query<DigestAssignment & { total: number }>(sql, p.values)
+      // One row at least (above), so a limit of 0 still carries the count.
+      return { items: rows.slice(0, Math.max(0, f.limit)).map(({ total: _, ...a }) => a), total: rows[0]?.total ?? 0 }
     },
     async overdue(f) {
       const p = params()

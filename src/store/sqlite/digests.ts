@@ -2,7 +2,7 @@
 // assignments made in it (events_at), the pulls that covered it (runs_started), and the record
 // of digests sent, so `digest --since last` starts where the previous one ended.
 import type { Statement } from 'better-sqlite3'
-import type { DigestAssignment, DigestBucket, DigestRecord, DigestScope, DigestsRepo, DigestSourceCount, DigestText, RunRecord, RunStatus } from '../types.js'
+import type { DigestAssignment, DigestBucket, DigestRecord, DigestScope, DigestsRepo, DigestSourceCount, DigestTexts, RunRecord, RunStatus } from '../types.js'
 import { prioritySql } from '../../rules/priority.js'
 import { storeRunner, type Db } from './open.js'
 
@@ -56,6 +56,7 @@ export function digestsRepo(db: Db, file: string): DigestsRepo {
   const run = storeRunner(file)
   // Statements depend only on how many brands are asked for.
   const prepared = new Map<string, Statement<[Args], unknown>>()
+  const rawPrepared = new Map<string, Statement<[Args], [number, string, string]>>()
   const all = <R>(sql: string, args: Args): R[] => {
     let stmt = prepared.get(sql)
     if (!stmt) prepared.set(sql, (stmt = db.prepare<[Args], unknown>(sql)))
@@ -104,11 +105,23 @@ export function digestsRepo(db: Db, file: string): DigestsRepo {
         return all<DigestSourceCount>(sql, args)
       }),
     negativeTexts: (f) =>
-      run((): DigestText[] => {
-        const args: Args = {}
-        const sql = `SELECT m.fetched_at AS fetchedAt, m.title AS title, m.text AS text, m.terms AS terms FROM mentions m
-          WHERE ${scopeWhere(f, args)} AND m.sentiment_label = 'negative' ORDER BY m.fetched_at, m.id`
-        return all<Omit<DigestText, 'terms'> & { terms: string }>(sql, args).map((r) => ({ ...r, terms: JSON.parse(r.terms) as string[] }))
+      run((): DigestTexts => {
+        const args: Args = { since: f.since }
+        // Raw rows, the title joined to the text in SQL: at a million mentions the window holds
+        // over a hundred thousand negative ones, and a JS object per row cost more than the read.
+        const sql = `SELECT m.fetched_at >= @since, CASE WHEN m.title <> '' THEN m.title || char(10) || m.text ELSE m.text END, m.terms
+          FROM mentions m WHERE ${scopeWhere(f, args)} AND m.sentiment_label = 'negative' ORDER BY m.fetched_at, m.id`
+        let stmt = rawPrepared.get(sql)
+        if (!stmt) rawPrepared.set(sql, (stmt = db.prepare<[Args], [number, string, string]>(sql).raw(true)))
+        const out: DigestTexts = { current: [], previous: [], terms: [] }
+        // Mentions of one brand share a handful of term lists: each distinct one is parsed once.
+        const lists = new Set<string>()
+        for (const [current, text, terms] of stmt.all(args)) {
+          ;(current ? out.current : out.previous).push(text)
+          lists.add(terms)
+        }
+        out.terms = [...new Set([...lists].flatMap((l) => JSON.parse(l) as string[]))]
+        return out
       }),
     voice: (f) =>
       run(() =>
@@ -120,7 +133,7 @@ export function digestsRepo(db: Db, file: string): DigestsRepo {
         ),
       ),
     assignments: (f) =>
-      run((): DigestAssignment[] => {
+      run((): { items: DigestAssignment[]; total: number } => {
         const args: Args = {}
         // An assign event names its new assignee in detail.to; a routing rule's in detail.assign.
         // The mention's scope is judged by the brands and ownership, not by when it was first seen.
@@ -134,13 +147,21 @@ export function digestsRepo(db: Db, file: string): DigestsRepo {
                 OR (e.action = 'rule' AND json_extract(e.detail, '$.assign') IS NOT NULL))
             GROUP BY e.mention_id
           )
-          SELECT l.mention_id AS mentionId, l.at AS at,
-            (SELECT e.actor FROM events e WHERE e.mention_id = l.mention_id AND e.at = l.at ORDER BY e.id DESC LIMIT 1) AS actor,
-            t.assignee AS assignee
-          FROM latest l JOIN mentions m ON m.id = l.mention_id JOIN triage t ON t.mention_id = m.id
-          WHERE t.assignee IS NOT NULL AND m.competitor = 0 AND ${scope}
-          ORDER BY l.at DESC, l.mention_id DESC`
-        return all<DigestAssignment>(sql, args)
+          -- The total is counted over every kept row before the limit; the actor is looked up
+          -- for the listed few only.
+          SELECT p.mentionId, p.at,
+            (SELECT e.actor FROM events e WHERE e.mention_id = p.mentionId AND e.at = p.at ORDER BY e.id DESC LIMIT 1) AS actor,
+            p.assignee, p.total
+          FROM (
+            SELECT l.mention_id AS mentionId, l.at AS at, t.assignee AS assignee, count(*) OVER () AS total
+            FROM latest l JOIN mentions m ON m.id = l.mention_id JOIN triage t ON t.mention_id = m.id
+            WHERE t.assignee IS NOT NULL AND m.competitor = 0 AND ${scope}
+            ORDER BY l.at DESC, l.mention_id DESC LIMIT @limit
+          ) p
+          ORDER BY p.at DESC, p.mentionId DESC`
+        // One row at least, so a limit of 0 still carries the count.
+        const rows = all<DigestAssignment & { total: number }>(sql, { ...args, limit: Math.max(1, f.limit) })
+        return { items: rows.slice(0, Math.max(0, f.limit)).map(({ total: _, ...a }) => a), total: rows[0]?.total ?? 0 }
       }),
     overdue: (f) =>
       run(() => {

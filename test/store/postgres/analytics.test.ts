@@ -244,10 +244,12 @@ describe.skipIf(pgSkip)('PostgreSQL stats, series and digests: the SQLite engine
         const label = JSON.stringify(f)
         for (const bucketMs of [HOUR, DAY]) expect(await digests.buckets({ ...f, bucketMs }), label).toEqual(await sqlite.digests.buckets({ ...f, bucketMs }))
         expect(await digests.sources(f), label).toEqual(await sqlite.digests.sources(f))
-        expect(await digests.negativeTexts(f), label).toEqual(await sqlite.digests.negativeTexts(f))
-        const assignments = await sqlite.digests.assignments(f)
-        expect(await digests.assignments(f), label).toEqual(assignments)
-        rows += assignments.length
+        for (const since of [from, Math.floor((from + to) / 2)]) expect(await digests.negativeTexts({ ...f, since }), label).toEqual(await sqlite.digests.negativeTexts({ ...f, since }))
+        for (const limit of [0, 2, 500]) {
+          const assignments = await sqlite.digests.assignments({ ...f, limit })
+          expect(await digests.assignments({ ...f, limit }), label).toEqual(assignments)
+          rows += assignments.items.length
+        }
         for (const now of [T0 + 3 * DAY, T1 + 2 * DAY])
           for (const limit of [3, 500]) {
             const o = { ...f, now, limit }
@@ -258,7 +260,7 @@ describe.skipIf(pgSkip)('PostgreSQL stats, series and digests: the SQLite engine
       }
     }
     expect(rows).toBeGreaterThan(100)
-    expect((await digests.assignments({ from: T0, to: T1 })).some((a) => a.actor === 'second')).toBe(true)
+    expect((await digests.assignments({ from: T0, to: T1, limit: 500 })).items.some((a) => a.actor === 'second')).toBe(true)
     expect((await digests.runs(T0, T1)).map((r) => r.report[0]?.error ?? null)).toContain('HTTP 500')
   })
 
