@@ -13,11 +13,16 @@ export interface WorkerInput {
   scoring: Pick<Config, 'brands' | 'sentiment'>
   /** Rows per posted batch. */
   batch: number
-  /** Batches the worker may post before the main thread has read them. */
+  /**
+   * Batches the worker may post before the main thread has read them: more than one of the
+   * store's transactions takes (5,000 rows), or the worker stops while the main thread writes
+   * and the main thread then waits for the worker.
+   */
   ahead: number
 }
 
-export type FromWorker = { batch: Prepared[] } | { done: true }
+/** A batch is Prepared[] as JSON: every value in it is plain data (see import-worker.ts). */
+export type FromWorker = { batch: string } | { done: true }
 
 // Below this, the worker's start-up (a second V8 isolate loading the scorer and parser,
 // about a tenth of a second) costs more than it saves.
@@ -32,7 +37,7 @@ export function workerWorthIt(size: number): boolean {
 export function preparedInWorker(file: string, scoring: WorkerInput['scoring']): (setup: PrepareSetup) => AsyncIterable<Prepared[]> {
   return (setup) => ({
     async *[Symbol.asyncIterator]() {
-      const input: WorkerInput = { file, setup, scoring, batch: 1000, ahead: 2 }
+      const input: WorkerInput = { file, setup, scoring, batch: 1000, ahead: 8 }
       const worker = new Worker(new URL('./import-worker.js', import.meta.url), { workerData: input })
       const queue: FromWorker[] = []
       let failed: Error | undefined
@@ -66,7 +71,7 @@ export function preparedInWorker(file: string, scoring: WorkerInput['scoring']):
           }
           if ('done' in m) return
           worker.postMessage('ack')
-          yield m.batch
+          yield JSON.parse(m.batch) as Prepared[]
         }
       } finally {
         // Also when the reader stops early (an interrupt): the worker must not outlive it.
