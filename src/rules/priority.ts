@@ -144,3 +144,13 @@ export function prioritySql(opts: { answered: string; now: string; dialect?: Sql
     + ${max}(${w.ageMax}, ${w.agePerDay} * ${max}(0, ${opts.now} - m.created_at) / ${DAY}${real})
   )`
 }
+
+/**
+ * An upper bound of prioritySql that reads only the mentions row (stored part and age), so a
+ * walk can test it on index columns before it looks up replies or triage. It is prioritySql
+ * with "not answered", the same arithmetic term by term: answered only ever subtracts, and
+ * floating-point addition is monotonic, so the bound is never below the full number.
+ */
+export function priorityBoundSql(opts: { now: string; dialect?: SqlDialect }): string {
+  return prioritySql({ answered: opts.dialect === 'postgres' ? 'false' : '0', now: opts.now, ...(opts.dialect ? { dialect: opts.dialect } : {}) })
+}

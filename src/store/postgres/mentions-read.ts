@@ -7,6 +7,7 @@ import type { Mention, QueueSort } from '../../model.js'
 import type { BrandReply, ListFilter, MentionEvent, MentionsRepo, QueueFilter, QueuePage, SearchFilter, Sighting, StoredText } from '../types.js'
 import { COLUMNS, FROM_VIEW, HAS_REPLY, SELECT_VIEW, Params, fromPgRow, listConditions, openSql, prioritySqlAt, whereOf, type PgMentionRow } from './filters.js'
 import { FtsQueryError, ftsToTsquery } from './fts-query.js'
+import { priorityBoundSql } from '../../rules/priority.js'
 import type { Pg } from './open.js'
 
 export type MentionsRead = Omit<MentionsRepo, 'upsertPage' | 'applyScores' | 'applyRematch' | 'setLabel'>
@@ -79,7 +80,13 @@ export function mentionsRead(pg: Pg): MentionsRead {
     const floor = probe.length >= limit ? probe.map((r) => r.p).sort((x, y) => y - x)[limit - 1] : undefined
     const p = new Params(f.now)
     const conditions = queueWhere(f, p).conditions
-    if (floor !== undefined) conditions.push(`m.priority >= ${p.add(floor)}`)
+    // At 0 every row ties the floor (the full priority stops at 0), whatever its stored part.
+    // Above it, the bound from the row alone (stored part and age) drops most rows over the
+    // floor before their replies are looked up: old rows have lost their full 20 points to age.
+    if (floor !== undefined && floor > 0) {
+      const at = p.add(floor)
+      conditions.push(`m.priority >= ${at}`, `${priorityBoundSql({ now: p.now(), dialect: 'postgres' })} >= ${at}`)
+    }
     // Rank ids only: the full row (tags, answered) is read for the winners alone.
     const ids = await pg.query<{ id: number }>(`SELECT m.id ${FROM_VIEW}${whereOf(conditions)} ORDER BY ${orderBy('priority', p)} LIMIT ${p.add(limit)}`, p.values)
     return manyById(ids.map((r) => r.id), f.now)
