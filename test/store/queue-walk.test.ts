@@ -133,6 +133,34 @@ describe('sqlite: migration 5 and the priority walk', () => {
     db.close()
   })
 
+  it('counts what the limit left out exactly, or up to a cap and says so', async () => {
+    const { db, file } = atVersion4()
+    await fill(db, file)
+    migrate(db)
+    const repo = mentionsRepo(db, file)
+    let capped = 0
+    let exact = 0
+    for (const f of filters().filter((x) => x.limit === 5 || x.limit === 40)) {
+      const total = (await repo.queue({ ...f, limit: undefined })).length
+      const shown = Math.min(total, f.limit ?? 0)
+      for (const sort of ['priority', 'newest'] as const) {
+        expect((await repo.queuePage({ ...f, sort, countMore: true })).more).toBe(total - shown)
+        const page = await repo.queuePage({ ...f, sort, countMore: true, moreCap: 30 })
+        if (total - shown >= 30) {
+          expect(page).toMatchObject({ more: 30, moreCapped: true })
+          capped++
+        } else {
+          expect(page.more).toBe(total - shown)
+          expect(page.moreCapped).toBeUndefined()
+          exact++
+        }
+      }
+    }
+    expect(capped).toBeGreaterThan(10)
+    expect(exact).toBeGreaterThan(10)
+    db.close()
+  })
+
   it('walks mentions_priority for --source: no sort, no read of mentions to reject a row', async () => {
     const { db, file } = atVersion4()
     await fill(db, file)

@@ -104,14 +104,21 @@ export function mentionsRead(pg: Pg): MentionsRead {
       const limit = f.limit !== undefined ? ` LIMIT ${p.add(f.limit)}` : ''
       mentions = (await rows(`${SELECT_VIEW}${whereOf(conditions)} ORDER BY ${order}${limit}`, p)).map((r) => fromPgRow(r, f.now))
     }
-    // Counting costs a second pass, so only when the limit may have cut rows off.
-    let more = 0
-    if (f.countMore && f.limit !== undefined && mentions.length === f.limit) {
-      const p = new Params(f.now)
-      const { conditions } = queueWhere(f, p)
-      more = (await countOf(`SELECT count(*) AS n ${FROM_VIEW}${whereOf(conditions)}`, p.values)) - mentions.length
-    }
-    return { mentions, more }
+    const p = new Params(f.now)
+    const { conditions } = queueWhere(f, p)
+    return { mentions, ...(await countBeyond(`${FROM_VIEW}${whereOf(conditions)}`, p, mentions.length, f)) }
+  }
+
+  /**
+   * What the limit cut off, as SQLite counts it. Counting costs a second pass, so only when the
+   * limit may have cut rows off; with a cap, the pass stops after that many more.
+   */
+  async function countBeyond(from: string, p: Params, shown: number, f: { countMore?: boolean; limit?: number; moreCap?: number }): Promise<Pick<QueuePage, 'more' | 'moreCapped'>> {
+    if (!f.countMore || f.limit === undefined || shown !== f.limit) return { more: 0 }
+    if (f.moreCap === undefined) return { more: (await countOf(`SELECT count(*) AS n ${from}`, p.values)) - shown }
+    const upTo = shown + f.moreCap
+    const n = await countOf(`SELECT count(*) AS n FROM (SELECT 1 ${from} LIMIT ${p.add(upTo)}) AS capped`, p.values)
+    return n >= upTo ? { more: f.moreCap, moreCapped: true } : { more: n - shown }
   }
 
   async function search(f: SearchFilter): Promise<QueuePage> {
@@ -128,14 +135,14 @@ export function mentionsRead(pg: Pg): MentionsRead {
     const p = new Params(f.now)
     const query = tsquery === null ? undefined : `to_tsquery('simple', ${p.add(tsquery)})`
     const conditions = [query === undefined ? 'false' : `m.fts @@ ${query}`, ...listConditions(f, p)]
-    const countValues = [...p.values]
+    const countParams = new Params(f.now)
+    countParams.values.push(...p.values)
     // ts_rank stands in for bm25: the relevance order may differ from SQLite's, the others cannot.
     const order = f.sort === 'newest' || f.sort === 'oldest' ? orderBy(f.sort, p) : `${query === undefined ? '0' : `ts_rank(m.fts, ${query})`} DESC, m.created_at DESC, m.id DESC`
     const limit = f.limit !== undefined ? ` LIMIT ${p.add(f.limit)}` : ''
     const from = `${FROM_VIEW}${whereOf(conditions)}`
     const mentions = (await rows(`SELECT ${COLUMNS} ${from} ORDER BY ${order}${limit}`, p)).map((r) => fromPgRow(r, f.now))
-    const more = f.countMore && f.limit !== undefined && mentions.length === f.limit ? (await countOf(`SELECT count(*) AS n ${from}`, countValues)) - mentions.length : 0
-    return { mentions, more }
+    return { mentions, ...(await countBeyond(from, countParams, mentions.length, f)) }
   }
 
   /**

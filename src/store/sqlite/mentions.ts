@@ -683,10 +683,19 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
       const sql = `${SELECT_VIEW} WHERE ${whereSql} ORDER BY ${orderBy(sort)}${f.limit !== undefined ? ' LIMIT @limit' : ''}`
       mentions = (prepare(sql).all(args) as Row[]).map((r) => fromRow(r, f.now))
     }
-    // Counting costs a second pass, so only when the limit may have cut rows off.
-    const count = `SELECT count(*) AS n FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id WHERE ${whereSql}`
-    const more = f.countMore && f.limit !== undefined && mentions.length === f.limit ? (prepare(count).get(args) as { n: number }).n - mentions.length : 0
-    return { mentions, more }
+    return { mentions, ...countBeyond(`FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id WHERE ${whereSql}`, args, mentions.length, f) }
+  }
+
+  /**
+   * What the limit cut off. Counting costs a second pass, so only when the limit may have cut
+   * rows off; with a cap, the pass stops after that many more, whatever the queue's size.
+   */
+  function countBeyond(from: string, args: Record<string, unknown>, shown: number, f: { countMore?: boolean; limit?: number; moreCap?: number }): Pick<QueuePage, 'more' | 'moreCapped'> {
+    if (!f.countMore || f.limit === undefined || shown !== f.limit) return { more: 0 }
+    if (f.moreCap === undefined) return { more: (prepare(`SELECT count(*) AS n ${from}`).get(args) as { n: number }).n - shown }
+    const upTo = shown + f.moreCap
+    const n = (prepare(`SELECT count(*) AS n FROM (SELECT 1 ${from} LIMIT @countUpTo)`).get({ ...args, countUpTo: upTo }) as { n: number }).n
+    return n >= upTo ? { more: f.moreCap, moreCapped: true } : { more: n - shown }
   }
 
   // Queries vary only by which filters are present: a handful of distinct SQL strings, each
@@ -793,8 +802,7 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
         try {
           const rows = prepare(`SELECT ${COLUMNS} ${from} ORDER BY ${order}${f.limit !== undefined ? ' LIMIT @limit' : ''}`).all(args) as Row[]
           const mentions = rows.map((r) => fromRow(r, f.now))
-          const more = f.countMore && f.limit !== undefined && mentions.length === f.limit ? (prepare(`SELECT count(*) AS n ${from}`).get(args) as { n: number }).n - mentions.length : 0
-          return { mentions, more }
+          return { mentions, ...countBeyond(from, args, mentions.length, f) }
         } catch (err) {
           // FTS5 reports a query it cannot parse as an SQLite error: that is the user's typo.
           const message = err instanceof Error ? err.message : String(err)
