@@ -4,7 +4,7 @@
 // interface costs one await per call or chunk and no statement stays open between chunks.
 import type { Intent, Mention, QueueSort, SentimentLabel, TriageState } from '../../model.js'
 import { UsageError } from '../../errors.js'
-import { contentPrioritySql, priorityBoundSql, prioritySql, priorityOf } from '../../rules/priority.js'
+import { contentPrioritySql, priorityBoundSql, prioritySql, priorityScore } from '../../rules/priority.js'
 import type {
   BrandReply,
   ListFilter,
@@ -140,7 +140,7 @@ function fromRow(r: Row, now?: number): Mention {
     answered: r.answered === null ? null : r.answered === 1,
   }
   // Judged at the time the list was asked for: the same formula the SQL sorts by.
-  m.priority = priorityOf(m, now ?? m.createdAt).score
+  m.priority = priorityScore(m, now ?? m.createdAt)
   return m
 }
 
