@@ -17,6 +17,8 @@ export interface QueueQuery extends ListQuery {
   sort?: QueueSort
   /** Count the rows the limit left out (a second pass over the queue). */
   countMore?: boolean
+  /** Stop counting after this many (the page then says moreCapped). */
+  moreCap?: number
 }
 
 export interface SearchQuery extends ListQuery {
@@ -24,6 +26,7 @@ export interface SearchQuery extends ListQuery {
   limit?: number
   sort?: 'relevance' | 'newest' | 'oldest'
   countMore?: boolean
+  moreCap?: number
 }
 
 /**
@@ -67,6 +70,7 @@ export async function queuePage(deps: Deps, q: QueueQuery): Promise<QueuePage> {
     ...(q.limit !== undefined ? { limit: q.limit } : {}),
     ...(q.sort !== undefined ? { sort: q.sort } : {}),
     ...(q.countMore ? { countMore: true } : {}),
+    ...(q.moreCap !== undefined ? { moreCap: q.moreCap } : {}),
   })
 }
 
@@ -81,6 +85,7 @@ export async function searchMentions(deps: Deps, q: SearchQuery): Promise<QueueP
     ...(q.limit !== undefined ? { limit: q.limit } : {}),
     ...(q.sort !== undefined ? { sort: q.sort } : {}),
     ...(q.countMore ? { countMore: true } : {}),
+    ...(q.moreCap !== undefined ? { moreCap: q.moreCap } : {}),
   })
 }
 

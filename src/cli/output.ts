@@ -67,11 +67,16 @@ export async function writeMentions(
   format: Format,
   opts: ListOutputOptions = {},
 ): Promise<number> {
+  const context = listWriterContext(ctx, opts)
+  // A list already in memory goes out in a few large writes, not one per row: each write to a
+  // pipe is a system call and a pass through the stream machinery.
+  const buffered = Symbol.asyncIterator in mentions ? undefined : bufferedOut(context.out)
   const writer: RowWriter<ReturnType<typeof toView>> = createWriter({
     format,
     columns: mentionColumns,
     tableColumns: createMentionTableColumns(ctx.deps.now()),
-    ...listWriterContext(ctx, opts),
+    ...context,
+    ...(buffered ? { out: buffered } : {}),
   })
   let n = 0
   if (Symbol.asyncIterator in mentions) {
@@ -86,5 +91,24 @@ export async function writeMentions(
     }
   }
   writer.end()
+  buffered?.flush()
   return n
+}
+
+const FLUSH_AT = 64 * 1024
+
+/** Collects what is written and passes it on in pieces of about FLUSH_AT characters. */
+function bufferedOut(out: Out): Out & { flush(): void } {
+  let pending = ''
+  const flush = () => {
+    if (pending) out.write(pending)
+    pending = ''
+  }
+  return {
+    write: (s: string) => {
+      pending += s
+      if (pending.length >= FLUSH_AT) flush()
+    },
+    flush,
+  }
 }

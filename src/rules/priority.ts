@@ -67,25 +67,47 @@ function engagementOf(i: Pick<PriorityInput, 'likes' | 'reposts' | 'replies' | '
   return Math.max(0, i.likes ?? 0) + 2 * Math.max(0, i.reposts ?? 0) + 2 * Math.max(0, i.replies ?? 0) + Math.max(0, i.score ?? 0)
 }
 
+/** Each factor's points, unrounded, in the order the parts are listed and summed. */
+function rawPoints(i: PriorityInput, now: number): [number, number, number, number, number, number, number, number] {
+  return [
+    i.sentimentLabel === 'negative' ? WEIGHTS.negativeBase + WEIGHTS.negativePerScore * Math.max(0, -i.sentimentScore) : 0,
+    WEIGHTS.intent[i.intent],
+    Math.min(WEIGHTS.reachMax, WEIGHTS.reachPerDecade * Math.log10(Math.max(0, i.authorReach ?? 0) + 1)),
+    Math.min(WEIGHTS.engagementMax, WEIGHTS.engagementPerDecade * Math.log10(engagementOf(i) + 1)),
+    i.rating !== null ? (WEIGHTS.rating[Math.round(i.rating)] ?? 0) : 0,
+    i.boost,
+    i.answered === true ? WEIGHTS.answered : 0,
+    Math.max(WEIGHTS.ageMax, WEIGHTS.agePerDay * (Math.max(0, now - i.createdAt) / DAY)),
+  ]
+}
+
+/**
+ * The number alone, as priorityOf scores it (lists show it for every row; the breakdown's
+ * wording is for `show`). A part that rounds to 0 adds nothing to the sum, so summing every
+ * part gives the same number as summing the listed ones.
+ */
+export function priorityScore(i: PriorityInput, now: number): number {
+  let sum = 0
+  for (const points of rawPoints(i, now)) sum += round1(points)
+  return Math.max(0, round1(sum))
+}
+
 export function priorityOf(i: PriorityInput, now: number): Priority {
+  const [negativity, intent, reachPoints, engagementPoints, rating, rule, answered, age] = rawPoints(i, now)
   const parts: PriorityPart[] = []
   const add = (factor: PriorityPart['factor'], points: number, why: string) => {
     const p = round1(points)
     if (p !== 0) parts.push({ factor, points: p, why })
   }
-  if (i.sentimentLabel === 'negative') {
-    add('negativity', WEIGHTS.negativeBase + WEIGHTS.negativePerScore * Math.max(0, -i.sentimentScore), `negative (${i.sentimentScore.toFixed(2)})`)
-  }
-  add('intent', WEIGHTS.intent[i.intent], i.intent)
-  const reach = Math.max(0, i.authorReach ?? 0)
-  add('reach', Math.min(WEIGHTS.reachMax, WEIGHTS.reachPerDecade * Math.log10(reach + 1)), `author reach ${reach}`)
-  const engagement = engagementOf(i)
-  add('engagement', Math.min(WEIGHTS.engagementMax, WEIGHTS.engagementPerDecade * Math.log10(engagement + 1)), `engagement ${engagement}`)
-  if (i.rating !== null) add('rating', WEIGHTS.rating[Math.round(i.rating)] ?? 0, `${i.rating}★ review`)
-  add('rule', i.boost, 'routing rule')
-  if (i.answered === true) add('answered', WEIGHTS.answered, 'the brand replied')
+  if (i.sentimentLabel === 'negative') add('negativity', negativity, `negative (${i.sentimentScore.toFixed(2)})`)
+  add('intent', intent, i.intent)
+  add('reach', reachPoints, `author reach ${Math.max(0, i.authorReach ?? 0)}`)
+  add('engagement', engagementPoints, `engagement ${engagementOf(i)}`)
+  if (i.rating !== null) add('rating', rating, `${i.rating}★ review`)
+  add('rule', rule, 'routing rule')
+  if (i.answered === true) add('answered', answered, 'the brand replied')
   const days = Math.max(0, now - i.createdAt) / DAY
-  add('age', Math.max(WEIGHTS.ageMax, WEIGHTS.agePerDay * days), `${days < 1 ? `${Math.round(days * 24)}h` : `${Math.round(days)}d`} old`)
+  add('age', age, `${days < 1 ? `${Math.round(days * 24)}h` : `${Math.round(days)}d`} old`)
   // Never below zero: nothing needs a person less than not at all.
   const score = Math.max(0, round1(parts.reduce((s, p) => s + p.points, 0)))
   return { score, parts }
@@ -143,4 +165,14 @@ export function prioritySql(opts: { answered: string; now: string; dialect?: Sql
     + CASE WHEN ${opts.answered} THEN ${w.answered} ELSE 0 END
     + ${max}(${w.ageMax}, ${w.agePerDay} * ${max}(0, ${opts.now} - m.created_at) / ${DAY}${real})
   )`
+}
+
+/**
+ * An upper bound of prioritySql that reads only the mentions row (stored part and age), so a
+ * walk can test it on index columns before it looks up replies or triage. It is prioritySql
+ * with "not answered", the same arithmetic term by term: answered only ever subtracts, and
+ * floating-point addition is monotonic, so the bound is never below the full number.
+ */
+export function priorityBoundSql(opts: { now: string; dialect?: SqlDialect }): string {
+  return prioritySql({ answered: opts.dialect === 'postgres' ? 'false' : '0', now: opts.now, ...(opts.dialect ? { dialect: opts.dialect } : {}) })
 }

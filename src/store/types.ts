@@ -102,6 +102,8 @@ export interface QueueFilter extends ListFilter {
   sort?: QueueSort
   /** Count what the limit cut off (QueuePage.more): a second pass, so only when it is shown. */
   countMore?: boolean
+  /** Stop counting once this many more are found (QueuePage.moreCapped): the count's cost stays bounded. */
+  moreCap?: number
 }
 
 /** A page of a queue: the rows, and whether the limit cut more off. */
@@ -109,6 +111,8 @@ export interface QueuePage {
   mentions: Mention[]
   /** Rows that matched beyond the limit (0 when none was cut). */
   more: number
+  /** Set when counting stopped at the filter's moreCap: at least `more` matched beyond the limit. */
+  moreCapped?: true
 }
 
 export interface SearchFilter extends ListFilter {
@@ -118,6 +122,7 @@ export interface SearchFilter extends ListFilter {
   now: number
   sort?: 'relevance' | 'newest' | 'oldest'
   countMore?: boolean
+  moreCap?: number
 }
 
 export interface ScoreUpdate {

@@ -69,6 +69,9 @@ function filters(): QueueFilter[] {
     {}, { sources: ['reddit'] }, { sources: ['rss', 'mastodon'] }, { brands: ['globex'] }, { since: NOW - 5 * 24 * HOUR }, { until: NOW - 2 * 24 * HOUR },
     { newSince: NOW - 10 * HOUR }, { olderThan: NOW - 24 * HOUR }, { sentiments: ['negative', 'positive'] }, { intents: ['complaint'] },
     { sources: ['reddit'], since: NOW - 20 * 24 * HOUR, newSince: NOW - 30 * HOUR }, { states: ['snoozed', 'done'] }, { assignees: ['sam'] },
+    // Mostly old, low rows: the page's worst is 0, where every row ties whatever its stored part.
+    { sentiments: ['positive', 'neutral'], intents: ['other', 'praise'], olderThan: NOW - 10 * 24 * HOUR },
+    { brands: ['GLOBEX'], sources: ['reddit', 'rss'] }, { answered: ['no'] }, { minReach: 10 },
   ]
   for (const queue of QUEUE_NAMES) {
     for (const extra of extras) {
@@ -110,6 +113,54 @@ describe('sqlite: migration 5 and the priority walk', () => {
     db.close()
   })
 
+  it('gives, for every queue, filter and limit, the head of the full sort by priority', async () => {
+    // The walk's probe, floor and bound (stored part less age) against the plain SQL sort of
+    // the whole queue: the same rows in the same order, ties included.
+    const { db, file } = atVersion4()
+    await fill(db, file)
+    migrate(db)
+    const repo = mentionsRepo(db, file)
+    let zeroFloors = 0
+    for (const f of filters()) {
+      const { limit, ...unlimited } = f
+      const all = await repo.queue(unlimited)
+      const page = await repo.queue(f)
+      expect(page.map((m) => m.id)).toEqual(all.slice(0, limit).map((m) => m.id))
+      expect(page).toEqual(all.slice(0, limit))
+      if (limit !== undefined && page.length === limit && page[limit - 1]?.priority === 0) zeroFloors++
+    }
+    expect(zeroFloors).toBeGreaterThan(0)
+    db.close()
+  })
+
+  it('counts what the limit left out exactly, or up to a cap and says so', async () => {
+    const { db, file } = atVersion4()
+    await fill(db, file)
+    migrate(db)
+    const repo = mentionsRepo(db, file)
+    let capped = 0
+    let exact = 0
+    for (const f of filters().filter((x) => x.limit === 5 || x.limit === 40)) {
+      const total = (await repo.queue({ ...f, limit: undefined })).length
+      const shown = Math.min(total, f.limit ?? 0)
+      for (const sort of ['priority', 'newest'] as const) {
+        expect((await repo.queuePage({ ...f, sort, countMore: true })).more).toBe(total - shown)
+        const page = await repo.queuePage({ ...f, sort, countMore: true, moreCap: 30 })
+        if (total - shown >= 30) {
+          expect(page).toMatchObject({ more: 30, moreCapped: true })
+          capped++
+        } else {
+          expect(page.more).toBe(total - shown)
+          expect(page.moreCapped).toBeUndefined()
+          exact++
+        }
+      }
+    }
+    expect(capped).toBeGreaterThan(10)
+    expect(exact).toBeGreaterThan(10)
+    db.close()
+  })
+
   it('walks mentions_priority for --source: no sort, no read of mentions to reject a row', async () => {
     const { db, file } = atVersion4()
     await fill(db, file)
@@ -120,8 +171,8 @@ describe('sqlite: migration 5 and the priority walk', () => {
     await mentionsRepo(traced, file).queue({ queue: 'negative', now: NOW, sources: ['rss'], since: NOW - 30 * 24 * HOUR, limit: 20 })
     const sql = seen.find((s) => /INDEXED BY mentions_priority/.test(s))
     expect(sql).toBeDefined()
-    const plan = (traced.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ source0: 'rss', now: NOW, since: 0 }) as { detail: string }[]).map((r) => r.detail).join('\n')
-    expect(plan).toMatch(/SCAN m USING COVERING INDEX mentions_priority/)
+    const plan = (traced.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ source0: 'rss', now: NOW, since: 0, floor: 1, probeSize: 1 }) as { detail: string }[]).map((r) => r.detail).join('\n')
+    expect(plan).toMatch(/(SCAN|SEARCH) m USING COVERING INDEX mentions_priority/)
     expect(plan).not.toMatch(/TEMP B-TREE/)
     traced.close()
     db.close()

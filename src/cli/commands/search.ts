@@ -3,7 +3,7 @@ import { limitFlag, listQueryFlags } from '../flags.js'
 import { COMMAND_FORMATS } from '../formats.js'
 import { resolveFormat, writeMentions } from '../output.js'
 import type { CommandContext } from '../context.js'
-import { noteCut, sortFlag } from './queue.js'
+import { countFor, noteCut, sortFlag } from './queue.js'
 
 export async function run(ctx: CommandContext, args: string[], opts: Record<string, unknown>): Promise<number> {
   const format = resolveFormat(opts, ctx.io.stdout.isTTY, COMMAND_FORMATS.search.formats)
@@ -14,10 +14,9 @@ export async function run(ctx: CommandContext, args: string[], opts: Record<stri
     ...listQueryFlags(opts, ctx.deps.now()),
     ...(limit !== undefined ? { limit } : {}),
     ...(sort !== undefined ? { sort } : {}),
-    // Only a table says what the limit left out.
-    ...(format === 'table' ? { countMore: true } : {}),
+    ...countFor(format),
   })
   await writeMentions(ctx, page.mentions, format, { wide: opts.wide === true, emptyNote: 'No stored mention matches.' })
-  noteCut(ctx, format, page.more, limit)
+  noteCut(ctx, format, page, limit)
   return 0
 }

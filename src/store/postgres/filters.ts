@@ -2,7 +2,7 @@
 // from it, and the ListFilter conditions with numbered parameters. Mirrors the SQLite
 // engine's fromRow and commonFilters (src/store/sqlite/mentions.ts) condition for condition.
 import type { Intent, Mention, SentimentLabel, TriageState } from '../../model.js'
-import { prioritySql, priorityOf } from '../../rules/priority.js'
+import { prioritySql, priorityScore } from '../../rules/priority.js'
 import type { ListFilter } from '../types.js'
 
 export type PgMentionRow = {
@@ -106,7 +106,7 @@ export function fromPgRow(r: PgMentionRow, now?: number): Mention {
     answered: r.answered,
   }
   // Judged at the time the list was asked for: the same formula the SQL sorts by.
-  m.priority = priorityOf(m, now ?? m.createdAt).score
+  m.priority = priorityScore(m, now ?? m.createdAt)
   return m
 }
 

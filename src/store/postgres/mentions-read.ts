@@ -7,6 +7,7 @@ import { toView, type Mention, type MentionView, type QueueSort } from '../../mo
 import type { BrandReply, ListFilter, MentionEvent, MentionsRepo, QueueFilter, QueuePage, SearchFilter, Sighting, StoredText } from '../types.js'
 import { COLUMNS, FROM_VIEW, HAS_REPLY, SELECT_VIEW, Params, fromPgRow, listConditions, openSql, prioritySqlAt, whereOf, type PgMentionRow } from './filters.js'
 import { FtsQueryError, ftsToTsquery } from './fts-query.js'
+import { priorityBoundSql } from '../../rules/priority.js'
 import type { Pg } from './open.js'
 
 export type MentionsRead = Omit<MentionsRepo, 'upsertPage' | 'applyScores' | 'applyRematch' | 'setLabel'>
@@ -79,7 +80,13 @@ export function mentionsRead(pg: Pg): MentionsRead {
     const floor = probe.length >= limit ? probe.map((r) => r.p).sort((x, y) => y - x)[limit - 1] : undefined
     const p = new Params(f.now)
     const conditions = queueWhere(f, p).conditions
-    if (floor !== undefined) conditions.push(`m.priority >= ${p.add(floor)}`)
+    // At 0 every row ties the floor (the full priority stops at 0), whatever its stored part.
+    // Above it, the bound from the row alone (stored part and age) drops most rows over the
+    // floor before their replies are looked up: old rows have lost their full 20 points to age.
+    if (floor !== undefined && floor > 0) {
+      const at = p.add(floor)
+      conditions.push(`m.priority >= ${at}`, `${priorityBoundSql({ now: p.now(), dialect: 'postgres' })} >= ${at}`)
+    }
     // Rank ids only: the full row (tags, answered) is read for the winners alone.
     const ids = await pg.query<{ id: number }>(`SELECT m.id ${FROM_VIEW}${whereOf(conditions)} ORDER BY ${orderBy('priority', p)} LIMIT ${p.add(limit)}`, p.values)
     return manyById(ids.map((r) => r.id), f.now)
@@ -97,14 +104,21 @@ export function mentionsRead(pg: Pg): MentionsRead {
       const limit = f.limit !== undefined ? ` LIMIT ${p.add(f.limit)}` : ''
       mentions = (await rows(`${SELECT_VIEW}${whereOf(conditions)} ORDER BY ${order}${limit}`, p)).map((r) => fromPgRow(r, f.now))
     }
-    // Counting costs a second pass, so only when the limit may have cut rows off.
-    let more = 0
-    if (f.countMore && f.limit !== undefined && mentions.length === f.limit) {
-      const p = new Params(f.now)
-      const { conditions } = queueWhere(f, p)
-      more = (await countOf(`SELECT count(*) AS n ${FROM_VIEW}${whereOf(conditions)}`, p.values)) - mentions.length
-    }
-    return { mentions, more }
+    const p = new Params(f.now)
+    const { conditions } = queueWhere(f, p)
+    return { mentions, ...(await countBeyond(`${FROM_VIEW}${whereOf(conditions)}`, p, mentions.length, f)) }
+  }
+
+  /**
+   * What the limit cut off, as SQLite counts it. Counting costs a second pass, so only when the
+   * limit may have cut rows off; with a cap, the pass stops after that many more.
+   */
+  async function countBeyond(from: string, p: Params, shown: number, f: { countMore?: boolean; limit?: number; moreCap?: number }): Promise<Pick<QueuePage, 'more' | 'moreCapped'>> {
+    if (!f.countMore || f.limit === undefined || shown !== f.limit) return { more: 0 }
+    if (f.moreCap === undefined) return { more: (await countOf(`SELECT count(*) AS n ${from}`, p.values)) - shown }
+    const upTo = shown + f.moreCap
+    const n = await countOf(`SELECT count(*) AS n FROM (SELECT 1 ${from} LIMIT ${p.add(upTo)}) AS capped`, p.values)
+    return n >= upTo ? { more: f.moreCap, moreCapped: true } : { more: n - shown }
   }
 
   async function search(f: SearchFilter): Promise<QueuePage> {
@@ -121,14 +135,14 @@ export function mentionsRead(pg: Pg): MentionsRead {
     const p = new Params(f.now)
     const query = tsquery === null ? undefined : `to_tsquery('simple', ${p.add(tsquery)})`
     const conditions = [query === undefined ? 'false' : `m.fts @@ ${query}`, ...listConditions(f, p)]
-    const countValues = [...p.values]
+    const countParams = new Params(f.now)
+    countParams.values.push(...p.values)
     // ts_rank stands in for bm25: the relevance order may differ from SQLite's, the others cannot.
     const order = f.sort === 'newest' || f.sort === 'oldest' ? orderBy(f.sort, p) : `${query === undefined ? '0' : `ts_rank(m.fts, ${query})`} DESC, m.created_at DESC, m.id DESC`
     const limit = f.limit !== undefined ? ` LIMIT ${p.add(f.limit)}` : ''
     const from = `${FROM_VIEW}${whereOf(conditions)}`
     const mentions = (await rows(`SELECT ${COLUMNS} ${from} ORDER BY ${order}${limit}`, p)).map((r) => fromPgRow(r, f.now))
-    const more = f.countMore && f.limit !== undefined && mentions.length === f.limit ? (await countOf(`SELECT count(*) AS n ${from}`, countValues)) - mentions.length : 0
-    return { mentions, more }
+    return { mentions, ...(await countBeyond(from, countParams, mentions.length, f)) }
   }
 
   /**

@@ -4,7 +4,7 @@
 // interface costs one await per call or chunk and no statement stays open between chunks.
 import type { Intent, Mention, QueueSort, SentimentLabel, TriageState } from '../../model.js'
 import { UsageError } from '../../errors.js'
-import { contentPrioritySql, prioritySql, priorityOf } from '../../rules/priority.js'
+import { contentPrioritySql, priorityBoundSql, prioritySql, priorityScore } from '../../rules/priority.js'
 import type {
   BrandReply,
   ListFilter,
@@ -88,6 +88,7 @@ const STATE_SQL: Record<TriageState, string> = {
 const HAS_REPLY = 'EXISTS (SELECT 1 FROM replies r WHERE r.mention_id = m.id)'
 const ANSWERED_SQL = { yes: HAS_REPLY, no: `(NOT ${HAS_REPLY} AND m.answerable = 1)`, unknown: `(NOT ${HAS_REPLY} AND m.answerable = 0)` } as const
 const PRIORITY = prioritySql({ answered: HAS_REPLY, now: '@now' })
+const PRIORITY_BOUND = priorityBoundSql({ now: '@now' })
 
 function orderBy(sort: QueueSort): string {
   if (sort === 'oldest') return 'm.created_at ASC, m.id ASC'
@@ -139,7 +140,7 @@ function fromRow(r: Row, now?: number): Mention {
     answered: r.answered === null ? null : r.answered === 1,
   }
   // Judged at the time the list was asked for: the same formula the SQL sorts by.
-  m.priority = priorityOf(m, now ?? m.createdAt).score
+  m.priority = priorityScore(m, now ?? m.createdAt)
   return m
 }
 
@@ -613,28 +614,51 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
    * is below the worst kept: no later row can reach it, nor tie it and win on created_at or id.
    * The filters' columns are in that index's key, so a row they reject costs no table read, and
    * nothing is sorted but the kept few.
+   *
+   * A short probe first (the first few rows in that order, judged in full) gives a floor: the
+   * `limit`-th best priority among them, which the answer's worst cannot be below. The walk
+   * then seeks to stored >= floor and drops, from the index alone, every row whose stored part
+   * plus its age (PRIORITY_BOUND) is below it, so the replies and triage are looked up for the
+   * few rows that can still make the page, not for every row above the floor (most of them old
+   * enough that age has taken its full 20 points off).
    */
   function topByPriority(whereSql: string, args: Record<string, unknown>, limit: number, now: number): Mention[] {
     if (limit <= 0) return []
+    type Walked = { id: number; stored: number; createdAt: number; p: number }
     // INDEXED BY: on a selective --source the planner prefers that source's own index and then
     // sorts every row of it by the full priority, the cost this walk exists to avoid.
-    const walk = prepare(`SELECT m.id AS id, m.priority AS stored, m.created_at AS createdAt, ${PRIORITY} AS p
-      FROM mentions m INDEXED BY mentions_priority LEFT JOIN triage t ON t.mention_id = m.id WHERE ${whereSql}
-      ORDER BY m.priority DESC, m.id DESC`)
-    // Kept best first, in the order the SQL sort used: full priority, then newest, then id.
-    const kept: { id: number; createdAt: number; p: number }[] = []
-    const before = (a: { id: number; createdAt: number; p: number }, b: { id: number; createdAt: number; p: number }) =>
-      a.p > b.p || (a.p === b.p && (a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id)))
-    for (const r of walk.iterate(args) as IterableIterator<{ id: number; stored: number; createdAt: number; p: number }>) {
-      if (kept.length === limit && Math.max(0, r.stored) < (kept[limit - 1] as { p: number }).p) break
-      if (kept.length === limit && !before(r, kept[limit - 1] as { id: number; createdAt: number; p: number })) continue
+    const select = `SELECT m.id AS id, m.priority AS stored, m.created_at AS createdAt, ${PRIORITY} AS p
+      FROM mentions m INDEXED BY mentions_priority LEFT JOIN triage t ON t.mention_id = m.id`
+    const order = 'ORDER BY m.priority DESC, m.id DESC'
+    const probeSize = 2 * limit + 16
+    const probe = prepare(`${select} WHERE ${whereSql} ${order} LIMIT @probeSize`).all({ ...args, probeSize }) as Walked[]
+    // A short probe read the whole queue.
+    if (probe.length < probeSize) return manyById(keepBest(probe, limit).map((k) => k.id), now)
+    const floor = (keepBest(probe, limit)[limit - 1] as Walked).p
+    // At 0 every row ties the floor (the full priority stops at 0), whatever its stored part.
+    const walk = (sql: string, a: Record<string, unknown>) => keepBest(prepare(sql).iterate(a) as IterableIterator<Walked>, limit)
+    if (floor <= 0) return manyById(walk(`${select} WHERE ${whereSql} ${order}`, args).map((k) => k.id), now)
+    // The cheap terms first: SQLite tests them on the index entry before any lookup.
+    const bounded = `${select} WHERE m.priority >= @floor AND ${PRIORITY_BOUND} >= @floor AND ${whereSql} ${order}`
+    return manyById(walk(bounded, { ...args, floor }).map((k) => k.id), now)
+  }
+
+  /**
+   * The best `limit` of rows walked in stored-priority order, in the order the SQL sort uses
+   * (full priority, then newest, then id); stops once no later row can reach the worst kept.
+   */
+  function keepBest<R extends { id: number; stored: number; createdAt: number; p: number }>(rows: Iterable<R>, limit: number): R[] {
+    const kept: R[] = []
+    const before = (a: R, b: R) => a.p > b.p || (a.p === b.p && (a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id)))
+    for (const r of rows) {
+      if (kept.length === limit && Math.max(0, r.stored) < (kept[limit - 1] as R).p) break
+      if (kept.length === limit && !before(r, kept[limit - 1] as R)) continue
       let i = kept.length
-      while (i > 0 && before(r, kept[i - 1] as { id: number; createdAt: number; p: number })) i--
-      kept.splice(i, 0, { id: r.id, createdAt: r.createdAt, p: r.p })
+      while (i > 0 && before(r, kept[i - 1] as R)) i--
+      kept.splice(i, 0, r)
       if (kept.length > limit) kept.pop()
     }
-    // The full row (tags, answered) is read for the winners alone.
-    return manyById(kept.map((k) => k.id), now)
+    return kept
   }
 
   /** Several rows by id, in the order asked; ids not stored are left out. */
@@ -659,10 +683,19 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
       const sql = `${SELECT_VIEW} WHERE ${whereSql} ORDER BY ${orderBy(sort)}${f.limit !== undefined ? ' LIMIT @limit' : ''}`
       mentions = (prepare(sql).all(args) as Row[]).map((r) => fromRow(r, f.now))
     }
-    // Counting costs a second pass, so only when the limit may have cut rows off.
-    const count = `SELECT count(*) AS n FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id WHERE ${whereSql}`
-    const more = f.countMore && f.limit !== undefined && mentions.length === f.limit ? (prepare(count).get(args) as { n: number }).n - mentions.length : 0
-    return { mentions, more }
+    return { mentions, ...countBeyond(`FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id WHERE ${whereSql}`, args, mentions.length, f) }
+  }
+
+  /**
+   * What the limit cut off. Counting costs a second pass, so only when the limit may have cut
+   * rows off; with a cap, the pass stops after that many more, whatever the queue's size.
+   */
+  function countBeyond(from: string, args: Record<string, unknown>, shown: number, f: { countMore?: boolean; limit?: number; moreCap?: number }): Pick<QueuePage, 'more' | 'moreCapped'> {
+    if (!f.countMore || f.limit === undefined || shown !== f.limit) return { more: 0 }
+    if (f.moreCap === undefined) return { more: (prepare(`SELECT count(*) AS n ${from}`).get(args) as { n: number }).n - shown }
+    const upTo = shown + f.moreCap
+    const n = (prepare(`SELECT count(*) AS n FROM (SELECT 1 ${from} LIMIT @countUpTo)`).get({ ...args, countUpTo: upTo }) as { n: number }).n
+    return n >= upTo ? { more: f.moreCap, moreCapped: true } : { more: n - shown }
   }
 
   // Queries vary only by which filters are present: a handful of distinct SQL strings, each
@@ -769,8 +802,7 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
         try {
           const rows = prepare(`SELECT ${COLUMNS} ${from} ORDER BY ${order}${f.limit !== undefined ? ' LIMIT @limit' : ''}`).all(args) as Row[]
           const mentions = rows.map((r) => fromRow(r, f.now))
-          const more = f.countMore && f.limit !== undefined && mentions.length === f.limit ? (prepare(`SELECT count(*) AS n ${from}`).get(args) as { n: number }).n - mentions.length : 0
-          return { mentions, more }
+          return { mentions, ...countBeyond(from, args, mentions.length, f) }
         } catch (err) {
           // FTS5 reports a query it cannot parse as an SQLite error: that is the user's typo.
           const message = err instanceof Error ? err.message : String(err)
