@@ -2,7 +2,7 @@
 // rows. Raw arrays and a fixed column list skip what made a million-row export slow: one
 // object with every column (url_key, canonical_url …) per row.
 import type { Intent, Mention, MentionView, SentimentLabel, TriageState } from '../../model.js'
-import { priorityOf } from '../../rules/priority.js'
+import { priorityScore } from '../../rules/priority.js'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './open.js'
 
@@ -74,7 +74,7 @@ function fromRaw(r: Raw, now: number | undefined): Mention {
     tags: tags === EMPTY_TAGS ? [] : (JSON.parse(tags) as string[]),
     answered: answered === null ? null : answered === 1,
   }
-  m.priority = priorityOf(m, now ?? m.createdAt).score
+  m.priority = priorityScore(m, now ?? m.createdAt)
   return m
 }
 
@@ -168,7 +168,7 @@ function viewFromRaw(r: Raw, now: number | undefined, arrays: (text: string) => 
     points: r[V.score] as number | null,
     threadId: r[V.thread] as string | null,
   }
-  view.priority = priorityOf(
+  view.priority = priorityScore(
     {
       sentimentLabel: view.sentiment,
       sentimentScore,
@@ -184,7 +184,7 @@ function viewFromRaw(r: Raw, now: number | undefined, arrays: (text: string) => 
       createdAt,
     },
     now ?? createdAt,
-  ).score
+  )
   return view
 }
 
