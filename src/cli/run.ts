@@ -163,7 +163,7 @@ export function buildProgram(io: IO, dispatch: (name: string, args: string[], cm
         .argument('<file>', 'NDJSON or CSV file, or - for stdin')
         .addOption(new Option('--format <format>', 'input format: ndjson|csv (default: from the extension, else ndjson)').choices(['ndjson', 'csv']))
         .option('--brand <name>', 'store rows that match no brand under this brand instead of skipping them')
-        .option('--jobs <n>', 'worker threads that parse and score while the main thread stores: 0 or 1 (default: 1 for a file over 4 MB on a machine with 2+ cores)')
+        .option('--jobs <n>', 'worker threads that parse and score while the main thread stores: 0 (default) or 1')
         .option('--json', 'print the summary as JSON on stdout'),
       ['mentions import backup.ndjson', 'mentions export --format csv | mentions import --format csv - --db copy.db', 'mentions import reviews.csv --brand Acme'],
     ),

@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import { IMPORT_FORMATS, importMentions, type ImportFormat } from '../../app/import.js'
-import { preparedInWorker, workerWorthIt } from '../import-parallel.js'
+import { preparedInWorker } from '../import-parallel.js'
 import { csvRows, ndjsonRows } from '../import-rows.js'
 import { UsageError } from '../../errors.js'
 import { oneLine } from '../../report/sanitize.js'
@@ -17,7 +17,7 @@ export function importFormat(flag: unknown, file: string): ImportFormat {
   return /\.csv$/i.test(file) ? 'csv' : 'ndjson'
 }
 
-/** --jobs: 0 prepares rows on the main thread, 1 in a worker; unset lets the file's size decide. */
+/** --jobs: 0 (the default) prepares rows on the main thread, 1 in a worker thread. */
 function jobsFlag(v: unknown): number | undefined {
   if (v === undefined) return undefined
   const n = Number(v)
@@ -37,7 +37,7 @@ export async function run(ctx: CommandContext, args: string[], opts: Record<stri
   } else {
     if (!fs.existsSync(file)) throw new UsageError(`no such file: ${file}`)
     const jobs = jobsFlag(opts.jobs)
-    parallel = jobs === undefined ? workerWorthIt(fs.statSync(file).size) : jobs > 0
+    parallel = jobs === 1
     if (!parallel) input = fs.createReadStream(file)
   }
   const unmatchedShown = 20
