@@ -4,6 +4,7 @@
 import type { Intent, Mention, SentimentLabel, TriageState } from '../../model.js'
 import { prioritySql, priorityScore } from '../../rules/priority.js'
 import type { ListFilter } from '../types.js'
+import { shownTriage } from '../triage-state.js'
 
 export type PgMentionRow = {
   id: number
@@ -63,7 +64,7 @@ export const SELECT_VIEW = `SELECT ${COLUMNS} ${FROM_VIEW}`
 
 /** The same Mention the SQLite engine builds from the same row. */
 export function fromPgRow(r: PgMentionRow, now?: number): Mention {
-  const snoozeOver = r.state === 'snoozed' && now !== undefined && r.snoozed_until !== null && r.snoozed_until <= now
+  const triage = shownTriage(r.state, r.snoozed_until, now)
   const m: Mention = {
     id: r.id,
     source: r.source,
@@ -99,8 +100,8 @@ export function fromPgRow(r: PgMentionRow, now?: number): Mention {
     priority: 0,
     boost: r.boost,
     scorerVersion: r.scorer_version,
-    state: snoozeOver ? 'open' : (r.state ?? 'open'),
-    snoozedUntil: r.state === 'snoozed' && !snoozeOver ? r.snoozed_until : null,
+    state: triage.state,
+    snoozedUntil: triage.snoozedUntil,
     assignee: r.assignee,
     tags: r.tags,
     answered: r.answered,

@@ -3,6 +3,7 @@
 // object with every column (url_key, canonical_url …) per row.
 import type { Intent, Mention, MentionView, SentimentLabel, TriageState } from '../../model.js'
 import { priorityScore } from '../../rules/priority.js'
+import { shownTriage } from '../triage-state.js'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './open.js'
 
@@ -27,9 +28,7 @@ const EMPTY_TAGS = '[]'
 
 /** The same Mention the row-object path builds (fromRow in mentions.ts), from a raw row. */
 function fromRaw(r: Raw, now: number | undefined): Mention {
-  const state = r[C.state] as TriageState | null
-  const snoozedUntil = r[C.snoozedUntil] as number | null
-  const snoozeOver = state === 'snoozed' && now !== undefined && snoozedUntil !== null && snoozedUntil <= now
+  const triage = shownTriage(r[C.state] as TriageState | null, r[C.snoozedUntil] as number | null, now)
   const tags = r[C.tags] as string
   const answered = r[C.answered] as number | null
   const m: Mention = {
@@ -67,8 +66,8 @@ function fromRaw(r: Raw, now: number | undefined): Mention {
     priority: 0,
     boost: r[C.boost] as number,
     scorerVersion: r[C.scorerVersion] as string,
-    state: snoozeOver ? 'open' : (state ?? 'open'),
-    snoozedUntil: state === 'snoozed' && !snoozeOver ? snoozedUntil : null,
+    state: triage.state,
+    snoozedUntil: triage.snoozedUntil,
     assignee: r[C.assignee] as string | null,
     // Most rows carry no tag: skip the parse for the common empty array.
     tags: tags === EMPTY_TAGS ? [] : (JSON.parse(tags) as string[]),
@@ -123,9 +122,7 @@ function lastIso(): (ms: number) => string {
 
 /** toView(fromRaw(r)) without the Mention in between: the same fields, the same values. */
 function viewFromRaw(r: Raw, now: number | undefined, arrays: (text: string) => string[], iso: (ms: number) => string): MentionView {
-  const state = r[V.state] as TriageState | null
-  const snoozedUntil = r[V.snoozedUntil] as number | null
-  const snoozeOver = state === 'snoozed' && now !== undefined && snoozedUntil !== null && snoozedUntil <= now
+  const triage = shownTriage(r[V.state] as TriageState | null, r[V.snoozedUntil] as number | null, now)
   // NULL when untagged (most rows): no aggregate to run and no '[]' to decode and parse.
   const tags = r[V.tags] as string | null
   const answered = r[V.answered] as number | null
@@ -153,7 +150,7 @@ function viewFromRaw(r: Raw, now: number | undefined, arrays: (text: string) => 
     sentiment: r[V.sentimentLabel] as SentimentLabel,
     sentimentScore: Math.round(sentimentScore * 1000) / 1000,
     intent: r[V.intent] as Intent,
-    state: snoozeOver ? 'open' : (state ?? 'open'),
+    state: triage.state,
     assignee: r[V.assignee] as string | null,
     answered: answered === null ? null : answered === 1,
     priority: 0,
@@ -163,7 +160,7 @@ function viewFromRaw(r: Raw, now: number | undefined, arrays: (text: string) => 
     inReplyTo: r[V.parent] as string | null,
     rating: r[V.rating] as number | null,
     tags: tags === null ? [] : (JSON.parse(tags) as string[]),
-    snoozedUntil: state === 'snoozed' && !snoozeOver && snoozedUntil !== null ? new Date(snoozedUntil).toISOString() : null,
+    snoozedUntil: triage.snoozedUntil === null ? null : new Date(triage.snoozedUntil).toISOString(),
     authorReach: r[V.authorReach] as number | null,
     points: r[V.score] as number | null,
     threadId: r[V.thread] as string | null,

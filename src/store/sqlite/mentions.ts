@@ -4,6 +4,7 @@
 // interface costs one await per call or chunk and no statement stays open between chunks.
 import type { Intent, Mention, QueueSort, SentimentLabel, TriageState } from '../../model.js'
 import { UsageError } from '../../errors.js'
+import { shownTriage } from '../triage-state.js'
 import { contentPrioritySql, priorityBoundSql, prioritySql, priorityScore } from '../../rules/priority.js'
 import type {
   BrandReply,
@@ -97,7 +98,7 @@ function orderBy(sort: QueueSort): string {
 }
 
 function fromRow(r: Row, now?: number): Mention {
-  const snoozeOver = r.state === 'snoozed' && now !== undefined && r.snoozed_until !== null && r.snoozed_until <= now
+  const triage = shownTriage(r.state, r.snoozed_until, now)
   const m: Mention = {
     id: r.id,
     source: r.source,
@@ -133,8 +134,8 @@ function fromRow(r: Row, now?: number): Mention {
     priority: 0,
     boost: r.boost,
     scorerVersion: r.scorer_version,
-    state: snoozeOver ? 'open' : (r.state ?? 'open'),
-    snoozedUntil: r.state === 'snoozed' && !snoozeOver ? r.snoozed_until : null,
+    state: triage.state,
+    snoozedUntil: triage.snoozedUntil,
     assignee: r.assignee,
     tags: JSON.parse(r.tags) as string[],
     answered: r.answered === null ? null : r.answered === 1,
