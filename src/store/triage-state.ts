@@ -9,9 +9,18 @@ export interface ShownTriage {
   snoozedUntil: number | null
 }
 
+// Every row that is not snoozed shows one of these: shared, read-only, so the hot read paths
+// (an export of a million rows) allocate nothing for them.
+const PLAIN = new Map<TriageState | null, ShownTriage>()
+function plain(state: TriageState | null): ShownTriage {
+  let v = PLAIN.get(state)
+  if (v === undefined) PLAIN.set(state, (v = Object.freeze({ state: state ?? 'open', snoozedUntil: null })))
+  return v
+}
+
 /** `now` undefined: judged at no moment, so a snooze is shown as stored. */
 export function shownTriage(state: TriageState | null, snoozedUntil: number | null, now: number | undefined): ShownTriage {
-  if (state !== 'snoozed') return { state: state ?? 'open', snoozedUntil: null }
+  if (state !== 'snoozed') return plain(state)
   const over = now !== undefined && snoozedUntil !== null && snoozedUntil <= now
-  return over ? { state: 'open', snoozedUntil: null } : { state, snoozedUntil }
+  return over ? plain('open') : { state, snoozedUntil }
 }
