@@ -1,5 +1,5 @@
-// Migration 4 changes indexes only: every queue lists the same rows before and after it, and
-// the --source queue reads an index in order instead of sorting the source's rows.
+// Migrations 4 to 6 change indexes only: every queue lists the same rows before and after them,
+// and the --source queue reads an index in order instead of sorting the source's rows.
 import Database from 'better-sqlite3'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -16,15 +16,17 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
 })
 
-/** A database at the schema before the last migration. */
+const BEFORE = 3
+
+/** A database at the schema before migration 4. */
 function previousSchema(): { db: Database.Database; file: string } {
   const dir = tempDir()
   dirs.push(dir)
   const file = path.join(dir, 'm.db')
   const db = new Database(file)
-  for (const sql of MIGRATIONS.slice(0, -1)) db.exec(sql)
+  for (const sql of MIGRATIONS.slice(0, BEFORE)) db.exec(sql)
   db.pragma(`application_id = ${APPLICATION_ID}`)
-  db.pragma(`user_version = ${MIGRATIONS.length - 1}`)
+  db.pragma(`user_version = ${BEFORE}`)
   return { db, file }
 }
 

@@ -289,6 +289,15 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX mentions_fetched;
   CREATE INDEX mentions_fetched ON mentions (fetched_at, id, is_own, competitor, sentiment_label, answerable, source, source_name);
   `,
+  // 6: the created_at index carries what the windows by "when it was said" count (issue #13).
+  `
+  -- Spikes count a brand's volume and negatives per bucket over weeks of baseline, the digest
+  -- counts what is overdue, stats count by source, intent and label: each read every row of
+  -- its window, a row of mentions per row of the index (80k rows for the digest's spikes at a
+  -- million mentions). With those columns in the key the counts never read a mentions row.
+  DROP INDEX mentions_created;
+  CREATE INDEX mentions_created ON mentions (created_at DESC, id DESC, is_own, competitor, sentiment_label, intent, answerable, source);
+  `,
 ]
 
 /**

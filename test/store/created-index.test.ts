@@ -1,0 +1,99 @@
+// Migration 6 widens mentions_created so the windows by "when it was said" count from the
+// index alone: spikes, the digest's overdue count and stats give the same figures before and
+// after it, and the spikes' count reads no mentions row.
+import Database from 'better-sqlite3'
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { digestsRepo } from '../../src/store/sqlite/digests.js'
+import { mentionsRepo } from '../../src/store/sqlite/mentions.js'
+import { APPLICATION_ID, migrate, MIGRATIONS } from '../../src/store/sqlite/migrations.js'
+import { seriesRepo } from '../../src/store/sqlite/series.js'
+import { statsRepo } from '../../src/store/sqlite/stats.js'
+import { tempDir } from '../support/deps.js'
+import { record } from './contract.js'
+
+const dirs: string[] = []
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
+})
+
+const BEFORE = 5
+const NOW = Date.UTC(2026, 11, 1)
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+const SOURCES = ['hackernews', 'reddit', 'rss', 'trustpilot']
+
+async function atVersion5(): Promise<{ db: Database.Database; file: string }> {
+  const dir = tempDir()
+  dirs.push(dir)
+  const file = path.join(dir, 'c.db')
+  const db = new Database(file)
+  for (const sql of MIGRATIONS.slice(0, BEFORE)) db.exec(sql)
+  db.pragma(`application_id = ${APPLICATION_ID}`)
+  db.pragma(`user_version = ${BEFORE}`)
+  await mentionsRepo(db, file).upsertPage(
+    Array.from({ length: 700 }, (_, i) =>
+      record({
+        source: SOURCES[i % 4] as string,
+        externalId: `c${i}`,
+        url: `https://example.com/c/${i}`,
+        // Thirty days back, several an hour, ties in created_at.
+        createdAt: NOW - Math.floor(i / 2) * 2 * HOUR,
+        brands: i % 7 === 0 ? ['Globex', 'Acme'] : i % 3 === 0 ? ['Globex'] : ['Acme'],
+        sentimentLabel: i % 4 === 1 ? 'negative' : i % 4 === 2 ? 'positive' : 'neutral',
+        intent: i % 5 === 0 ? 'question' : i % 5 === 1 ? 'complaint' : 'other',
+        isOwn: i % 50 === 0,
+        competitor: i % 41 === 0,
+        answerable: i % 4 !== 2,
+      }),
+    ),
+  )
+  db.exec(`INSERT INTO triage (mention_id, state, snoozed_until, updated_at)
+    SELECT id, CASE id % 3 WHEN 0 THEN 'done' ELSE 'snoozed' END, ${NOW} + (id % 2) * ${DAY} - ${HOUR}, ${NOW} FROM mentions WHERE id % 5 = 0`)
+  db.exec(`INSERT INTO replies (mention_id, reply_source, reply_external_id, replied_at, handle)
+    SELECT id, source, 'r' || id, created_at + ${HOUR}, 'acmehq' FROM mentions WHERE id % 6 = 0`)
+  return { db, file }
+}
+
+async function figures(db: Database.Database, file: string): Promise<unknown> {
+  const series = seriesRepo(db, file)
+  const digests = digestsRepo(db, file)
+  const stats = statsRepo(db, file)
+  return {
+    spikes: await series.counts({ from: NOW - 40 * DAY, to: NOW + 1, bucketMs: DAY }),
+    spikesGlobex: await series.counts({ from: NOW - 10 * DAY, to: NOW + 1, bucketMs: 6 * HOUR, brands: ['globex'] }),
+    overdue: await digests.overdue({ from: NOW - 7 * DAY, to: NOW - DAY, now: NOW, limit: 5 }),
+    overdueAcme: await digests.overdue({ from: NOW - 30 * DAY, to: NOW, now: NOW, limit: 50, brands: ['Acme'] }),
+    bySource: await stats.overview({ since: NOW - 20 * DAY, until: NOW, by: 'source' }),
+    byDay: await stats.overview({ since: NOW - 20 * DAY, until: NOW, by: 'day' }),
+    responses: await stats.responses({ since: NOW - 30 * DAY, by: 'source' }),
+  }
+}
+
+describe('sqlite: migration 6, the created_at index that counts alone', () => {
+  it('gives the same spikes, overdue and stats figures before and after it', async () => {
+    const { db, file } = await atVersion5()
+    const before = await figures(db, file)
+    expect(JSON.stringify(before)).toMatch(/"negative":[1-9]/)
+    migrate(db)
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length)
+    expect(await figures(db, file)).toEqual(before)
+    db.close()
+  })
+
+  it("counts the spikes' window from the index, reading no mentions row", async () => {
+    const { db, file } = await atVersion5()
+    migrate(db)
+    db.exec('ANALYZE')
+    const seen: string[] = []
+    const traced = new Database(file, { readonly: true, verbose: (sql) => void seen.push(String(sql)) })
+    await seriesRepo(traced, file).counts({ from: NOW - 40 * DAY, to: NOW + 1, bucketMs: DAY })
+    const sql = seen.find((s) => /GROUP BY b\.brand, start/.test(s))
+    expect(sql).toBeDefined()
+    const plan = (traced.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ from: NOW - 40 * DAY, to: NOW + 1, bucket: DAY }) as { detail: string }[]).map((r) => r.detail).join('\n')
+    expect(plan).toMatch(/SEARCH m USING COVERING INDEX mentions_created \(created_at>\? AND created_at<\?\)/)
+    traced.close()
+    db.close()
+  })
+})
