@@ -67,6 +67,8 @@ export interface GeneratedRow {
   authorName?: string
   authorReach?: number
   createdAt: string
+  /** When a pull first saw it: minutes after it was posted, as a pull every quarter hour would. */
+  fetchedAt: string
   likes?: number
   reposts?: number
   replies?: number
@@ -115,6 +117,7 @@ export function* generateRows(n: number, opts: GenerateOptions = {}): Generator<
       text,
       author: author(),
       createdAt: new Date(createdAt).toISOString(),
+      fetchedAt: new Date(createdAt + 60_000 + Math.floor(rand() * 15 * 60_000)).toISOString(),
       likes: Math.floor(Math.pow(rand(), 4) * 500),
       replies: Math.floor(Math.pow(rand(), 5) * 60),
       lang: 'en',

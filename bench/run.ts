@@ -30,6 +30,7 @@ const flag = (name: string): string | undefined => {
 const QUICK = argv.includes('--quick')
 const N = Number(flag('--n') ?? (QUICK ? 100_000 : 1_000_000))
 const ROUNDS = Number(flag('--rounds') ?? 5)
+const NOW = Date.now()
 const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
 
 export interface BenchContext {
@@ -131,7 +132,8 @@ async function pairedOverMs(base: RunOptions, o: RunOptions, rounds: number): Pr
 async function writeRows(file: string, n: number): Promise<void> {
   const out = fs.createWriteStream(file)
   let buf = ''
-  for (const r of generateRows(n)) {
+  // Posted up to now, so `--since 24h` windows hold the last day of a year, as they would live.
+  for (const r of generateRows(n, { newest: NOW })) {
     buf += JSON.stringify(r) + '\n'
     if (buf.length > 1 << 20) {
       if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()))
@@ -173,11 +175,17 @@ export const producers: RowProducer[] = [
     return rows
   },
   async (ctx) => {
-    // The cron digest reads by first seen, so the whole window of a fresh database is "new":
-    // the worst case for its queries. Whole process, beside start-up.
+    // The cron digest reads by first seen. The database holds a year, each mention first seen
+    // minutes after it was posted: `--since 24h` is the last day of it, the cron's case. A
+    // window over every row (a first digest of an imported backup) is what bounds its queries.
     const startup = await ctx.startupMs()
-    const m = await measure({ cmd: [process.execPath, bin, 'digest', '--since', '24h', '--dry-run', '--db', ctx.db] }, ctx.rounds)
-    return [{ what: 'digest --since 24h, whole process', value: round(m.wallMs), unit: 'ms', baseline: { what: 'start-up', value: round(startup), unit: 'ms' }, ratio: round(m.wallMs / startup, 2), target: '≤ 200 ms', met: m.wallMs <= 200 }]
+    const day = await measure({ cmd: [process.execPath, bin, 'digest', '--since', '24h', '--dry-run', '--db', ctx.db] }, ctx.rounds)
+    const all = await measure({ cmd: [process.execPath, bin, 'digest', '--since', '400d', '--dry-run', '--db', ctx.db] }, Math.min(ctx.rounds, 3))
+    const baseline = { what: 'start-up', value: round(startup), unit: 'ms' }
+    return [
+      { what: 'digest --since 24h, whole process', value: round(day.wallMs), unit: 'ms', baseline, ratio: round(day.wallMs / startup, 2), target: '≤ 200 ms', met: day.wallMs <= 200 },
+      { what: 'digest --since 400d (every row in the window)', value: round(all.wallMs), unit: 'ms', baseline, ratio: round(all.wallMs / startup, 2), target: 'none: the worst case, every stored row first seen in the window', note: `${ctx.stored.toLocaleString('en-US')} rows counted, grouped and their negative texts themed` },
+    ]
   },
   async (ctx) => {
     const m = await measure({ cmd: [process.execPath, bin, 'export', '--format', 'csv', '--db', ctx.db] }, Math.min(ctx.rounds, 3))
