@@ -73,6 +73,10 @@ describe('start-up of read commands', () => {
       expect(r.stderr).toBe('')
       expect(r.code).toBe(0)
       expect(r.modules.length).toBeGreaterThan(10) // the hook saw the command's own modules
+      // From the bundle (scripts/bundle.mjs): fewer files than the modules they hold.
+      const files = r.modules.filter((m) => /\/dist\/bin\/[^/]+\.js$/.test(m))
+      expect(files.some((m) => m.endsWith('/dist/bin/main.js'))).toBe(true)
+      expect(files.length).toBeLessThan(r.modules.filter((m) => /\/dist\/(?!bin\/)/.test(m)).length / 1.5)
       expect(loadedAny(r.modules, HEAVY)).toEqual([])
       expect(loadedAny(r.modules, SOURCE_CATALOG.map((m) => adapter(m.kind)))).toEqual([])
       // Listing never scores: the lexicon and its rules stay unloaded.

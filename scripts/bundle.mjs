@@ -1,0 +1,49 @@
+// Part of `npm run build`: bundles the compiled CLI into dist/bin/, which bin/mentions.js runs.
+// Node resolves, reads and links every ES module file on its own; at 60 files for a read
+// command that was over a third of start-up. esbuild joins them into a few chunks while each
+// lazy `import()` (a command, a source adapter, the PostgreSQL engine) stays its own chunk,
+// loaded only when reached, so what a command loads is what it loaded before, in fewer files.
+//
+// dist/bin/ sits two levels under the root as dist/<module>/ does, so the URLs the code builds
+// from import.meta.url (../../package.json, ../../fixtures/demo/, ./import-worker.js, the
+// scorer's snapshot beside it) resolve the same from a chunk as from the unbundled file.
+// meta.json maps each chunk to the modules in it, for the tests that check what is loaded.
+import { build } from 'esbuild'
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('../', import.meta.url))
+const out = path.join(root, 'dist', 'bin')
+fs.rmSync(out, { recursive: true, force: true })
+
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: { main: 'dist/cli/main.js', 'import-worker': 'dist/cli/import-worker.js' },
+  outdir: out,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Native (better-sqlite3) and what is loaded by name at run time (pg, by the PostgreSQL
+  // engine's createRequire) stay packages in node_modules.
+  external: ['better-sqlite3', 'pg', 'pg-connection-string'],
+  // CommonJS packages inside an ES module chunk call require() for Node's built-ins.
+  banner: { js: "import { createRequire as __mentionsRequire } from 'node:module'; const require = __mentionsRequire(import.meta.url);" },
+  metafile: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+  minifyWhitespace: true,
+  minifySyntax: true,
+})
+
+const chunks = Object.fromEntries(
+  Object.entries(result.metafile.outputs)
+    .filter(([file]) => file.endsWith('.js'))
+    .map(([file, o]) => [path.basename(file), Object.keys(o.inputs)]),
+)
+fs.writeFileSync(path.join(out, 'meta.json'), JSON.stringify(chunks) + '\n')
+// The scorer reads its snapshot beside its own module: beside the chunk that holds it.
+const snapshots = fs.readdirSync(path.join(root, 'dist', 'sentiment')).filter((f) => f.endsWith('.bin'))
+for (const f of snapshots) fs.copyFileSync(path.join(root, 'dist', 'sentiment', f), path.join(out, f))
