@@ -1,0 +1,96 @@
+// Spike counts are read as one range statement per bucket with a sum per brand, or, over many
+// buckets or brands, as one grouped statement: both must give what grouping the whole window
+// by brand and bucket gives, with each brand's first mention over all time.
+import Database from 'better-sqlite3'
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { BrandSeries } from '../../src/store/types.js'
+import { openStore } from '../../src/store/index.js'
+import { tempDir } from '../support/deps.js'
+import { record } from './contract.js'
+
+const dirs: string[] = []
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
+})
+
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+const T0 = Date.UTC(2026, 10, 1)
+
+/** The counts straight from the table, grouped over the whole window. */
+function oracle(file: string, from: number, to: number, bucket: number, brands?: string[]): BrandSeries[] {
+  const db = new Database(file, { readonly: true })
+  const filter = brands?.length ? `AND b.brand COLLATE NOCASE IN (${brands.map(() => '?').join(', ')})` : ''
+  const rows = db
+    .prepare(`SELECT b.brand AS brand, m.created_at - m.created_at % ? AS start, count(*) AS total, sum(m.sentiment_label = 'negative') AS negative
+      FROM mentions m JOIN mention_brands b ON b.mention_id = m.id
+      WHERE m.is_own = 0 AND m.created_at >= ? AND m.created_at < ? ${filter} GROUP BY brand, start ORDER BY brand, start`)
+    .all(bucket, from, to, ...(brands?.length ? brands : [])) as { brand: string; start: number; total: number; negative: number }[]
+  const first = db.prepare(`SELECT min(m.created_at) FROM mentions m JOIN mention_brands b ON b.mention_id = m.id WHERE m.is_own = 0 AND b.brand = ?`).pluck()
+  const out: BrandSeries[] = []
+  for (const r of rows) {
+    let s = out[out.length - 1]
+    if (s?.brand !== r.brand) out.push((s = { brand: r.brand, firstAt: first.get(r.brand) as number, buckets: [] }))
+    s.buckets.push({ start: r.start, total: r.total, negative: r.negative })
+  }
+  db.close()
+  return out
+}
+
+async function filled(brandsOf: (i: number) => string[]) {
+  const dir = tempDir()
+  dirs.push(dir)
+  const file = path.join(dir, 's.db')
+  const store = openStore(file)
+  // Uneven gaps over two months, rows on bucket edges, own rows, several brands per mention.
+  await store.mentions.upsertPage(
+    Array.from({ length: 900 }, (_, i) =>
+      record({
+        externalId: `s${i}`,
+        createdAt: T0 + (i % 5 === 0 ? Math.floor(i / 5) * HOUR : (i * 7919) % (60 * DAY)),
+        brands: brandsOf(i),
+        sentimentLabel: i % 3 === 0 ? 'negative' : 'neutral',
+        isOwn: i % 37 === 0,
+        competitor: i % 11 === 0,
+      }),
+    ),
+  )
+  return { store, file }
+}
+
+const WINDOWS: [from: number, to: number, bucket: number][] = [
+  [T0 - 3 * DAY, T0 + 40 * DAY + 5, DAY], // ranged: 43 buckets
+  [T0 + 5 * HOUR + 1, T0 + 9 * DAY, 6 * HOUR], // ranged, partial first bucket
+  [T0, T0 + 30 * DAY, HOUR], // grouped: 720 buckets
+  [T0 + 70 * DAY, T0 + 80 * DAY, DAY], // nothing in it
+]
+
+describe('sqlite: spike counts', () => {
+  it('match a grouped count of the window for every brand, per bucket width, and for brands asked for in any case', async () => {
+    const { store, file } = await filled((i) => (i % 7 === 0 ? ['Globex', 'Acme'] : i % 3 === 0 ? ['Globex'] : i % 11 === 0 ? ['initech'] : ['Acme']))
+    let compared = 0
+    for (const [from, to, bucket] of WINDOWS) {
+      for (const brands of [undefined, [], ['acme'], ['GLOBEX', 'Initech'], ['nope']]) {
+        const got = await store.series.counts({ from, to, bucketMs: bucket, ...(brands ? { brands } : {}) })
+        const want = oracle(file, from, to, bucket, brands)
+        expect(got).toEqual(want)
+        compared += want.reduce((n, s) => n + s.buckets.length, 0)
+      }
+    }
+    expect(compared).toBeGreaterThan(200)
+    await store.close()
+  })
+
+  it('match it with more brands than the range statement takes columns for', async () => {
+    const { store, file } = await filled((i) => [`Brand${String(i % 19).padStart(2, '0')}`, ...(i % 4 === 0 ? ['Acme'] : [])])
+    for (const [from, to, bucket] of WINDOWS) {
+      for (const brands of [undefined, ['brand03', 'ACME']]) {
+        const got = await store.series.counts({ from, to, bucketMs: bucket, ...(brands ? { brands } : {}) })
+        expect(got).toEqual(oracle(file, from, to, bucket, brands))
+      }
+    }
+    await store.close()
+  })
+})
