@@ -272,7 +272,8 @@ export async function* prepareRows(setup: PrepareSetup, scorer: Scorer, rows: As
 }
 
 /**
- * Matches, scores, routes and stores every row, one transaction per batch. Human labels and
+ * Matches, scores, routes and stores every row, one transaction per batch (into an empty
+ * SQLite database, one for the whole load). Human labels and
  * triage state in the input are not restored (see README, `mentions import`): the scorer and
  * the routing rules decide, as for a pulled item. `opts.prepared` moves the preparing
  * elsewhere (a worker thread); the store is written here, in input order, either way.
@@ -309,22 +310,26 @@ export async function importMentions(deps: Deps, opts: ImportOptions & { format:
     batch = []
     opts.onProgress?.(result.rows)
   }
-  read: for await (const items of prepared) {
-    for (const p of items) {
-      if (opts.signal?.aborted) break read
-      result.rows++
-      if ('record' in p) {
-        batch.push(p.record)
-        if (batch.length >= batchSize) await flush()
-      } else if ('bad' in p) {
-        result.bad++
-        opts.onBad?.(p.bad)
-      } else {
-        result.unmatched++
-        opts.onUnmatched?.(p.unmatched)
+  // Into an empty SQLite database this is one transaction (see bulkLoad): an interrupt still
+  // keeps what was read, as the loop ends normally; only a failure or a kill keeps nothing.
+  await store.mentions.bulkLoad(async () => {
+    read: for await (const items of prepared) {
+      for (const p of items) {
+        if (opts.signal?.aborted) break read
+        result.rows++
+        if ('record' in p) {
+          batch.push(p.record)
+          if (batch.length >= batchSize) await flush()
+        } else if ('bad' in p) {
+          result.bad++
+          opts.onBad?.(p.bad)
+        } else {
+          result.unmatched++
+          opts.onUnmatched?.(p.unmatched)
+        }
       }
     }
-  }
-  await flush()
+    await flush()
+  })
   return result
 }

@@ -214,6 +214,13 @@ export interface Sighting {
 export interface MentionsRepo {
   /** Stores one page in one transaction: all of it or none of it. Idempotent. */
   upsertPage(records: readonly MentionRecord[]): Promise<UpsertCounts>
+  /**
+   * Runs `work` (a bulk load: `mentions import`) with what makes many upsertPage calls cheap
+   * on this engine. SQLite: a larger page cache; into an empty database, one transaction with
+   * the secondary indexes built once at the end, so a failure or kill keeps nothing and
+   * readers see the rows all at once. Elsewhere each page commits as it is stored.
+   */
+  bulkLoad<T>(work: () => Promise<T>): Promise<T>
   queue(f: QueueFilter): Promise<Mention[]>
   /** The same rows, and how many more the limit cut off. */
   queuePage(f: QueueFilter): Promise<QueuePage>

@@ -10,7 +10,7 @@ import { FtsQueryError, ftsToTsquery } from './fts-query.js'
 import { priorityBoundSql } from '../../rules/priority.js'
 import type { Pg } from './open.js'
 
-export type MentionsRead = Omit<MentionsRepo, 'upsertPage' | 'applyScores' | 'applyRematch' | 'setLabel'>
+export type MentionsRead = Omit<MentionsRepo, 'upsertPage' | 'bulkLoad' | 'applyScores' | 'applyRematch' | 'setLabel'>
 
 function orderBy(sort: QueueSort, p: Params): string {
   if (sort === 'oldest') return 'm.created_at ASC, m.id ASC'

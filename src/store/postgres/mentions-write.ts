@@ -447,9 +447,11 @@ async function applyRematch(pg: Pg, raw: readonly RematchChange[], actor: string
   })
 }
 
-export function mentionsWrite(pg: Pg): Pick<MentionsRepo, 'upsertPage' | 'applyScores' | 'applyRematch' | 'setLabel'> {
+export function mentionsWrite(pg: Pg): Pick<MentionsRepo, 'upsertPage' | 'bulkLoad' | 'applyScores' | 'applyRematch' | 'setLabel'> {
   return {
     upsertPage: (records) => upsertPage(pg, records),
+    // Each page is its own transaction already; a server's indexes are its own business.
+    bulkLoad: (work) => work(),
     applyScores: (version, scores) => applyScores(pg, version, scores),
     applyRematch: (changes, actor, now) => applyRematch(pg, changes, actor, now),
     setLabel: (id, change, actor, now) => setLabel(pg, id, change, actor, now),
