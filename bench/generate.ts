@@ -18,6 +18,7 @@ const SOURCES: readonly [kind: string, weight: number][] = [
   ['x', 30], ['reddit', 20], ['hackernews', 12], ['mastodon', 10], ['bluesky', 8], ['youtube', 6], ['rss', 6], ['trustpilot', 5], ['appstore', 3],
 ]
 const REVIEW_SOURCES = new Set(['trustpilot', 'appstore'])
+const PULL_EVERY_MS = 15 * 60_000
 
 const NEGATIVE = [
   'billing charged me twice and support has not replied in four days',
@@ -67,7 +68,7 @@ export interface GeneratedRow {
   authorName?: string
   authorReach?: number
   createdAt: string
-  /** When a pull first saw it: minutes after it was posted, as a pull every quarter hour would. */
+  /** When a pull first saw it: the first quarter-hourly pull at least a minute after it was posted. */
   fetchedAt: string
   likes?: number
   reposts?: number
@@ -117,7 +118,8 @@ export function* generateRows(n: number, opts: GenerateOptions = {}): Generator<
       text,
       author: author(),
       createdAt: new Date(createdAt).toISOString(),
-      fetchedAt: new Date(createdAt + 60_000 + Math.floor(rand() * 15 * 60_000)).toISOString(),
+      // The pull every quarter hour that first saw it stamps its whole batch with one time.
+      fetchedAt: new Date(Math.ceil((createdAt + 60_000) / PULL_EVERY_MS) * PULL_EVERY_MS).toISOString(),
       likes: Math.floor(Math.pow(rand(), 4) * 500),
       replies: Math.floor(Math.pow(rand(), 5) * 60),
       lang: 'en',
