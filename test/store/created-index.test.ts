@@ -3,14 +3,14 @@
 // after it, and the spikes' count reads no mentions row.
 import Database from 'better-sqlite3'
 import fs from 'node:fs'
-import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { digestsRepo } from '../../src/store/sqlite/digests.js'
 import { mentionsRepo } from '../../src/store/sqlite/mentions.js'
-import { APPLICATION_ID, migrate, MIGRATIONS } from '../../src/store/sqlite/migrations.js'
+import { migrate, MIGRATIONS } from '../../src/store/sqlite/migrations.js'
 import { seriesRepo } from '../../src/store/sqlite/series.js'
 import { statsRepo } from '../../src/store/sqlite/stats.js'
 import { tempDir } from '../support/deps.js'
+import { databaseAtVersion } from '../support/schema.js'
 import { record } from './contract.js'
 
 const dirs: string[] = []
@@ -27,11 +27,7 @@ const SOURCES = ['hackernews', 'reddit', 'rss', 'trustpilot']
 async function atVersion5(): Promise<{ db: Database.Database; file: string }> {
   const dir = tempDir()
   dirs.push(dir)
-  const file = path.join(dir, 'c.db')
-  const db = new Database(file)
-  for (const sql of MIGRATIONS.slice(0, BEFORE)) db.exec(sql)
-  db.pragma(`application_id = ${APPLICATION_ID}`)
-  db.pragma(`user_version = ${BEFORE}`)
+  const { db, file } = databaseAtVersion(dir, BEFORE, 'c.db')
   await mentionsRepo(db, file).upsertPage(
     Array.from({ length: 700 }, (_, i) =>
       record({

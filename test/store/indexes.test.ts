@@ -2,13 +2,13 @@
 // and the --source queue reads an index in order instead of sorting the source's rows.
 import Database from 'better-sqlite3'
 import fs from 'node:fs'
-import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { QUEUE_NAMES, type Mention } from '../../src/model.js'
 import { mentionsRepo } from '../../src/store/sqlite/mentions.js'
-import { APPLICATION_ID, migrate, MIGRATIONS } from '../../src/store/sqlite/migrations.js'
+import { migrate, MIGRATIONS } from '../../src/store/sqlite/migrations.js'
 import type { QueueFilter } from '../../src/store/types.js'
 import { tempDir } from '../support/deps.js'
+import { databaseAtVersion } from '../support/schema.js'
 import { record } from './contract.js'
 
 const dirs: string[] = []
@@ -22,12 +22,7 @@ const BEFORE = 3
 function previousSchema(): { db: Database.Database; file: string } {
   const dir = tempDir()
   dirs.push(dir)
-  const file = path.join(dir, 'm.db')
-  const db = new Database(file)
-  for (const sql of MIGRATIONS.slice(0, BEFORE)) db.exec(sql)
-  db.pragma(`application_id = ${APPLICATION_ID}`)
-  db.pragma(`user_version = ${BEFORE}`)
-  return { db, file }
+  return databaseAtVersion(dir, BEFORE, 'm.db')
 }
 
 const SOURCES = ['hackernews', 'reddit', 'rss', 'mastodon']

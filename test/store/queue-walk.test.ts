@@ -3,13 +3,13 @@
 // after it, and the walk neither sorts nor reads the table to reject a row.
 import Database from 'better-sqlite3'
 import fs from 'node:fs'
-import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { QUEUE_NAMES, type Mention } from '../../src/model.js'
 import { mentionsRepo } from '../../src/store/sqlite/mentions.js'
-import { APPLICATION_ID, migrate, MIGRATIONS } from '../../src/store/sqlite/migrations.js'
+import { migrate, MIGRATIONS } from '../../src/store/sqlite/migrations.js'
 import type { QueueFilter } from '../../src/store/types.js'
 import { tempDir } from '../support/deps.js'
+import { databaseAtVersion } from '../support/schema.js'
 import { record } from './contract.js'
 
 const dirs: string[] = []
@@ -25,12 +25,7 @@ const SOURCES = ['hackernews', 'reddit', 'rss', 'mastodon']
 function atVersion4(): { db: Database.Database; file: string } {
   const dir = tempDir()
   dirs.push(dir)
-  const file = path.join(dir, 'q.db')
-  const db = new Database(file)
-  for (const sql of MIGRATIONS.slice(0, BEFORE)) db.exec(sql)
-  db.pragma(`application_id = ${APPLICATION_ID}`)
-  db.pragma(`user_version = ${BEFORE}`)
-  return { db, file }
+  return databaseAtVersion(dir, BEFORE, 'q.db')
 }
 
 async function fill(db: Database.Database, file: string): Promise<void> {
