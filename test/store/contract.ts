@@ -165,6 +165,17 @@ export function storeContract(engine: string, fresh: () => Promise<Store>, opts:
       expect(await s.usage.get('x', 'other', 'reads:2026-12-01')).toBe(0)
     })
 
+    it('bulk-loads what page-by-page upserts store, into an empty store and into one with rows', async () => {
+      const s = await open()
+      const page = (from: number) => Array.from({ length: 6 }, (_, i) => record({ externalId: `bl${from + i}`, createdAt: now - (from + i) * 60_000 }))
+      const counts = await s.mentions.bulkLoad(async () => [(await s.mentions.upsertPage(page(0))).new, (await s.mentions.upsertPage(page(6))).new])
+      expect(counts).toEqual([6, 6])
+      await s.mentions.bulkLoad(async () => s.mentions.upsertPage([...page(6), ...page(12)]))
+      const stored = await s.mentions.queue({ queue: 'all', now, sort: 'newest' })
+      expect(stored.map((m) => m.externalId)).toEqual(Array.from({ length: 18 }, (_, i) => `bl${i}`))
+      expect((await s.mentions.queue({ queue: 'all', now, sort: 'priority', limit: 3 })).length).toBe(3)
+    })
+
     it('says answered is unknown where no reply could have been seen', async () => {
       const s = await open()
       await s.mentions.upsertPage([record({ externalId: 'feed', source: 'rss', answerable: false }), record({ externalId: 'hn' })])
