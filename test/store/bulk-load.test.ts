@@ -42,16 +42,22 @@ const pages = (n: number, size: number, from = 0): MentionRecord[][] =>
     }),
   )
 
+const edited = (): MentionRecord[] => (pages(1, 3, 10)[0] as MentionRecord[]).map((r) => ({ ...r, text: `${r.text} edited later` }))
+
 /** What a reader sees: the schema's indexes, every table's rows, and the integrity check. */
 function snapshot(f: string) {
   const db = new Database(f, { readonly: true })
-  const indexes = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name`).all()
+  const indexes = db.prepare(`SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name`).all()
   const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'mentions_fts%' AND name NOT LIKE 'sqlite_%' ORDER BY name`).pluck().all() as string[])
   const rows = Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT count(*) FROM ${t}`).pluck().get()]))
   const mentions = db.prepare('SELECT id, source, external_id, brands, priority, parent_external_id FROM mentions ORDER BY id').all()
-  const fts = db.prepare(`SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH 'acme' ORDER BY rowid`).pluck().all()
+  const fts = ['acme', 'globex', 'edited'].map((q) => db.prepare(`SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ? ORDER BY rowid`).pluck().all(q))
   const check = db.pragma('integrity_check', { simple: true })
   db.close()
+  // FTS5's own check that the index holds exactly the table's title and text.
+  const rw = new Database(f)
+  rw.exec(`INSERT INTO mentions_fts (mentions_fts) VALUES ('integrity-check')`)
+  rw.close()
   return { indexes, rows, mentions, fts, check }
 }
 
@@ -60,6 +66,7 @@ describe('sqlite: mentions.bulkLoad', () => {
     const plain = file()
     const a = openStore(plain)
     for (const p of pages(4, 50)) await a.mentions.upsertPage(p)
+    await a.mentions.upsertPage(edited())
     await a.close()
 
     const bulk = file()
@@ -67,6 +74,8 @@ describe('sqlite: mentions.bulkLoad', () => {
     const out = await b.mentions.bulkLoad(async () => {
       let n = 0
       for (const p of pages(4, 50)) n += (await b.mentions.upsertPage(p)).new
+      // The same rows again with new text, in the same load: the index must hold the new words.
+      expect((await b.mentions.upsertPage(edited())).updated).toBe(3)
       // One transaction: a reader sees none of it until the end.
       const reader = new Database(bulk, { readonly: true })
       expect(reader.prepare('SELECT count(*) FROM mentions').pluck().get()).toBe(0)
@@ -80,6 +89,7 @@ describe('sqlite: mentions.bulkLoad', () => {
 
     const want = snapshot(plain)
     expect(want.indexes.map((i) => (i as { name: string }).name)).toContain('mentions_priority')
+    expect(want.fts[2]).toHaveLength(3)
     expect(snapshot(bulk)).toEqual(want)
   })
 
