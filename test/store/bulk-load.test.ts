@@ -2,25 +2,20 @@
 // indexes at the end, so the result is the database page-by-page upserts build, and a failure
 // keeps nothing and leaves every index in place; into a non-empty one, pages commit as before.
 import Database from 'better-sqlite3'
-import fs from 'node:fs'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openStore } from '../../src/store/index.js'
 import type { MentionRecord } from '../../src/store/types.js'
-import { tempDir } from '../support/deps.js'
+import { tempDirsPerTest } from '../support/temp.js'
 import { record } from './contract.js'
 
-const dirs: string[] = []
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
-})
+const testDir = tempDirsPerTest()
 
 const T0 = Date.UTC(2026, 10, 1)
 const HOUR = 3_600_000
 
 function file(): string {
-  const dir = tempDir()
-  dirs.push(dir)
+  const dir = testDir()
   return path.join(dir, 'bulk.db')
 }
 

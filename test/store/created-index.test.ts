@@ -2,21 +2,17 @@
 // index alone: spikes, the digest's overdue count and stats give the same figures before and
 // after it, and the spikes' count reads no mentions row.
 import Database from 'better-sqlite3'
-import fs from 'node:fs'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { digestsRepo } from '../../src/store/sqlite/digests.js'
 import { mentionsRepo } from '../../src/store/sqlite/mentions.js'
 import { migrate, MIGRATIONS } from '../../src/store/sqlite/migrations.js'
 import { seriesRepo } from '../../src/store/sqlite/series.js'
 import { statsRepo } from '../../src/store/sqlite/stats.js'
-import { tempDir } from '../support/deps.js'
+import { tempDirsPerTest } from '../support/temp.js'
 import { databaseAtVersion } from '../support/schema.js'
 import { record } from './contract.js'
 
-const dirs: string[] = []
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
-})
+const testDir = tempDirsPerTest()
 
 const BEFORE = 5
 const NOW = Date.UTC(2026, 11, 1)
@@ -25,8 +21,7 @@ const DAY = 24 * HOUR
 const SOURCES = ['hackernews', 'reddit', 'rss', 'trustpilot']
 
 async function atVersion5(): Promise<{ db: Database.Database; file: string }> {
-  const dir = tempDir()
-  dirs.push(dir)
+  const dir = testDir()
   const { db, file } = databaseAtVersion(dir, BEFORE, 'c.db')
   await mentionsRepo(db, file).upsertPage(
     Array.from({ length: 700 }, (_, i) =>

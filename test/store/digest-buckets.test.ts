@@ -1,17 +1,13 @@
 // The digest's buckets are read as one range query per bucket (or, over many buckets, one
 // grouped query): both must give what grouping the whole window gave, bucket for bucket.
 import Database from 'better-sqlite3'
-import fs from 'node:fs'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openStore } from '../../src/store/index.js'
-import { tempDir } from '../support/deps.js'
+import { tempDirsPerTest } from '../support/temp.js'
 import { record } from './contract.js'
 
-const dirs: string[] = []
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
-})
+const testDir = tempDirsPerTest()
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -35,8 +31,7 @@ function grouped(file: string, from: number, to: number, bucket: number, brands?
 
 describe('sqlite: digest buckets', () => {
   it('match a grouped count of the window, per hour, per day, over years and for one brand', async () => {
-    const dir = tempDir()
-    dirs.push(dir)
+    const dir = testDir()
     const file = path.join(dir, 'b.db')
     const store = openStore(file)
     // Uneven gaps, rows on bucket edges, own and competitor rows, unanswerable sources.

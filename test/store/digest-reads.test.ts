@@ -2,17 +2,13 @@
 // title joined in SQL, split at the window's start, with the distinct terms; assignments come as
 // the newest few and a count. Both must say what the straightforward reads of the table said.
 import Database from 'better-sqlite3'
-import fs from 'node:fs'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openStore } from '../../src/store/index.js'
-import { tempDir } from '../support/deps.js'
+import { tempDirsPerTest } from '../support/temp.js'
 import { record } from './contract.js'
 
-const dirs: string[] = []
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
-})
+const testDir = tempDirsPerTest()
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -44,8 +40,7 @@ const textOf = (t: TextRow) => (t.title ? `${t.title}\n${t.text}` : t.text)
 
 describe('sqlite: digest texts and assignments', () => {
   it('hand over the texts, split at the start, and the terms as reading every row did', async () => {
-    const dir = tempDir()
-    dirs.push(dir)
+    const dir = testDir()
     const file = path.join(dir, 'd.db')
     const store = openStore(file)
     const records = Array.from({ length: 300 }, (_, i) =>
@@ -78,8 +73,7 @@ describe('sqlite: digest texts and assignments', () => {
   })
 
   it('list the newest assignments and count them all, as the whole list did', async () => {
-    const dir = tempDir()
-    dirs.push(dir)
+    const dir = testDir()
     const store = openStore(path.join(dir, 'a.db'))
     await store.mentions.upsertPage(Array.from({ length: 60 }, (_, i) => record({ externalId: `a${i}`, brands: i % 5 === 0 ? ['Globex'] : i % 3 === 0 ? ['Initech'] : ['Acme'], competitor: i % 5 === 0 })))
     for (let id = 1; id <= 60; id++) {

@@ -1,27 +1,22 @@
 // Migrations 4 to 6 change indexes only: every queue lists the same rows before and after them,
 // and the --source queue reads an index in order instead of sorting the source's rows.
 import Database from 'better-sqlite3'
-import fs from 'node:fs'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { QUEUE_NAMES, type Mention } from '../../src/model.js'
 import { mentionsRepo } from '../../src/store/sqlite/mentions.js'
 import { migrate, MIGRATIONS } from '../../src/store/sqlite/migrations.js'
 import type { QueueFilter } from '../../src/store/types.js'
-import { tempDir } from '../support/deps.js'
+import { tempDirsPerTest } from '../support/temp.js'
 import { databaseAtVersion } from '../support/schema.js'
 import { record } from './contract.js'
 
-const dirs: string[] = []
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
-})
+const testDir = tempDirsPerTest()
 
 const BEFORE = 3
 
 /** A database at the schema before migration 4. */
 function previousSchema(): { db: Database.Database; file: string } {
-  const dir = tempDir()
-  dirs.push(dir)
+  const dir = testDir()
   return databaseAtVersion(dir, BEFORE, 'm.db')
 }
 

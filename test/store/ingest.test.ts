@@ -2,18 +2,14 @@
 // where the pages are cut must not change what is stored: the same records in one batch and
 // page by page give the same rows in every table, and the same search results.
 import Database from 'better-sqlite3'
-import fs from 'node:fs'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { MentionRecord, UpsertCounts } from '../../src/store/index.js'
 import { openStore } from '../../src/store/index.js'
-import { tempDir } from '../support/deps.js'
+import { tempDirsPerTest } from '../support/temp.js'
 import { record } from './contract.js'
 
-const dirs: string[] = []
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
-})
+const testDir = tempDirsPerTest()
 
 const NOW = Date.UTC(2026, 11, 1)
 const SOURCES = ['hackernews', 'reddit', 'mastodon']
@@ -77,8 +73,7 @@ const TABLES: Record<string, string> = {
 const QUERIES = ['acme', 'refunded', 'billing', '"about billing"', '"seen elsewhere"', 'thread', 'longer NOT refunded', 'fix*']
 
 async function ingest(pageSize: number): Promise<{ tables: Record<string, unknown[]>; search: Record<string, number[]>; counts: Omit<UpsertCounts, 'byBrand'>[] }> {
-  const dir = tempDir()
-  dirs.push(dir)
+  const dir = testDir()
   const file = path.join(dir, 'm.db')
   const all = records()
   const store = openStore(file)

@@ -2,20 +2,16 @@
 // priority queue, under every filter the index now carries, lists the same rows before and
 // after it, and the walk neither sorts nor reads the table to reject a row.
 import Database from 'better-sqlite3'
-import fs from 'node:fs'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { QUEUE_NAMES, type Mention } from '../../src/model.js'
 import { mentionsRepo } from '../../src/store/sqlite/mentions.js'
 import { migrate, MIGRATIONS } from '../../src/store/sqlite/migrations.js'
 import type { QueueFilter } from '../../src/store/types.js'
-import { tempDir } from '../support/deps.js'
+import { tempDirsPerTest } from '../support/temp.js'
 import { databaseAtVersion } from '../support/schema.js'
 import { record } from './contract.js'
 
-const dirs: string[] = []
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
-})
+const testDir = tempDirsPerTest()
 
 const BEFORE = 4
 const NOW = Date.UTC(2026, 11, 1)
@@ -23,8 +19,7 @@ const HOUR = 3_600_000
 const SOURCES = ['hackernews', 'reddit', 'rss', 'mastodon']
 
 function atVersion4(): { db: Database.Database; file: string } {
-  const dir = tempDir()
-  dirs.push(dir)
+  const dir = testDir()
   return databaseAtVersion(dir, BEFORE, 'q.db')
 }
 

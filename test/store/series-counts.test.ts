@@ -2,18 +2,14 @@
 // buckets or brands, as one grouped statement: both must give what grouping the whole window
 // by brand and bucket gives, with each brand's first mention over all time.
 import Database from 'better-sqlite3'
-import fs from 'node:fs'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { BrandSeries } from '../../src/store/types.js'
 import { openStore } from '../../src/store/index.js'
-import { tempDir } from '../support/deps.js'
+import { tempDirsPerTest } from '../support/temp.js'
 import { record } from './contract.js'
 
-const dirs: string[] = []
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
-})
+const testDir = tempDirsPerTest()
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -40,8 +36,7 @@ function oracle(file: string, from: number, to: number, bucket: number, brands?:
 }
 
 async function filled(brandsOf: (i: number) => string[]) {
-  const dir = tempDir()
-  dirs.push(dir)
+  const dir = testDir()
   const file = path.join(dir, 's.db')
   const store = openStore(file)
   // Uneven gaps over two months, rows on bucket edges, own rows, several brands per mention.
