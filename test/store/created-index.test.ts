@@ -10,6 +10,7 @@ import { seriesRepo } from '../../src/store/sqlite/series.js'
 import { statsRepo } from '../../src/store/sqlite/stats.js'
 import { tempDirsPerTest } from '../support/temp.js'
 import { databaseAtVersion } from '../support/schema.js'
+import { seriesOracle } from '../support/series-oracle.js'
 import { record } from './contract.js'
 
 const testDir = tempDirsPerTest()
@@ -47,13 +48,23 @@ async function atVersion5(): Promise<{ db: Database.Database; file: string }> {
   return { db, file }
 }
 
-async function figures(db: Database.Database, file: string): Promise<unknown> {
+// Spikes read the hourly counts of migration 7, which a version-5 file does not have: before
+// the migration their figures come from the rows.
+const SPIKES: [from: number, to: number, bucket: number, brands?: string[]][] = [
+  [NOW - 40 * DAY, NOW + 1, DAY],
+  [NOW - 10 * DAY, NOW + 1, 6 * HOUR, ['globex']],
+]
+
+async function figures(db: Database.Database, file: string, migrated: boolean): Promise<unknown> {
   const series = seriesRepo(db, file)
   const digests = digestsRepo(db, file)
   const stats = statsRepo(db, file)
   return {
-    spikes: await series.counts({ from: NOW - 40 * DAY, to: NOW + 1, bucketMs: DAY }),
-    spikesGlobex: await series.counts({ from: NOW - 10 * DAY, to: NOW + 1, bucketMs: 6 * HOUR, brands: ['globex'] }),
+    spikes: await Promise.all(
+      SPIKES.map(([from, to, bucketMs, brands]) =>
+        migrated ? series.counts({ from, to, bucketMs, ...(brands ? { brands } : {}) }) : seriesOracle(file, from, to, bucketMs, brands),
+      ),
+    ),
     overdue: await digests.overdue({ from: NOW - 7 * DAY, to: NOW - DAY, now: NOW, limit: 5 }),
     overdueAcme: await digests.overdue({ from: NOW - 30 * DAY, to: NOW, now: NOW, limit: 50, brands: ['Acme'] }),
     bySource: await stats.overview({ since: NOW - 20 * DAY, until: NOW, by: 'source' }),
@@ -65,11 +76,11 @@ async function figures(db: Database.Database, file: string): Promise<unknown> {
 describe('sqlite: migration 6, the created_at index that counts alone', () => {
   it('gives the same spikes, overdue and stats figures before and after it', async () => {
     const { db, file } = await atVersion5()
-    const before = await figures(db, file)
+    const before = await figures(db, file, false)
     expect(JSON.stringify(before)).toMatch(/"negative":[1-9]/)
     migrate(db)
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length)
-    expect(await figures(db, file)).toEqual(before)
+    expect(await figures(db, file, true)).toEqual(before)
     db.close()
   })
 

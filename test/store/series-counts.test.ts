@@ -1,39 +1,20 @@
-// Spike counts are read as one range statement per bucket with a sum per brand, or, over many
-// buckets or brands, as one grouped statement: both must give what grouping the whole window
-// by brand and bucket gives, with each brand's first mention over all time.
-import Database from 'better-sqlite3'
+// Spike counts are read from the hourly counts (whole hours) with the window's partial hours,
+// or buckets shorter than an hour, from the rows: one range statement per bucket with a sum per
+// brand, or, over many buckets or brands, one grouped statement. Every way must give what
+// grouping the whole window by brand and bucket gives, with each brand's first mention over
+// all time.
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { BrandSeries } from '../../src/store/types.js'
 import { openStore } from '../../src/store/index.js'
 import { tempDirsPerTest } from '../support/temp.js'
 import { record } from './contract.js'
+import { seriesOracle as oracle } from '../support/series-oracle.js'
 
 const testDir = tempDirsPerTest()
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
 const T0 = Date.UTC(2026, 10, 1)
-
-/** The counts straight from the table, grouped over the whole window. */
-function oracle(file: string, from: number, to: number, bucket: number, brands?: string[]): BrandSeries[] {
-  const db = new Database(file, { readonly: true })
-  const filter = brands?.length ? `AND b.brand COLLATE NOCASE IN (${brands.map(() => '?').join(', ')})` : ''
-  const rows = db
-    .prepare(`SELECT b.brand AS brand, m.created_at - m.created_at % ? AS start, count(*) AS total, sum(m.sentiment_label = 'negative') AS negative
-      FROM mentions m JOIN mention_brands b ON b.mention_id = m.id
-      WHERE m.is_own = 0 AND m.created_at >= ? AND m.created_at < ? ${filter} GROUP BY brand, start ORDER BY brand, start`)
-    .all(bucket, from, to, ...(brands?.length ? brands : [])) as { brand: string; start: number; total: number; negative: number }[]
-  const first = db.prepare(`SELECT min(m.created_at) FROM mentions m JOIN mention_brands b ON b.mention_id = m.id WHERE m.is_own = 0 AND b.brand = ?`).pluck()
-  const out: BrandSeries[] = []
-  for (const r of rows) {
-    let s = out[out.length - 1]
-    if (s?.brand !== r.brand) out.push((s = { brand: r.brand, firstAt: first.get(r.brand) as number, buckets: [] }))
-    s.buckets.push({ start: r.start, total: r.total, negative: r.negative })
-  }
-  db.close()
-  return out
-}
 
 async function filled(brandsOf: (i: number) => string[]) {
   const dir = testDir()
@@ -60,6 +41,10 @@ const WINDOWS: [from: number, to: number, bucket: number][] = [
   [T0 + 5 * HOUR + 1, T0 + 9 * DAY, 6 * HOUR], // ranged, partial first bucket
   [T0, T0 + 30 * DAY, HOUR], // grouped: 720 buckets
   [T0 + 70 * DAY, T0 + 80 * DAY, DAY], // nothing in it
+  [T0 + 2 * DAY + 17 * 60_000, T0 + 12 * DAY + 3 * HOUR + 59 * 60_000, 2 * DAY], // partial hours at both ends
+  [T0 + 3 * DAY + 5 * 60_000, T0 + 3 * DAY + 50 * 60_000, HOUR], // inside one hour: the rows alone
+  [T0 + DAY + 7, T0 + 4 * DAY, 15 * 60_000], // shorter than an hour: the rows alone
+  [T0 - 100 * DAY, T0 + 100 * DAY + 1, 7 * DAY], // everything, in weeks
 ]
 
 describe('sqlite: spike counts', () => {

@@ -25,6 +25,7 @@ import type {
 import type { Statement } from 'better-sqlite3'
 import { urlKey } from '../url-key.js'
 import { exportChunks, exportViewChunks } from './export.js'
+import { MENTION_HOURS_REBUILD } from './migrations.js'
 import { storeFailure, storeRunner, type Db } from './open.js'
 
 interface Row {
@@ -813,9 +814,17 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
         .prepare<[], { name: string; sql: string }>(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'mentions' AND sql IS NOT NULL`)
         .all()
         .filter((i) => DEFERRABLE_INDEXES.has(i.name))
+      // The hourly counts' triggers cost a lookup and an upsert per brand row; one grouped
+      // count of the loaded rows at the end is a fraction of that.
+      const counters = db
+        .prepare<[], { name: string; sql: string }>(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name GLOB 'mention_hours_*'`)
+        .all()
       for (const i of later) db.exec(`DROP INDEX ${i.name}`)
+      for (const t of counters) db.exec(`DROP TRIGGER ${t.name}`)
       const out = await work()
       for (const i of later) db.exec(i.sql)
+      if (counters.length > 0) db.exec(MENTION_HOURS_REBUILD)
+      for (const t of counters) db.exec(t.sql)
       db.exec('COMMIT')
       return out
     } catch (err) {

@@ -6,6 +6,60 @@ import { contentPrioritySql } from '../../rules/priority.js'
 /** Written into the file header (PRAGMA application_id): "mnt1". Marks a file as ours. */
 export const APPLICATION_ID = 0x6d6e7431
 
+/** created_at floored to its hour, in SQL: the key of mention_hours. */
+const HOUR_OF = (at: string) => `${at} - ${at} % 3600000`
+
+/**
+ * What keeps mention_hours equal to counting mention_brands joined to mentions (not own posts)
+ * by brand and hour: a brand row in or out, and a mention whose hour, ownership or negative
+ * label changes. A mention deleted takes its brands' counts with it before the cascade removes
+ * the brand rows (whose own trigger then finds no mention and does nothing). Dropped during a
+ * bulk load into an empty table and the table rebuilt at its end (mentions.ts, emptyLoad).
+ */
+export const MENTION_HOURS_TRIGGERS = `
+  CREATE TRIGGER mention_hours_brand_insert AFTER INSERT ON mention_brands BEGIN
+    INSERT INTO mention_hours (brand, hour, total, negative)
+      SELECT new.brand, ${HOUR_OF('m.created_at')}, 1, m.sentiment_label = 'negative' FROM mentions m WHERE m.id = new.mention_id AND m.is_own = 0
+      ON CONFLICT (brand, hour) DO UPDATE SET total = total + 1, negative = negative + excluded.negative;
+  END;
+  CREATE TRIGGER mention_hours_brand_delete AFTER DELETE ON mention_brands BEGIN
+    UPDATE mention_hours SET total = total - 1, negative = negative - (m.sentiment_label = 'negative')
+      FROM (SELECT created_at, sentiment_label FROM mentions WHERE id = old.mention_id AND is_own = 0) AS m
+      WHERE mention_hours.brand = old.brand AND mention_hours.hour = ${HOUR_OF('m.created_at')};
+  END;
+  CREATE TRIGGER mention_hours_brand_update AFTER UPDATE OF brand, mention_id ON mention_brands BEGIN
+    UPDATE mention_hours SET total = total - 1, negative = negative - (m.sentiment_label = 'negative')
+      FROM (SELECT created_at, sentiment_label FROM mentions WHERE id = old.mention_id AND is_own = 0) AS m
+      WHERE mention_hours.brand = old.brand AND mention_hours.hour = ${HOUR_OF('m.created_at')};
+    INSERT INTO mention_hours (brand, hour, total, negative)
+      SELECT new.brand, ${HOUR_OF('m.created_at')}, 1, m.sentiment_label = 'negative' FROM mentions m WHERE m.id = new.mention_id AND m.is_own = 0
+      ON CONFLICT (brand, hour) DO UPDATE SET total = total + 1, negative = negative + excluded.negative;
+  END;
+  CREATE TRIGGER mention_hours_mention_update AFTER UPDATE OF created_at, is_own, sentiment_label ON mentions
+  WHEN old.created_at IS NOT new.created_at OR old.is_own IS NOT new.is_own
+    OR (old.sentiment_label = 'negative') IS NOT (new.sentiment_label = 'negative')
+  BEGIN
+    UPDATE mention_hours SET total = total - 1, negative = negative - (old.sentiment_label = 'negative')
+      WHERE old.is_own = 0 AND hour = ${HOUR_OF('old.created_at')} AND brand IN (SELECT brand FROM mention_brands WHERE mention_id = old.id);
+    INSERT INTO mention_hours (brand, hour, total, negative)
+      SELECT b.brand, ${HOUR_OF('new.created_at')}, 1, new.sentiment_label = 'negative' FROM mention_brands b WHERE b.mention_id = new.id AND new.is_own = 0
+      ON CONFLICT (brand, hour) DO UPDATE SET total = total + 1, negative = negative + excluded.negative;
+  END;
+  CREATE TRIGGER mention_hours_mention_delete BEFORE DELETE ON mentions WHEN old.is_own = 0 BEGIN
+    UPDATE mention_hours SET total = total - 1, negative = negative - (old.sentiment_label = 'negative')
+      WHERE hour = ${HOUR_OF('old.created_at')} AND brand IN (SELECT brand FROM mention_brands WHERE mention_id = old.id);
+  END;
+`
+
+/** mention_hours counted again from the rows: the migration's first fill and a bulk load's end. */
+export const MENTION_HOURS_REBUILD = `
+  DELETE FROM mention_hours;
+  INSERT INTO mention_hours (brand, hour, total, negative)
+    SELECT b.brand, ${HOUR_OF('m.created_at')} AS h, count(*), sum(m.sentiment_label = 'negative')
+    FROM mention_brands b JOIN mentions m ON m.id = b.mention_id WHERE m.is_own = 0
+    GROUP BY b.brand, h;
+`
+
 export const MIGRATIONS: readonly string[] = [
   // 1: mentions, brands per mention, replies, triage + events, cursors, runs, the pull lock.
   `
@@ -297,6 +351,23 @@ export const MIGRATIONS: readonly string[] = [
   -- million mentions). With those columns in the key the counts never read a mentions row.
   DROP INDEX mentions_created;
   CREATE INDEX mentions_created ON mentions (created_at DESC, id DESC, is_own, competitor, sentiment_label, intent, answerable, source);
+  `,
+  // 7: hourly counts per brand, kept by triggers, for spikes and the digest (issue #13).
+  `
+  -- Spikes judge today against weeks of baseline: counted from the rows, that is every row of
+  -- four weeks (80k at a million mentions, 60 ms) on every digest, and a year's spikes read a
+  -- year of rows. Counted per hour as rows are written, a window of any whole number of hours
+  -- is a few hundred rows of this table, with only its partial first and last hours read from
+  -- mentions. Same rows as the series counts: not the brand's own posts.
+  CREATE TABLE mention_hours (
+    brand    TEXT    NOT NULL,
+    hour     INTEGER NOT NULL,
+    total    INTEGER NOT NULL,
+    negative INTEGER NOT NULL,
+    PRIMARY KEY (brand, hour)
+  ) WITHOUT ROWID;
+  ${MENTION_HOURS_TRIGGERS}
+  ${MENTION_HOURS_REBUILD}
   `,
 ]
 

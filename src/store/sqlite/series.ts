@@ -47,6 +47,36 @@ function rangeSql(names: number): string {
     WHERE m.is_own = 0 AND m.created_at >= @lo AND m.created_at < @hi`
 }
 
+const HOUR = 3_600_000
+
+/**
+ * Whole hours of the window from mention_hours (migration 7), summed into buckets: a bucket
+ * that is a whole number of hours starts on an hour, so every bucket is whole hours but for
+ * where the window itself starts or ends inside one.
+ */
+function hoursSql(brands: number): string {
+  return `SELECT brand, hour - hour % @bucket AS start, sum(total) AS total, sum(negative) AS negative
+    FROM mention_hours WHERE hour >= @lo AND hour < @hi AND total > 0
+      ${brands ? `AND brand COLLATE NOCASE IN (${Array.from({ length: brands }, (_, i) => `@brand${i}`).join(', ')})` : ''}
+    GROUP BY brand, start ORDER BY brand, start`
+}
+
+/** Rows of two sources for the same (brand, bucket) added, in the grouped order: brand (BINARY), then bucket. */
+function addRows(parts: readonly Row[][]): Row[] {
+  const byKey = new Map<string, Row>()
+  for (const rows of parts) {
+    for (const r of rows) {
+      const key = `${r.brand}\u0000${r.start}`
+      const had = byKey.get(key)
+      if (had) {
+        had.total += r.total
+        had.negative += r.negative
+      } else byKey.set(key, { ...r })
+    }
+  }
+  return [...byKey.values()].sort((a, b) => (a.brand < b.brand ? -1 : a.brand > b.brand ? 1 : a.start - b.start))
+}
+
 // SQLite's NOCASE folds ASCII letters only.
 const nocase = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase())
 
@@ -70,10 +100,16 @@ export function seriesRepo(db: Db, file: string): SeriesRepo {
   // the brand's rows turns up: a grouped min() over every row of a busy brand took seconds at a
   // million mentions. Over all time, not the window: a brand quiet for the whole window but
   // watched for months has that history.
-  const firstAt = (brand: string): number =>
-    statement(`SELECT m.created_at FROM mentions m
-      WHERE m.is_own = 0 AND EXISTS (SELECT 1 FROM mention_brands b WHERE b.mention_id = m.id AND b.brand = @brand)
-      ORDER BY m.created_at, m.id LIMIT 1`).pluck(true).get({ brand }) as number
+  // The hourly counts name the hour of the brand's first mention; the rows of that hour say when in it.
+  const firstAt = (brand: string): number => {
+    const hour = statement('SELECT min(hour) FROM mention_hours WHERE brand = @brand AND total > 0').pluck(true).get({ brand }) as number | null
+    return statement(`SELECT m.created_at FROM mentions m
+      WHERE m.is_own = 0 AND m.created_at >= @lo AND m.created_at < @hi
+        AND EXISTS (SELECT 1 FROM mention_brands b WHERE b.mention_id = m.id AND b.brand = @brand)
+      ORDER BY m.created_at, m.id LIMIT 1`)
+      .pluck(true)
+      .get({ brand, lo: hour ?? Number.MIN_SAFE_INTEGER, hi: hour === null ? Number.MAX_SAFE_INTEGER : hour + HOUR }) as number
+  }
 
   const grouped = (f: SeriesFilter): Row[] => {
     const args: Args = { from: f.from, to: f.to, bucket: f.bucketMs }
@@ -96,18 +132,32 @@ export function seriesRepo(db: Db, file: string): SeriesRepo {
     return out.flat()
   }
 
+  // From the rows themselves: one statement per bucket, or one grouped over the window.
+  const fromRows = (f: SeriesFilter): Row[] => {
+    const buckets = (f.to - (f.from - (f.from % f.bucketMs))) / f.bucketMs
+    if (buckets > MAX_RANGE_BUCKETS) return grouped(f)
+    const asked = f.brands?.length ? f.brands.map(nocase) : undefined
+    const stored = storedBrands()
+    const names = asked ? stored.filter((b) => asked.includes(nocase(b))) : stored
+    return stored.length > MAX_RANGE_BRANDS ? grouped(f) : names.length ? ranged(f, names) : []
+  }
+  // Whole hours from mention_hours, the partial hours at either end from the rows.
+  const fromHours = (f: SeriesFilter): Row[] => {
+    const lo = Math.ceil(f.from / HOUR) * HOUR
+    const hi = Math.floor(f.to / HOUR) * HOUR
+    if (lo >= hi) return fromRows(f)
+    const args: Args = { lo, hi, bucket: f.bucketMs }
+    f.brands?.forEach((b, i) => (args[`brand${i}`] = b))
+    const parts = [statement(hoursSql(f.brands?.length ?? 0)).all(args) as Row[]]
+    if (f.from < lo) parts.push(fromRows({ ...f, to: lo }))
+    if (hi < f.to) parts.push(fromRows({ ...f, from: hi }))
+    return parts.length === 1 ? (parts[0] as Row[]) : addRows(parts)
+  }
+
   return {
     counts: async (f) => {
       try {
-        const buckets = (f.to - (f.from - (f.from % f.bucketMs))) / f.bucketMs
-        let rows: Row[]
-        if (buckets > MAX_RANGE_BUCKETS) rows = grouped(f)
-        else {
-          const asked = f.brands?.length ? f.brands.map(nocase) : undefined
-          const stored = storedBrands()
-          const names = asked ? stored.filter((b) => asked.includes(nocase(b))) : stored
-          rows = stored.length > MAX_RANGE_BRANDS ? grouped(f) : names.length ? ranged(f, names) : []
-        }
+        const rows = f.bucketMs % HOUR === 0 ? fromHours(f) : fromRows(f)
         const out: BrandSeries[] = []
         for (const r of rows) {
           let s = out[out.length - 1]

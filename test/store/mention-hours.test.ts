@@ -1,0 +1,140 @@
+// mention_hours (migration 7) holds what counting mention_brands joined to mentions by brand
+// and hour gives, whatever writes the rows: new rows, updates, merges from another source,
+// labels, re-scores, rematches, deletes, a bulk load into an empty file, and the migration
+// itself over rows stored before it.
+import Database from 'better-sqlite3'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { openStore } from '../../src/store/index.js'
+import { mentionsRepo } from '../../src/store/sqlite/mentions.js'
+import { migrate } from '../../src/store/sqlite/migrations.js'
+import { databaseAtVersion } from '../support/schema.js'
+import { tempDirsPerTest } from '../support/temp.js'
+import { record } from './contract.js'
+
+const testDir = tempDirsPerTest()
+
+const HOUR = 3_600_000
+const T0 = Date.UTC(2026, 10, 1)
+
+type Count = { brand: string; hour: number; total: number; negative: number }
+
+/** What the table holds, empty hours left out (a count taken back to zero may stay as a row). */
+function kept(file: string): Count[] {
+  const db = new Database(file, { readonly: true })
+  try {
+    return db.prepare('SELECT brand, hour, total, negative FROM mention_hours WHERE total <> 0 OR negative <> 0 ORDER BY brand, hour').all() as Count[]
+  } finally {
+    db.close()
+  }
+}
+
+/** The same counts taken from the rows. */
+function counted(file: string): Count[] {
+  const db = new Database(file, { readonly: true })
+  try {
+    return db
+      .prepare(`SELECT b.brand AS brand, m.created_at - m.created_at % ${HOUR} AS hour, count(*) AS total, sum(m.sentiment_label = 'negative') AS negative
+        FROM mention_brands b JOIN mentions m ON m.id = b.mention_id WHERE m.is_own = 0 GROUP BY 1, 2 ORDER BY 1, 2`)
+      .all() as Count[]
+  } finally {
+    db.close()
+  }
+}
+
+const rows = (n: number, prefix = 'h', source = 'hackernews') =>
+  Array.from({ length: n }, (_, i) =>
+    record({
+      source,
+      externalId: `${prefix}${i}`,
+      url: `https://example.com/${prefix}/${i}`,
+      createdAt: T0 + ((i * 7_919_000) % (50 * HOUR)) + (i % 3),
+      brands: i % 5 === 0 ? ['Acme', 'Globex'] : i % 2 ? ['Globex'] : ['Acme'],
+      sentimentLabel: i % 3 === 0 ? 'negative' : 'neutral',
+      isOwn: i % 17 === 0,
+    }),
+  )
+
+describe('sqlite: hourly counts per brand', () => {
+  it('follow every write that changes a count', async () => {
+    const file = path.join(testDir(), 'h.db')
+    const store = openStore(file)
+    await store.mentions.upsertPage(rows(300))
+    expect(counted(file).length).toBeGreaterThan(50)
+    expect(kept(file)).toEqual(counted(file))
+
+    // Updates from the same source: a new label where the text changed, a brand more.
+    await store.mentions.upsertPage(
+      rows(300)
+        .filter((_, i) => i % 4 === 0)
+        .map((r, i) => ({ ...r, text: `${r.text} (edited)`, sentimentLabel: i % 2 ? 'negative' : 'positive', brands: [...r.brands, 'Initech'] })),
+    )
+    // The same posts seen from another source: merged into the stored rows, brands added.
+    await store.mentions.upsertPage(rows(60).map((r) => ({ ...r, source: 'reddit', externalId: `r-${r.externalId}`, brands: ['Umbrella'] })))
+    expect(kept(file)).toEqual(counted(file))
+    expect(kept(file).some((c) => c.brand === 'Initech')).toBe(true)
+    expect(kept(file).some((c) => c.brand === 'Umbrella')).toBe(true)
+
+    const db = new Database(file)
+    const ids = (db.prepare('SELECT id FROM mentions ORDER BY id').pluck().all() as number[]).slice(0, 40)
+    db.close()
+    // A human label, a re-score, a rematch that moves brands and one that drops the match.
+    for (const id of ids.slice(0, 10)) await store.mentions.setLabel(id, { sentiment: id % 2 ? 'negative' : 'positive' }, 'test', T0)
+    await store.mentions.applyScores('v2', ids.slice(10, 20).map((id) => ({ id, label: 'negative', score: -0.9, intent: 'complaint' })))
+    await store.mentions.applyRematch(
+      [...ids.slice(20, 30).map((id) => ({ id, match: { brands: ['Hooli'], terms: ['hooli'], competitor: false }, reason: 'query' })), { id: ids[30] as number, match: null, reason: 'gone' }],
+      'test',
+      T0,
+    )
+    expect(kept(file)).toEqual(counted(file))
+    expect(kept(file).filter((c) => c.brand === 'Hooli').reduce((n, c) => n + c.total, 0)).toBe(
+      counted(file).filter((c) => c.brand === 'Hooli').reduce((n, c) => n + c.total, 0),
+    )
+    await store.close()
+
+    // Raw edits no command makes today: a mention's time and ownership changed, one deleted
+    // (its brand rows go by the cascade), a brand row renamed.
+    const raw = new Database(file)
+    raw.pragma('foreign_keys = ON')
+    raw.exec(`UPDATE mentions SET created_at = created_at + ${5 * HOUR} WHERE id % 9 = 0`)
+    raw.exec('UPDATE mentions SET is_own = 1 - is_own WHERE id % 13 = 0')
+    raw.exec('DELETE FROM mentions WHERE id % 11 = 0')
+    raw.exec(`UPDATE mention_brands SET brand = 'Renamed' WHERE brand = 'Hooli'`)
+    raw.close()
+    expect(kept(file)).toEqual(counted(file))
+  })
+
+  it('are counted once at the end of a bulk load into an empty file, and kept again after it', async () => {
+    const file = path.join(testDir(), 'b.db')
+    const store = openStore(file)
+    const triggers = () => {
+      const db = new Database(file, { readonly: true })
+      const t = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name GLOB 'mention_hours_*' ORDER BY name`).all()
+      db.close()
+      return t
+    }
+    const before = triggers()
+    expect(before.length).toBe(5)
+    await store.mentions.bulkLoad(async () => {
+      await store.mentions.upsertPage(rows(200))
+      // Rows updated within the load, after their first page.
+      await store.mentions.upsertPage(rows(200).filter((_, i) => i % 3 === 0).map((r) => ({ ...r, text: `${r.text}!`, sentimentLabel: 'negative' })))
+    })
+    expect(triggers()).toEqual(before)
+    expect(kept(file).length).toBeGreaterThan(30)
+    expect(kept(file)).toEqual(counted(file))
+    // The triggers are back: a later pull keeps counting.
+    await store.mentions.upsertPage(rows(50, 'late'))
+    expect(kept(file)).toEqual(counted(file))
+    await store.close()
+  })
+
+  it('are filled by the migration from the rows stored before it', async () => {
+    const { db, file } = databaseAtVersion(testDir(), 6, 'm.db')
+    await mentionsRepo(db, file).upsertPage(rows(250))
+    migrate(db)
+    db.close()
+    expect(kept(file).length).toBeGreaterThan(30)
+    expect(kept(file)).toEqual(counted(file))
+  })
+})
