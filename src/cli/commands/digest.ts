@@ -2,9 +2,8 @@
 // with --post send the Slack message to the webhook), and remember its end for the next
 // `--since last` unless --dry-run or the post failed. Exit 3 when a source's last pull failed
 // (the digest is printed all the same), else 0.
-import { buildDigest, recordDigest, type DigestQuery } from '../../app/digest.js'
+import { buildDigest, recordDigest, type Digest, type DigestQuery } from '../../app/digest.js'
 import { UsageError } from '../../errors.js'
-import { renderEmail } from '../../report/digest/email.js'
 import { renderHtml } from '../../report/digest/html.js'
 import { renderJson } from '../../report/digest/json.js'
 import { renderMarkdown } from '../../report/digest/markdown.js'
@@ -24,6 +23,15 @@ function formatFlag(opts: Record<string, unknown>): DigestFormat {
   const f = opts.format === undefined ? 'text' : String(opts.format)
   if (!(DIGEST_FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format must be one of ${DIGEST_FORMATS.join(', ')} (got "${f}")`)
   return f as DigestFormat
+}
+
+/**
+ * The MIME message, its composer (nodemailer's, most of this command's code) loaded only for
+ * --format email: every other digest, a cron job's every morning, starts without it.
+ */
+async function renderMail(digest: Digest, to: string[], opts: Record<string, unknown>): Promise<string> {
+  const { renderEmail } = await import('../../report/digest/email.js')
+  return renderEmail(digest, { to, from: typeof opts.from === 'string' ? opts.from : DEFAULT_FROM, ...(typeof opts.subject === 'string' ? { subject: opts.subject } : {}) })
 }
 
 export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<number> {
@@ -71,7 +79,7 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
       : format === 'html' ? renderHtml(digest)
       : format === 'json' ? renderJson(digest)
       : format === 'slack' ? renderSlack(digest)
-      : await renderEmail(digest, { to: to ?? [], from: typeof opts.from === 'string' ? opts.from : DEFAULT_FROM, ...(typeof opts.subject === 'string' ? { subject: opts.subject } : {}) })
+      : await renderMail(digest, to ?? [], opts)
     ctx.io.stdout.write(out)
   }
   // The digest was delivered (printed, or rightly silent): the next --since last starts at its end,
