@@ -8,7 +8,8 @@ import { Writable } from 'node:stream'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { readLines } from '../../src/cli/lines.js'
-import { batchedOut, lineBatches } from '../../src/cli/commands/score.js'
+import { batchedOut, lineBatches, resultJson } from '../../src/cli/commands/score.js'
+import { stringifyJson } from '../../src/report/json.js'
 import { createScorer } from '../../src/sentiment/index.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
@@ -71,6 +72,21 @@ describe('batchedOut', () => {
     await b.flush(true)
     release?.()
     expect(written).toEqual(['abcdefghij', 'k'])
+  })
+})
+
+describe('resultJson', () => {
+  it('writes what stringifyJson writes for every label, intent and kind of score', () => {
+    const scorer = createScorer({ words: {}, names: [] })
+    const texts = ['awful, never again', 'love it', 'ok', 'is it down?', 'please refund me', 'thanks team!', '']
+    const results = [
+      ...texts.map((t) => scorer.score(t)),
+      { label: 'neutral', score: -0, intent: 'other' },
+      { label: 'positive', score: 1e-7, intent: 'praise' },
+      { label: 'negative', score: -1, intent: 'complaint' },
+    ] as const
+    for (const r of results) expect(resultJson(r)).toBe(stringifyJson(r))
+    expect(new Set(results.map((r) => r.label)).size).toBe(3)
   })
 })
 
