@@ -2,7 +2,7 @@
 // find exactly the phrases, in exactly the order, the straightforward version found.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { phrases, themes, words } from '../../src/app/digest/themes.js'
+import { comparePhrases, phrases, themes, words } from '../../src/app/digest/themes.js'
 
 // The previous implementation, kept here as the reference.
 const STOP = new Set(['the', 'a', 'is', 'of', 'to', 'and', 'it', "it's", "can't", 'not', 'my', 'i', 'me', 'u', 'rt'])
@@ -97,6 +97,17 @@ describe('digest themes, fast path', () => {
         expect(themes(cur, prev, { exclude: ['Acme'], limit, minCount })).toEqual(refThemes(cur, prev, ['Acme'], limit, minCount))
       }),
       { numRuns: 500 },
+    )
+  })
+
+  it('orders tied phrases as the root collation does, ASCII ones without it', () => {
+    const root = new Intl.Collator('und')
+    const phrase = fc.array(fc.constantFrom('a', 'b', 'z', '0', '9', "'", ' ', 'é', 'æ', 'ı'), { minLength: 1, maxLength: 8 }).map((cs) => cs.join(''))
+    fc.assert(
+      fc.property(phrase, phrase, (a, b) => {
+        expect(Math.sign(comparePhrases(a, b))).toBe(Math.sign(root.compare(a, b)))
+      }),
+      { numRuns: 5000 },
     )
   })
 
