@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { copyDatabase } from '../../src/app/db-copy.js'
 import { openStore } from '../../src/store/index.js'
 import { mentionsRepo } from '../../src/store/sqlite/mentions.js'
 import { migrate } from '../../src/store/sqlite/migrations.js'
@@ -127,6 +128,19 @@ describe('sqlite: hourly counts per brand', () => {
     await store.mentions.upsertPage(rows(50, 'late'))
     expect(kept(file)).toEqual(counted(file))
     await store.close()
+  })
+
+  it('are counted in a copy from the brand rows it receives (db copy leaves the table out)', async () => {
+    const dir = testDir()
+    const from = path.join(dir, 'from.db')
+    const store = openStore(from)
+    await store.mentions.upsertPage(rows(150))
+    await store.close()
+    const to = path.join(dir, 'to.db')
+    await copyDatabase({ from, to, chunk: 7 })
+    expect(kept(to).length).toBeGreaterThan(20)
+    expect(kept(to)).toEqual(counted(to))
+    expect(kept(to)).toEqual(kept(from))
   })
 
   it('are filled by the migration from the rows stored before it', async () => {
