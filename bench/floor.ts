@@ -3,6 +3,7 @@
 import fs from 'node:fs'
 import Database from 'better-sqlite3'
 import { DEFERRABLE_INDEXES } from '../src/store/sqlite/mentions.js'
+import { MENTION_HOURS_REBUILD } from '../src/store/sqlite/migrations.js'
 import { generateRows } from './generate.js'
 
 /** The raw floor: better-sqlite3, one unique index, 10k rows per transaction, the same rows. */
@@ -103,24 +104,32 @@ export function floorSchemaIngest(built: string, file: string, opts: { bulk?: bo
   db.pragma('synchronous = NORMAL')
   // bulk: as mentions.bulkLoad does into an empty file, the read indexes built after the rows,
   // with its page cache, and one transaction.
-  const later = opts.bulk ? schema.filter((s) => [...DEFERRABLE_INDEXES].some((name) => s.sql.startsWith(`CREATE INDEX ${name} `))) : []
+  const later = opts.bulk
+    ? schema.filter((s) => [...DEFERRABLE_INDEXES].some((name) => s.sql.startsWith(`CREATE INDEX ${name} `)) || s.sql.startsWith('CREATE TRIGGER mention_hours_'))
+    : []
   if (opts.bulk) db.pragma('cache_size = -32768')
   for (const s of schema) if (!later.includes(s)) db.exec(s.sql)
   const width = rows[0]?.length ?? 0
   const insert = db.prepare(`INSERT INTO mentions (${cols}) VALUES (${Array.from({ length: width }, () => '?').join(', ')})`)
-  const fts = db.prepare('INSERT INTO mentions_fts (rowid, title, text) VALUES (?, ?, ?)')
+  // The full-text rows of a batch in one statement and the brands after them, as upsertPage
+  // writes a page: FTS5 writes its pending terms out whenever a statement opens a savepoint (one
+  // that fires a trigger does, as a brand row's hourly count does), so full-text rows written
+  // one by one between brand rows became one tiny segment each, a cost the store never pays.
+  const fts = db.prepare('INSERT INTO mentions_fts (rowid, title, text) SELECT id, title, text FROM mentions WHERE id BETWEEN ? AND ?')
   const brand = db.prepare('INSERT OR IGNORE INTO mention_brands (brand, mention_id) VALUES (?, ?)')
   const tx = db.transaction((batch: unknown[][]) => {
-    for (const r of batch) {
-      const id = insert.run(r).lastInsertRowid
-      fts.run(id, r[11], r[12])
-      for (const b of JSON.parse(r[6] as string) as string[]) brand.run(b, id)
-    }
+    const ids = batch.map((r) => insert.run(r).lastInsertRowid)
+    fts.run(ids[0], ids[ids.length - 1])
+    batch.forEach((r, i) => {
+      for (const b of JSON.parse(r[6] as string) as string[]) brand.run(b, ids[i])
+    })
   })
   const t = process.hrtime.bigint()
   const c = process.cpuUsage()
   if (opts.bulk) db.exec('BEGIN')
   for (let i = 0; i < rows.length; i += 10_000) tx(rows.slice(i, i + 10_000))
+  // As emptyLoad does: the hourly counts counted once, then their triggers back.
+  if (opts.bulk) db.exec(MENTION_HOURS_REBUILD)
   for (const s of later) db.exec(s.sql)
   if (opts.bulk) db.exec('COMMIT')
   const u = process.cpuUsage(c)

@@ -319,7 +319,7 @@ async function main() {
       // What bounds the ingest: the stored rows, raw-inserted into the store's own schema, row by
       // row and then the way the import stores into an empty file (the floor of the ingest itself).
       const schemaFloors: [what: string, opts: { bulk?: boolean }, target: string][] = [
-        ["raw inserts into the store's own schema", {}, 'none: what the schema (9 indexes, FTS, brands) costs before any enrichment'],
+        ["raw inserts into the store's own schema", {}, 'none: what the schema (9 indexes, FTS, brands, hourly counts) costs before any enrichment'],
         ['the same, read indexes built after (as import into an empty file)', { bulk: true }, 'none: what bounds the ingest; the rest is parsing, matching, scoring, routing'],
       ]
       for (const [what, opts, target] of schemaFloors) {
