@@ -61,7 +61,7 @@ function hoursSql(brands: number): string {
     GROUP BY brand, start ORDER BY brand, start`
 }
 
-/** Rows of two sources for the same (brand, bucket) added, in the grouped order: brand (BINARY), then bucket. */
+/** The hourly counts' rows and the partial hours' rows added per (brand, bucket), in the grouped order: brand (BINARY), then bucket. */
 function addRows(parts: readonly Row[][]): Row[] {
   const byKey = new Map<string, Row>()
   for (const rows of parts) {
@@ -96,11 +96,10 @@ export function seriesRepo(db: Db, file: string): SeriesRepo {
     for (let b = next.get({ after: '' }) as string | undefined; b !== undefined && out.length <= MAX_RANGE_BRANDS; b = next.get({ after: b }) as string | undefined) out.push(b)
     return out
   }
-  // Per brand, the oldest mention by walking the created_at index from the start until one of
-  // the brand's rows turns up: a grouped min() over every row of a busy brand took seconds at a
-  // million mentions. Over all time, not the window: a brand quiet for the whole window but
-  // watched for months has that history.
-  // The hourly counts name the hour of the brand's first mention; the rows of that hour say when in it.
+  // Per brand, its oldest mention over all time, not the window: a brand quiet for the whole
+  // window but watched for months has that history. The hourly counts name the hour it fell in
+  // (a grouped min() over every row of a busy brand took seconds at a million mentions), and
+  // the created_at index within that hour says when.
   const firstAt = (brand: string): number => {
     const hour = statement('SELECT min(hour) FROM mention_hours WHERE brand = @brand AND total > 0').pluck(true).get({ brand }) as number | null
     return statement(`SELECT m.created_at FROM mentions m
