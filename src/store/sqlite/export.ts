@@ -113,15 +113,46 @@ function jsonArrays(): (text: string) => string[] {
   }
 }
 
-// A pull stores its whole batch with one fetched_at: consecutive rows mostly repeat it.
-function lastIso(): (ms: number) => string {
+const DAY_MS = 86_400_000
+// From 10000-01-01 toISOString writes six-digit years; before 1970 the day arithmetic below
+// would need flooring of negative remainders. Both are left to toISOString.
+const ISO_MAX = 253_402_300_800_000
+const TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'))
+const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'))
+
+/**
+ * new Date(ms).toISOString(), the same text, a Date fewer per call: rows come in time order,
+ * so the date part is kept from the last call on the same UTC day and the time of day is
+ * written from the remainder. A pull stores its whole batch with one fetched_at, so the last
+ * text is kept too. A Date and its toISOString were a twentieth of exporting a row.
+ */
+export function isoFormatter(): (ms: number) => string {
+  let day = NaN
+  let prefix = ''
   let at = NaN
   let text = ''
-  return (ms) => (ms === at ? text : ((at = ms), (text = new Date(ms).toISOString())))
+  return (ms) => {
+    if (ms === at) return text
+    if (!(ms >= 0 && ms < ISO_MAX) || !Number.isInteger(ms)) return new Date(ms).toISOString()
+    const d = Math.floor(ms / DAY_MS)
+    if (d !== day) {
+      day = d
+      prefix = new Date(d * DAY_MS).toISOString().slice(0, 11)
+    }
+    let rest = ms - d * DAY_MS
+    const milli = rest % 1000
+    rest = (rest - milli) / 1000
+    const sec = rest % 60
+    rest = (rest - sec) / 60
+    const min = rest % 60
+    at = ms
+    text = `${prefix}${TWO[(rest - min) / 60]}:${TWO[min]}:${TWO[sec]}.${THREE[milli]}Z`
+    return text
+  }
 }
 
 /** toView(fromRaw(r)) without the Mention in between: the same fields, the same values. */
-function viewFromRaw(r: Raw, now: number | undefined, arrays: (text: string) => string[], iso: (ms: number) => string): MentionView {
+function viewFromRaw(r: Raw, now: number | undefined, arrays: (text: string) => string[], iso: { created: (ms: number) => string; fetched: (ms: number) => string }): MentionView {
   const triage = shownTriage(r[V.state] as TriageState | null, r[V.snoozedUntil] as number | null, now)
   // NULL when untagged (most rows): no aggregate to run and no '[]' to decode and parse.
   const tags = r[V.tags] as string | null
@@ -139,8 +170,8 @@ function viewFromRaw(r: Raw, now: number | undefined, arrays: (text: string) => 
     text: r[V.text] as string,
     author: r[V.authorHandle] as string | null,
     authorName: r[V.authorName] as string | null,
-    createdAt: new Date(createdAt).toISOString(),
-    fetchedAt: iso(r[V.fetchedAt] as number),
+    createdAt: iso.created(createdAt),
+    fetchedAt: iso.fetched(r[V.fetchedAt] as number),
     lang: r[V.lang] as string | null,
     isOwn: r[V.isOwn] === 1,
     competitor: r[V.competitor] === 1,
@@ -236,6 +267,6 @@ export function exportChunks(db: Db, run: <T>(work: () => T) => Promise<T>, f: E
 /** The same chunks as views, the shape every export format writes. */
 export function exportViewChunks(db: Db, run: <T>(work: () => T) => Promise<T>, f: ExportFilter, chunk = 1000): AsyncIterable<MentionView[]> {
   const arrays = jsonArrays()
-  const iso = lastIso()
+  const iso = { created: isoFormatter(), fetched: isoFormatter() }
   return rawChunks(db, run, f, VIEW_COLUMNS, { at: V.createdAt, id: V.id }, (r) => viewFromRaw(r, f.now, arrays, iso), chunk)
 }
