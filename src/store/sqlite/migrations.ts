@@ -14,7 +14,9 @@ const HOUR_OF = (at: string) => `${at} - ${at} % 3600000`
  * by brand and hour: a brand row in or out, and a mention whose hour, ownership or negative
  * label changes. A mention deleted takes its brands' counts with it before the cascade removes
  * the brand rows (whose own trigger then finds no mention and does nothing). Dropped during a
- * bulk load into an empty table and the table rebuilt at its end (mentions.ts, emptyLoad).
+ * bulk load into an empty table and the table rebuilt at its end (mentions.ts, emptyLoad,
+ * which recreates them from the schema's own text). Migration 7 ran this text: a change to
+ * the triggers is a migration of its own.
  */
 export const MENTION_HOURS_TRIGGERS = `
   CREATE TRIGGER mention_hours_brand_insert AFTER INSERT ON mention_brands BEGIN
