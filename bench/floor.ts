@@ -2,7 +2,7 @@
 // generated rows in a plain table, one unique index, 10k rows per transaction, no enrichment.
 import fs from 'node:fs'
 import Database from 'better-sqlite3'
-import { DEFERRABLE_INDEXES } from '../src/store/sqlite/mentions.js'
+import { deferredByBulkLoad } from '../src/store/sqlite/mentions.js'
 import { MENTION_HOURS_REBUILD } from '../src/store/sqlite/migrations.js'
 import { generateRows } from './generate.js'
 
@@ -89,8 +89,8 @@ export function floorSchemaIngest(built: string, file: string, opts: { bulk?: bo
   for (const s of ['', '-wal', '-shm']) fs.rmSync(file + s, { force: true })
   const src = new Database(built, { readonly: true })
   const schema = src
-    .prepare<[], { sql: string }>(
-      `SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'mentions_fts_%'
+    .prepare<[], { type: string; name: string; sql: string }>(
+      `SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'mentions_fts_%'
        ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END`,
     )
     .all()
@@ -102,11 +102,9 @@ export function floorSchemaIngest(built: string, file: string, opts: { bulk?: bo
   const db = new Database(file)
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
-  // bulk: as mentions.bulkLoad does into an empty file, the read indexes built after the rows,
+  // bulk: as mentions.bulkLoad does into an empty file, what deferredByBulkLoad names built after the rows,
   // with its page cache, and one transaction.
-  const later = opts.bulk
-    ? schema.filter((s) => [...DEFERRABLE_INDEXES].some((name) => s.sql.startsWith(`CREATE INDEX ${name} `)) || s.sql.startsWith('CREATE TRIGGER mention_hours_'))
-    : []
+  const later = opts.bulk ? schema.filter(deferredByBulkLoad) : []
   if (opts.bulk) db.pragma('cache_size = -32768')
   for (const s of schema) if (!later.includes(s)) db.exec(s.sql)
   const width = rows[0]?.length ?? 0

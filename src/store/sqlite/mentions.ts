@@ -195,7 +195,16 @@ function commonFilters(f: ListFilter): { where: string[]; args: Record<string, u
 
 // The indexes only reads use: an upsert looks rows up by (source, external_id), url_key and
 // parent, never by these, so a bulk load into an empty table can build them at the end.
-export const DEFERRABLE_INDEXES: ReadonlySet<string> = new Set(['mentions_created', 'mentions_negative', 'mentions_fetched', 'mentions_priority', 'mentions_source_created'])
+const DEFERRABLE_INDEXES: ReadonlySet<string> = new Set(['mentions_created', 'mentions_negative', 'mentions_fetched', 'mentions_priority', 'mentions_source_created'])
+
+/**
+ * What a bulk load into an empty table leaves out until its end (a schema entry of
+ * sqlite_master): those read indexes, and the hourly counts' triggers, whose lookup and upsert
+ * per brand row cost more than one grouped count of the loaded rows.
+ */
+export function deferredByBulkLoad(entry: { type: string; name: string }): boolean {
+  return (entry.type === 'index' && DEFERRABLE_INDEXES.has(entry.name)) || (entry.type === 'trigger' && entry.name.startsWith('mention_hours_'))
+}
 const BULK_CACHE_KIB = -32768
 
 const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])]
@@ -811,20 +820,15 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     db.exec('BEGIN IMMEDIATE')
     try {
       const later = db
-        .prepare<[], { name: string; sql: string }>(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'mentions' AND sql IS NOT NULL`)
+        .prepare<[], { type: 'index' | 'trigger'; name: string; sql: string }>(`SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL`)
         .all()
-        .filter((i) => DEFERRABLE_INDEXES.has(i.name))
-      // The hourly counts' triggers cost a lookup and an upsert per brand row; one grouped
-      // count of the loaded rows at the end is a fraction of that.
-      const counters = db
-        .prepare<[], { name: string; sql: string }>(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name GLOB 'mention_hours_*'`)
-        .all()
-      for (const i of later) db.exec(`DROP INDEX ${i.name}`)
-      for (const t of counters) db.exec(`DROP TRIGGER ${t.name}`)
+        .filter(deferredByBulkLoad)
+      for (const e of later) db.exec(`DROP ${e.type.toUpperCase()} ${e.name}`)
       const out = await work()
-      for (const i of later) db.exec(i.sql)
-      if (counters.length > 0) db.exec(MENTION_HOURS_REBUILD)
-      for (const t of counters) db.exec(t.sql)
+      for (const e of later) if (e.type === 'index') db.exec(e.sql)
+      // The counts from the loaded rows, then their triggers back from the schema's own text.
+      if (later.some((e) => e.type === 'trigger')) db.exec(MENTION_HOURS_REBUILD)
+      for (const e of later) if (e.type === 'trigger') db.exec(e.sql)
       db.exec('COMMIT')
       return out
     } catch (err) {
