@@ -1,6 +1,7 @@
 // Migration 6 widens mentions_created so the windows by "when it was said" count from the
 // index alone: spikes, the digest's overdue count and stats give the same figures before and
-// after it, and the spikes' count reads no mentions row.
+// after it, and the spikes' count reads no mentions row. Migration 8 adds the overdue list's
+// index: the same items, ranked from it.
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { digestsRepo } from '../../src/store/sqlite/digests.js'
@@ -98,6 +99,48 @@ describe('sqlite: migration 6, the created_at index that counts alone', () => {
     const plan = (traced.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...names, lo: NOW - DAY, hi: NOW }) as { detail: string }[]).map((r) => r.detail).join('\n')
     expect(plan).toMatch(/SEARCH m USING COVERING INDEX mentions_created \(created_at>\? AND created_at<\?\)/)
     traced.close()
+    db.close()
+  })
+})
+
+describe('sqlite: migration 8, the index of the rows that can go overdue', () => {
+  it('lists the same overdue items, with the same count, before and after it', async () => {
+    const { db, file } = await atVersion5()
+    for (const sql of MIGRATIONS.slice(BEFORE, 7)) db.exec(sql)
+    db.pragma('user_version = 7')
+    const digests = digestsRepo(db, file)
+    const cases = [
+      { from: NOW - 7 * DAY, to: NOW - DAY, now: NOW, limit: 5 },
+      { from: NOW - 30 * DAY, to: NOW, now: NOW, limit: 500 },
+      { from: NOW - 30 * DAY, to: NOW, now: NOW, limit: 8, brands: ['ACME'] },
+      { from: NOW - 30 * DAY, to: NOW - 2 * DAY, now: NOW, limit: 8, brands: ['globex', 'Acme'] },
+    ]
+    const before = await Promise.all(cases.map((c) => digests.overdue(c)))
+    expect(before.every((o) => o.total > 0)).toBe(true)
+    migrate(db)
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'mentions_overdue'").get()).toEqual({ n: 1 })
+    expect(await Promise.all(cases.map((c) => digestsRepo(db, file).overdue(c)))).toEqual(before)
+    db.close()
+  })
+
+  it('counts and ranks the overdue items from that index alone, with or without brands', async () => {
+    const { db, file } = await atVersion5()
+    migrate(db)
+    db.exec('ANALYZE')
+    for (const brands of [undefined, ['Acme'], ['acme', 'GLOBEX']]) {
+      const seen: string[] = []
+      const traced = new Database(file, { readonly: true, verbose: (sql) => void seen.push(String(sql)) })
+      await digestsRepo(traced, file).overdue({ from: NOW - 7 * DAY, to: NOW - DAY, now: NOW, limit: 5, ...(brands ? { brands } : {}) })
+      // The count, then the ranking: both read the index alone.
+      const statements = seen.filter((s) => /FROM mentions m/.test(s))
+      expect(statements).toHaveLength(2)
+      const args = { now: NOW, cfrom: NOW - 7 * DAY, cto: NOW - DAY, limit: 5, ...Object.fromEntries((brands ?? []).map((b, i) => [`brand${i}`, b])) }
+      for (const sql of statements) {
+        const plan = (traced.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(sql.includes('@limit') ? args : { ...args, limit: undefined }) as { detail: string }[]).map((r) => r.detail).join('\n')
+        expect(plan).toMatch(/SEARCH m USING COVERING INDEX mentions_overdue \(created_at>\? AND created_at<\?\)/)
+      }
+      traced.close()
+    }
     db.close()
   })
 })

@@ -3,17 +3,21 @@
 // of digests sent, so `digest --since last` starts where the previous one ended.
 import type { Statement } from 'better-sqlite3'
 import type { DigestAssignment, DigestBucket, DigestRecord, DigestScope, DigestsRepo, DigestSourceCount, DigestTexts, RunRecord, RunStatus } from '../types.js'
-import { prioritySql } from '../../rules/priority.js'
+import { priorityBoundSql } from '../../rules/priority.js'
 import { storeRunner, type Db } from './open.js'
 
 type Args = Record<string, unknown>
 
 const HAS_REPLY = 'EXISTS (SELECT 1 FROM replies r WHERE r.mention_id = m.id)'
 const UNKNOWN = `(m.answerable = 0 AND NOT ${HAS_REPLY})`
-const PRIORITY = prioritySql({ answered: HAS_REPLY, now: '@now' })
+// The overdue list holds no answered item, and for those the bound is the priority itself; it
+// reads no replies, so the ranking reads mentions_overdue alone.
+const UNANSWERED_PRIORITY = priorityBoundSql({ now: '@now' })
 // As the queues read "open": a snooze that ran out is open again.
 const OPEN = `(t.state IS NULL OR t.state = 'open' OR (t.state = 'snoozed' AND t.snoozed_until <= @now))`
-// As stats count "needed an answer" (src/store/sqlite/stats.ts).
+// As stats count "needed an answer" (src/store/sqlite/stats.ts). The overdue list's index
+// (mentions_overdue, migration 8) has this and `answerable = 1` as its WHERE: SQLite reads a
+// partial index only for a query that repeats its terms, so a change here needs a migration.
 const NEEDS_ANSWER = `(m.intent IN ('complaint', 'question') OR m.sentiment_label = 'negative')`
 
 /**
@@ -170,7 +174,7 @@ export function digestsRepo(db: Db, file: string): DigestsRepo {
           AND ${OPEN} AND ${NEEDS_ANSWER} AND m.answerable = 1 AND NOT ${HAS_REPLY}`
         const from = 'FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id'
         const total = all<{ n: number }>(`SELECT count(*) AS n ${from} WHERE ${where}`, args)[0]?.n ?? 0
-        const ids = all<{ id: number }>(`SELECT m.id ${from} WHERE ${where} ORDER BY ${PRIORITY} DESC, m.created_at DESC, m.id DESC LIMIT @limit`, { ...args, limit: f.limit }).map((r) => r.id)
+        const ids = all<{ id: number }>(`SELECT m.id ${from} WHERE ${where} ORDER BY ${UNANSWERED_PRIORITY} DESC, m.created_at DESC, m.id DESC LIMIT @limit`, { ...args, limit: f.limit }).map((r) => r.id)
         return { ids, total }
       }),
     runs: (from, to) =>

@@ -195,7 +195,7 @@ function commonFilters(f: ListFilter): { where: string[]; args: Record<string, u
 
 // The indexes only reads use: an upsert looks rows up by (source, external_id), url_key and
 // parent, never by these, so a bulk load into an empty table can build them at the end.
-const DEFERRABLE_INDEXES: ReadonlySet<string> = new Set(['mentions_created', 'mentions_negative', 'mentions_fetched', 'mentions_priority', 'mentions_source_created'])
+const DEFERRABLE_INDEXES: ReadonlySet<string> = new Set(['mentions_created', 'mentions_negative', 'mentions_fetched', 'mentions_priority', 'mentions_source_created', 'mentions_overdue'])
 
 /**
  * What a bulk load into an empty table leaves out until its end (a schema entry of

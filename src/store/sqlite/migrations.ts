@@ -371,6 +371,19 @@ export const MIGRATIONS: readonly string[] = [
   ${MENTION_HOURS_TRIGGERS}
   ${MENTION_HOURS_REBUILD}
   `,
+  // 8: the rows that can go overdue, with their stored priority (issue #13).
+  `
+  -- The digest's overdue list counts and ranks, by priority, the open and unanswered items that
+  -- needed an answer and were said between seven days and a day ago. On mentions_created that
+  -- is every row of six days (120k at a million mentions) and then a mentions row per candidate
+  -- for its priority: the largest part of a digest. Only a fifth of the rows can ever need an
+  -- answer, and this index holds just those. Its WHERE is digests.ts's (NEEDS_ANSWER and
+  -- answerable), term for term, which is what lets SQLite choose it. SQLite counts a column of
+  -- that WHERE as read from the row, so they are in the key too: the count and the ranking
+  -- read the index alone.
+  CREATE INDEX mentions_overdue ON mentions (created_at, priority, is_own, competitor, answerable, intent, sentiment_label)
+    WHERE is_own = 0 AND competitor = 0 AND answerable = 1 AND (intent IN ('complaint', 'question') OR sentiment_label = 'negative');
+  `,
 ]
 
 /**
