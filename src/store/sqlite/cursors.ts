@@ -1,7 +1,7 @@
 // Per source instance and brand: where the next pull resumes, and how the last one went.
 import type { Cursor, SourceState } from '../../model.js'
 import type { CursorKey, CursorStatus, CursorsRepo } from '../types.js'
-import { storeRunner, type Db } from './open.js'
+import { lazyPrepare, storeRunner, type Db } from './open.js'
 
 interface Row {
   source: string
@@ -25,17 +25,17 @@ function toCursor(r: Row): Cursor {
 
 export function cursorsRepo(db: Db, file: string): CursorsRepo {
   const run = storeRunner(file)
-  const get = db.prepare<[string, string, string], Row>(`SELECT * FROM cursors WHERE source = ? AND instance = ? AND brand = ?`)
-  const save = db.prepare(`
+  const get = lazyPrepare<[string, string, string], Row>(db, `SELECT * FROM cursors WHERE source = ? AND instance = ? AND brand = ?`)
+  const save = lazyPrepare(db, `
     INSERT INTO cursors (source, instance, brand, cursor, etag, last_modified, last_ok_at, last_error, last_error_at)
     VALUES (@source, @instance, @brand, @cursor, @etag, @lastModified, @now, NULL, NULL)
     ON CONFLICT (source, instance, brand) DO UPDATE SET cursor = excluded.cursor, etag = excluded.etag,
       last_modified = excluded.last_modified, last_ok_at = excluded.last_ok_at, last_error = NULL, last_error_at = NULL`)
-  const fail = db.prepare(`
+  const fail = lazyPrepare(db, `
     INSERT INTO cursors (source, instance, brand, last_error, last_error_at) VALUES (@source, @instance, @brand, @error, @now)
     ON CONFLICT (source, instance, brand) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at`)
-  const all = db.prepare<[], Row>(`SELECT * FROM cursors ORDER BY source, instance, brand`)
-  const upstream = db.prepare(`
+  const all = lazyPrepare<[], Row>(db, `SELECT * FROM cursors ORDER BY source, instance, brand`)
+  const upstream = lazyPrepare(db, `
     INSERT INTO cursors (source, instance, brand, upstream_state) VALUES (@source, @instance, @brand, @state)
     ON CONFLICT (source, instance, brand) DO UPDATE SET upstream_state = excluded.upstream_state`)
 

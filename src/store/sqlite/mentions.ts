@@ -26,7 +26,7 @@ import type { Statement } from 'better-sqlite3'
 import { urlKey } from '../url-key.js'
 import { exportChunks, exportViewChunks } from './export.js'
 import { MENTION_HOURS_REBUILD } from './migrations.js'
-import { storeFailure, storeRunner, type Db } from './open.js'
+import { lazyPrepare, storeFailure, storeRunner, type Db } from './open.js'
 
 interface Row {
   id: number
@@ -217,24 +217,24 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
   }
   const STORED = `m.id, m.source, m.text, m.title, m.url, m.brands, m.terms, m.likes, m.reposts, m.replies, m.score, m.rating, m.competitor,
     EXISTS (SELECT 1 FROM replies r WHERE r.mention_id = m.id AND r.kind = 'owner') AS owner_replied`
-  const byKey = db.prepare<[string, string], Stored>(`SELECT ${STORED} FROM mentions m WHERE m.source = ? AND m.external_id = ?`)
+  const byKey = lazyPrepare<[string, string], Stored>(db, `SELECT ${STORED} FROM mentions m WHERE m.source = ? AND m.external_id = ?`)
   // Seen before under this id, merged into a mention from another source.
-  const bySighting = db.prepare<[string, string], Stored>(
+  const bySighting = lazyPrepare<[string, string], Stored>(db, 
     `SELECT ${STORED} FROM sightings s JOIN mentions m ON m.id = s.mention_id WHERE s.source = ? AND s.external_id = ?`,
   )
   // The same post from another source: the same canonical URL.
-  const byUrlKey = db.prepare<[string, string], Stored>(`SELECT ${STORED} FROM mentions m WHERE m.url_key = ? AND m.source <> ? ORDER BY m.id LIMIT 1`)
+  const byUrlKey = lazyPrepare<[string, string], Stored>(db, `SELECT ${STORED} FROM mentions m WHERE m.url_key = ? AND m.source <> ? ORDER BY m.id LIMIT 1`)
   // The same three lookups for a whole page at once (JSON lists of keys). What a page writes
   // makes their answers stale for the rows and keys written, and those are asked again one by
   // one (see PageLookup).
-  const byKeys = db.prepare<[string], Stored & { k_source: string; k_id: string }>(
+  const byKeys = lazyPrepare<[string], Stored & { k_source: string; k_id: string }>(db, 
     `SELECT ${STORED}, m.source AS k_source, m.external_id AS k_id FROM json_each(?) k JOIN mentions m ON m.source = k.value ->> 0 AND m.external_id = k.value ->> 1`,
   )
-  const bySightings = db.prepare<[string], Stored & { k_source: string; k_id: string }>(
+  const bySightings = lazyPrepare<[string], Stored & { k_source: string; k_id: string }>(db, 
     `SELECT ${STORED}, s.source AS k_source, s.external_id AS k_id FROM json_each(?) k
      JOIN sightings s ON s.source = k.value ->> 0 AND s.external_id = k.value ->> 1 JOIN mentions m ON m.id = s.mention_id`,
   )
-  const byUrlKeys = db.prepare<[string], Stored & { k_url: string }>(
+  const byUrlKeys = lazyPrepare<[string], Stored & { k_url: string }>(db, 
     `SELECT ${STORED}, m.url_key AS k_url FROM json_each(?) k JOIN mentions m ON m.url_key = k.value WHERE m.url_key IS NOT NULL ORDER BY m.id`,
   )
   // eslint-disable-next-line no-control-regex
@@ -306,9 +306,9 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
   }
   const written = (id: number) => page?.ids.add(id)
 
-  const insertSighting = db.prepare(`INSERT OR IGNORE INTO sightings (source, external_id, mention_id, url, seen_at) VALUES (?, ?, ?, ?, ?)`)
+  const insertSighting = lazyPrepare(db, `INSERT OR IGNORE INTO sightings (source, external_id, mention_id, url, seen_at) VALUES (?, ?, ?, ?, ?)`)
   // Another source's copy of a stored mention: keep the longer text, the larger counts.
-  const mergeSighting = db.prepare(`
+  const mergeSighting = lazyPrepare(db, `
     UPDATE mentions SET brands = @brands, terms = @terms, competitor = @competitor, updated_at = @fetchedAt,
       likes = max(coalesce(likes, @likes), coalesce(@likes, likes)), reposts = max(coalesce(reposts, @reposts), coalesce(@reposts, reposts)),
       replies = max(coalesce(replies, @replies), coalesce(@replies, replies)), score = max(coalesce(score, @score), coalesce(@score, score)),
@@ -340,7 +340,7 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     priorityReads.push(at)
     return '?'
   })
-  const insert = db.prepare(`
+  const insert = lazyPrepare(db, `
     INSERT INTO mentions (id, ${NEW_ROW.join(', ')}, updated_at, priority)
     VALUES (CASE WHEN EXISTS (SELECT 1 FROM mentions WHERE id = ?) THEN NULL ELSE ? END, ${NEW_ROW.map(() => '?').join(', ')}, ?, ${prioritySqlOverValues})`)
   /** A new row's values for `insert`: the id twice (a taken id becomes NULL), NEW_ROW, updated_at, the priority's reads. */
@@ -359,11 +359,11 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     for (const i of priorityReads) values.push(row[i])
     return values
   }
-  const insertBrand = db.prepare(`INSERT OR IGNORE INTO mention_brands (brand, mention_id) VALUES (?, ?)`)
+  const insertBrand = lazyPrepare(db, `INSERT OR IGNORE INTO mention_brands (brand, mention_id) VALUES (?, ?)`)
   // A new row's brands are written at the end of its page, many rows to a statement: nothing in
   // the page reads mention_brands, and one statement per pair was a tenth of the insert path.
   const BRANDS_PER_STATEMENT = 250
-  const insertBrands = db.prepare(`INSERT OR IGNORE INTO mention_brands (brand, mention_id) VALUES ${Array(BRANDS_PER_STATEMENT).fill('(?, ?)').join(', ')}`)
+  const insertBrands = lazyPrepare(db, `INSERT OR IGNORE INTO mention_brands (brand, mention_id) VALUES ${Array(BRANDS_PER_STATEMENT).fill('(?, ?)').join(', ')}`)
   /** brand, mention id, brand, mention id, …: the page's new rows' pairs not yet written. */
   let pendingBrands: (string | number)[] = []
   function flushBrands(): void {
@@ -373,10 +373,10 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     pendingBrands = []
   }
   // Every write that can change what the priority is made of recomputes its stored part.
-  const refreshPriority = db.prepare(`UPDATE mentions AS m SET priority = ${contentPrioritySql()} WHERE m.id = ?`)
+  const refreshPriority = lazyPrepare(db, `UPDATE mentions AS m SET priority = ${contentPrioritySql()} WHERE m.id = ?`)
   // Content changes re-score. A human's label or intent always wins; the score follows the
   // current text, so `show` can say what the scorer reads now beside the pinned label.
-  const update = db.prepare(`
+  const update = lazyPrepare(db, `
     UPDATE mentions SET url = @url, title = @title, text = @text, brands = @brands, terms = @terms,
       likes = @likes, reposts = @reposts, replies = @replies, score = @score, rating = coalesce(@rating, rating), updated_at = @fetchedAt,
       competitor = @competitor, lang = coalesce(@lang, lang), answerable = max(answerable, @answerable),
@@ -388,7 +388,7 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
 
   // The brand answered a mention when one of its own posts replies to it. Either side may be
   // stored first, so both directions are checked on every write.
-  const replyToParent = db.prepare(`
+  const replyToParent = lazyPrepare(db, `
     INSERT OR IGNORE INTO replies (mention_id, reply_source, reply_external_id, replied_at, handle)
     SELECT p.id, @source, @externalId, @createdAt, @handle FROM mentions p
     WHERE p.source = @source AND p.external_id = @parentExternalId
@@ -397,20 +397,20 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
   // Once per page over every (id, source, external id) written, not once per row: a reply
   // stored earlier in the page is found all the same, and the per-row statement was a third of
   // the ingest. @keys is a JSON array of [id, source, externalId].
-  const repliesFromChildren = db.prepare(`
+  const repliesFromChildren = lazyPrepare(db, `
     INSERT OR IGNORE INTO replies (mention_id, reply_source, reply_external_id, replied_at, handle)
     SELECT k.value ->> 0, c.source, c.external_id, c.created_at, coalesce(c.author_handle, '')
     FROM json_each(@keys) k JOIN mentions c ON c.source = k.value ->> 1 AND c.parent_external_id = k.value ->> 2
     WHERE c.is_own = 1 AND c.parent_external_id IS NOT NULL`)
   let childKeys: [number, string, string][] = []
   // Ids JSON cannot carry through SQLite unchanged (see ODD) are matched one by one.
-  const repliesFromChildrenOf = db.prepare(`
+  const repliesFromChildrenOf = lazyPrepare(db, `
     INSERT OR IGNORE INTO replies (mention_id, reply_source, reply_external_id, replied_at, handle)
     SELECT @id, c.source, c.external_id, c.created_at, coalesce(c.author_handle, '')
     FROM mentions c WHERE c.source = @source AND c.parent_external_id = @externalId AND c.is_own = 1`)
 
   // A review's owner response is the brand's reply; the first one seen keeps its time.
-  const ownerReply = db.prepare(`
+  const ownerReply = lazyPrepare(db, `
     INSERT OR IGNORE INTO replies (mention_id, reply_source, reply_external_id, replied_at, handle, kind)
     VALUES (@id, @source, 'owner:' || @externalId, @at, @handle, 'owner')`)
 
@@ -460,8 +460,8 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
   }
 
   // Routing rules act on a mention once, when it is first stored, and say so in the log.
-  const insertTag = db.prepare(`INSERT OR IGNORE INTO mention_tags (tag, mention_id) VALUES (?, ?)`)
-  const assignNew = db.prepare(`INSERT INTO triage (mention_id, state, assignee, updated_at) VALUES (?, 'open', ?, ?)`)
+  const insertTag = lazyPrepare(db, `INSERT OR IGNORE INTO mention_tags (tag, mention_id) VALUES (?, ?)`)
+  const assignNew = lazyPrepare(db, `INSERT INTO triage (mention_id, state, assignee, updated_at) VALUES (?, 'open', ?, ?)`)
   function route(m: MentionRecord, id: number): void {
     const r = m.routing
     if (!r || r.hits.length === 0) return
@@ -473,14 +473,14 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
   // A snoozed item wakes at once when its author writes again in the same thread. CROSS JOIN
   // keeps SQLite walking the few snoozed rows first: left to itself it scanned every mention
   // of the source on every insert (quadratic ingest).
-  const snoozedInThread = db.prepare<{ source: string; handle: string; parent: string | null; thread: string | null; now: number; id: number }, { id: number }>(`
+  const snoozedInThread = lazyPrepare<{ source: string; handle: string; parent: string | null; thread: string | null; now: number; id: number }, { id: number }>(db, `
     SELECT m.id FROM triage t CROSS JOIN mentions m ON m.id = t.mention_id
     WHERE t.state = 'snoozed' AND t.snoozed_until > @now AND m.source = @source AND m.id <> @id
       AND m.author_handle = @handle COLLATE NOCASE
       AND (m.external_id IN (@parent, @thread) OR m.thread_external_id IN (@parent, @thread))`)
-  const wake = db.prepare(`UPDATE triage SET state = 'open', snoozed_until = NULL, state_reason = 'author wrote again', updated_at = ? WHERE mention_id = ?`)
+  const wake = lazyPrepare(db, `UPDATE triage SET state = 'open', snoozed_until = NULL, state_reason = 'author wrote again', updated_at = ? WHERE mention_id = ?`)
   // Asked once per page: nothing in a page snoozes, so without a snoozed row no insert can wake one.
-  const anySnoozed = db.prepare(`SELECT 1 FROM triage WHERE state = 'snoozed' LIMIT 1`).pluck()
+  const anySnoozed = lazyPrepare(db, `SELECT 1 FROM triage WHERE state = 'snoozed' LIMIT 1`, (s) => s.pluck())
   let snoozes = false
   function wakeSnoozed(m: MentionRecord, id: number): void {
     const handle = m.author?.handle
@@ -569,7 +569,7 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
   // indexed before anything can update one (the update trigger deletes the old terms, which
   // must be there), and at the end of the page.
   const unindexed = new Set<number>()
-  const indexText = db.prepare(`INSERT INTO mentions_fts (rowid, title, text) SELECT id, title, text FROM mentions WHERE id IN (SELECT value FROM json_each(?))`)
+  const indexText = lazyPrepare(db, `INSERT INTO mentions_fts (rowid, title, text) SELECT id, title, text FROM mentions WHERE id IN (SELECT value FROM json_each(?))`)
   function flushText(): void {
     if (unindexed.size === 0) return
     indexText.run(JSON.stringify([...unindexed]))
@@ -723,8 +723,8 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     return stmt
   }
 
-  const byId = db.prepare<[number], Row>(`${SELECT_VIEW} WHERE m.id = ?`)
-  const insertEvent = db.prepare(`INSERT INTO events (mention_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)`)
+  const byId = lazyPrepare<[number], Row>(db, `${SELECT_VIEW} WHERE m.id = ?`)
+  const insertEvent = lazyPrepare(db, `INSERT INTO events (mention_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)`)
 
   const applyScores = db.transaction((version: string, scores: readonly ScoreUpdate[]) => {
     const stmt = prepare(`

@@ -2,14 +2,14 @@
 // `mentions doctor`: both small, both about the file rather than about mentions.
 import { MIGRATIONS } from './migrations.js'
 import type { DatabaseHealth, HealthRepo, SentKind, SentRepo } from '../types.js'
-import { storeRunner, type Db } from './open.js'
+import { lazyPrepare, storeRunner, type Db } from './open.js'
 
 /** SQLite's limit on bound parameters is 32766 nowadays; far below it keeps statements small. */
 const CHUNK = 500
 
 export function sentRepo(db: Db, file: string): SentRepo {
   const run = storeRunner(file)
-  const insert = db.prepare<{ channel: string; kind: SentKind; key: string; now: number }>(
+  const insert = lazyPrepare<{ channel: string; kind: SentKind; key: string; now: number }>(db, 
     `INSERT INTO sent (channel, kind, key, sent_at) VALUES (@channel, @kind, @key, @now) ON CONFLICT DO NOTHING`,
   )
   const recordAll = db.transaction((channel: string, kind: SentKind, keys: readonly string[], now: number) => {

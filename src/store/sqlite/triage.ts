@@ -3,7 +3,7 @@
 import type { TriageState } from '../../model.js'
 import type { LogFilter, MentionEvent, TriageChange, TriageRepo, TriageResult } from '../types.js'
 import { lastChangeSince, toLastChange, type LastChangeRow } from '../last-change.js'
-import { storeRunner, type Db } from './open.js'
+import { lazyPrepare, storeRunner, type Db } from './open.js'
 
 interface Current {
   id: number
@@ -32,19 +32,19 @@ export const toEvent = (e: EventRow): MentionEvent => ({
 
 export function triageRepo(db: Db, file: string): TriageRepo {
   const run = storeRunner(file)
-  const current = db.prepare<[number], Current>(`
+  const current = lazyPrepare<[number], Current>(db, `
     SELECT m.id, t.state, t.assignee, t.snoozed_until FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id WHERE m.id = ?`)
-  const upsert = db.prepare(`
+  const upsert = lazyPrepare(db, `
     INSERT INTO triage (mention_id, state, assignee, snoozed_until, state_reason, updated_at)
     VALUES (@id, @state, @assignee, @until, NULL, @now)
     ON CONFLICT (mention_id) DO UPDATE SET state = excluded.state, assignee = excluded.assignee,
       snoozed_until = excluded.snoozed_until, state_reason = NULL, updated_at = excluded.updated_at`)
-  const event = db.prepare(`INSERT INTO events (mention_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)`)
-  const manualReply = db.prepare(`
+  const event = lazyPrepare(db, `INSERT INTO events (mention_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)`)
+  const manualReply = lazyPrepare(db, `
     INSERT OR IGNORE INTO replies (mention_id, reply_source, reply_external_id, replied_at, handle, kind, url)
     VALUES (@id, 'manual', @key, @now, @actor, 'manual', @url)`)
-  const anyReply = db.prepare<[number], { n: number }>(`SELECT count(*) AS n FROM replies WHERE mention_id = ?`)
-  const lastOther = db.prepare<[number, string, number], LastChangeRow>(`
+  const anyReply = lazyPrepare<[number], { n: number }>(db, `SELECT count(*) AS n FROM replies WHERE mention_id = ?`)
+  const lastOther = lazyPrepare<[number, string, number], LastChangeRow>(db, `
     SELECT actor, action, at, detail FROM events WHERE mention_id = ? AND actor <> ? AND at >= ? ORDER BY at DESC, id DESC LIMIT 1`)
 
   function one(id: number, change: TriageChange, actor: string, now: number): TriageResult {
