@@ -2,7 +2,7 @@
 // statement, and the record of digests sent, so `digest --since last` starts where the
 // previous one ended.
 import type { DigestAssignment, DigestBucket, DigestRecord, DigestScope, DigestsRepo, DigestSourceCount, DigestTexts, RunRecord, RunStatus, SourceRunReport } from '../types.js'
-import { prioritySql } from '../../rules/priority.js'
+import { priorityBoundSql } from '../../rules/priority.js'
 import { bucketStart, nocaseIn, params, textAsc, type Params } from './analytics-sql.js'
 import type { Pg } from './open.js'
 
@@ -114,7 +114,8 @@ export function digestsRepo(pg: Pg): DigestsRepo {
       const where = `${scopeWhere(f, p, false)} AND NOT m.competitor AND m.created_at >= ${p.big(f.from)} AND m.created_at < ${p.big(f.to)}
         AND ${open(now)} AND ${NEEDS_ANSWER} AND m.answerable AND NOT ${HAS_REPLY}`
       const from = 'FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id'
-      const priority = prioritySql({ answered: HAS_REPLY, now, dialect: 'postgres' })
+      // Every row here is unanswered, where the bound is the priority itself (as on SQLite).
+      const priority = priorityBoundSql({ now, dialect: 'postgres' })
       const [counted] = await pg.query<{ n: number }>(`SELECT count(*) AS n ${from} WHERE ${where}`, [...p.values])
       const limit = p.big(f.limit)
       const ids = await pg.query<{ id: number }>(`SELECT m.id ${from} WHERE ${where} ORDER BY ${priority} DESC, m.created_at DESC, m.id DESC LIMIT ${limit}`, p.values)
