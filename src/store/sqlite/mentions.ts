@@ -219,7 +219,8 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
     EXISTS (SELECT 1 FROM replies r WHERE r.mention_id = m.id AND r.kind = 'owner') AS owner_replied`
   const byKey = lazyPrepare<[string, string], Stored>(db, `SELECT ${STORED} FROM mentions m WHERE m.source = ? AND m.external_id = ?`)
   // Seen before under this id, merged into a mention from another source.
-  const bySighting = lazyPrepare<[string, string], Stored>(db, 
+  const bySighting = lazyPrepare<[string, string], Stored>(
+    db,
     `SELECT ${STORED} FROM sightings s JOIN mentions m ON m.id = s.mention_id WHERE s.source = ? AND s.external_id = ?`,
   )
   // The same post from another source: the same canonical URL.
@@ -227,14 +228,17 @@ export function mentionsRepo(db: Db, file: string): MentionsRepo {
   // The same three lookups for a whole page at once (JSON lists of keys). What a page writes
   // makes their answers stale for the rows and keys written, and those are asked again one by
   // one (see PageLookup).
-  const byKeys = lazyPrepare<[string], Stored & { k_source: string; k_id: string }>(db, 
+  const byKeys = lazyPrepare<[string], Stored & { k_source: string; k_id: string }>(
+    db,
     `SELECT ${STORED}, m.source AS k_source, m.external_id AS k_id FROM json_each(?) k JOIN mentions m ON m.source = k.value ->> 0 AND m.external_id = k.value ->> 1`,
   )
-  const bySightings = lazyPrepare<[string], Stored & { k_source: string; k_id: string }>(db, 
+  const bySightings = lazyPrepare<[string], Stored & { k_source: string; k_id: string }>(
+    db,
     `SELECT ${STORED}, s.source AS k_source, s.external_id AS k_id FROM json_each(?) k
      JOIN sightings s ON s.source = k.value ->> 0 AND s.external_id = k.value ->> 1 JOIN mentions m ON m.id = s.mention_id`,
   )
-  const byUrlKeys = lazyPrepare<[string], Stored & { k_url: string }>(db, 
+  const byUrlKeys = lazyPrepare<[string], Stored & { k_url: string }>(
+    db,
     `SELECT ${STORED}, m.url_key AS k_url FROM json_each(?) k JOIN mentions m ON m.url_key = k.value WHERE m.url_key IS NOT NULL ORDER BY m.id`,
   )
   // eslint-disable-next-line no-control-regex

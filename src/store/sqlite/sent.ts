@@ -9,7 +9,8 @@ const CHUNK = 500
 
 export function sentRepo(db: Db, file: string): SentRepo {
   const run = storeRunner(file)
-  const insert = lazyPrepare<{ channel: string; kind: SentKind; key: string; now: number }>(db, 
+  const insert = lazyPrepare<{ channel: string; kind: SentKind; key: string; now: number }>(
+    db,
     `INSERT INTO sent (channel, kind, key, sent_at) VALUES (@channel, @kind, @key, @now) ON CONFLICT DO NOTHING`,
   )
   const recordAll = db.transaction((channel: string, kind: SentKind, keys: readonly string[], now: number) => {
