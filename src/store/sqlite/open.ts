@@ -26,7 +26,7 @@ export interface Runnable<P extends unknown[] | object = unknown[], R = unknown>
 /**
  * A statement prepared the first time it runs. Every command opens all the repositories and
  * runs few of their statements; preparing each one up front (SQLite parses and plans it) was
- * 4–5 ms of the start of every command that opens the database. `shape` is applied once, to
+ * 2–3 ms of the start of every command that opens the database. `shape` is applied once, to
  * the prepared statement (pluck, raw).
  */
 export function lazyPrepare<P extends unknown[] | object = unknown[], R = unknown>(db: Db, sql: string, shape?: (s: Statement<P, R>) => Statement<P, R>): Runnable<P, R> {
