@@ -26,9 +26,12 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Native (better-sqlite3) and what is loaded by name at run time (pg, by the PostgreSQL
-  // engine's createRequire) stay packages in node_modules.
-  external: ['better-sqlite3', 'pg', 'pg-connection-string'],
+  // What is loaded by name at run time (pg, by the PostgreSQL engine's createRequire) stays a
+  // package in node_modules. better-sqlite3's JavaScript is bundled: loaded from node_modules,
+  // an ES module importing its CommonJS files cost 6–12 ms of every command that opens the
+  // database (Node's CommonJS translation, a dozen files resolved and read); its addon is
+  // still loaded from the package (nativeBinding in src/store/sqlite/open.ts).
+  external: ['pg', 'pg-connection-string'],
   // CommonJS packages inside an ES module chunk call require() for Node's built-ins.
   banner: { js: "import { createRequire as __mentionsRequire } from 'node:module'; const require = __mentionsRequire(import.meta.url);" },
   metafile: true,

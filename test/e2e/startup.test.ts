@@ -87,6 +87,15 @@ describe('start-up of read commands', () => {
     }
   })
 
+  it("bundles better-sqlite3's JavaScript with the SQLite engine: its files are not loaded one by one", () => {
+    // Loaded from node_modules, an ES module importing its CommonJS files cost 6–12 ms of each
+    // start (scripts/bundle.mjs); the addon itself still comes from the package.
+    const meta = JSON.parse(fs.readFileSync(path.join(root, 'dist', 'bin', 'meta.json'), 'utf8')) as Record<string, string[]>
+    const holders = Object.entries(meta).filter(([, inputs]) => inputs.includes('node_modules/better-sqlite3/lib/database.js'))
+    expect(holders).toHaveLength(1)
+    expect(holders[0]?.[1]).toContain('dist/store/sqlite/open.js')
+  })
+
   it('score loads the scorer (and nothing of the network) and works', async () => {
     const cwd = fs.mkdtempSync(path.join(dir, 'score-'))
     const r = await mentions(['score', '--db', db], cwd, 'support never answered\n')

@@ -5,6 +5,7 @@
 // never see a half-made file; migrations of an existing one run under a write lock.
 import Database, { type Statement } from 'better-sqlite3'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -54,30 +55,40 @@ const PRIVATE_FILE = 0o600
 const PRIVATE_DIR = 0o700
 const DEFAULT_BUSY_MS = 5000
 
-let addon: string | null | undefined
+let addon: { nativeBinding?: string | object } | undefined
 
 /**
- * Where better-sqlite3's addon is, for its nativeBinding option. Left to itself it finds the
- * addon through the `bindings` package, which makes a stack trace and tries path after path
- * in every process: 2–3 ms of the start of each command that opens the database. The install
- * puts the addon next to the package's lib/; anywhere else, bindings searches as before.
+ * better-sqlite3's addon, for its nativeBinding option. Left to itself the package finds the
+ * addon through `bindings`, which makes a stack trace and tries path after path in every
+ * process (2–3 ms of each command that opens the database) and, bundled (scripts/bundle.mjs),
+ * would look beside the bundle instead of the package. The install puts the addon in the
+ * package's build/Release/; elsewhere `bindings` searches from the package's own directory, as
+ * it would unbundled.
  */
-function nativeBinding(): { nativeBinding?: string } {
+function nativeBinding(): { nativeBinding?: string | object } {
   if (addon === undefined) {
-    addon = null
+    addon = {}
     try {
-      const found = path.join(path.dirname(fileURLToPath(import.meta.resolve('better-sqlite3'))), '..', 'build', 'Release', 'better_sqlite3.node')
-      if (fs.existsSync(found)) addon = found
+      const lib = fileURLToPath(import.meta.resolve('better-sqlite3'))
+      const root = path.join(path.dirname(lib), '..')
+      const found = path.join(root, 'build', 'Release', 'better_sqlite3.node')
+      if (fs.existsSync(found)) addon = { nativeBinding: found }
+      else {
+        const bindings = createRequire(lib)('bindings') as (o: { bindings: string; module_root: string }) => object
+        addon = { nativeBinding: bindings({ bindings: 'better_sqlite3.node', module_root: root }) }
+      }
     } catch {
-      // No synchronous import.meta.resolve (before Node 20.6) or an unusual layout.
+      // Not installed where Node resolves it: better-sqlite3's own search reports what it tried.
     }
   }
-  return addon === null ? {} : { nativeBinding: addon }
+  return addon
 }
 
 /** A better-sqlite3 connection, its addon found once. */
 function connect(file: string, options: Database.Options = {}): Db {
-  return new Database(file, { ...options, ...nativeBinding() })
+  // The package takes the loaded addon as well as its path (lib/database.js); its types name
+  // only the path.
+  return new Database(file, { ...options, ...nativeBinding() } as Database.Options)
 }
 
 const usage = (message: string, cause?: unknown) => new StoreError(message, 'usage', cause ? { cause } : undefined)
