@@ -6,7 +6,7 @@ import { BusyError, ConfigError, NotFoundError, StoreError, UsageError } from '.
 import { oneLine, stripTerminal } from '../report/sanitize.js'
 import { createStyle } from '../report/style.js'
 import { EXIT, type CommandContext, type ExitCode } from './context.js'
-import type { CliDeps, GlobalFlags } from './deps.js'
+import { createDeps, type CliDeps, type GlobalFlags } from './deps.js'
 import { colorLevel, type IO } from './io.js'
 import { collect } from './flags.js'
 import { COMMAND_FORMATS, formatHelp, type FormatSpec } from './formats.js'
@@ -82,7 +82,28 @@ function examples(cmd: Command, lines: string[]): Command {
   return cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`)
 }
 
-export function buildProgram(io: IO, dispatch: (name: string, args: string[], cmd: Command) => Promise<void>): Command {
+/**
+ * The top-level command argv names plainly: its first word after the global options. Undefined
+ * when there is none, it is not a command (`help`, a typo) or an option comes first that is not
+ * global (`--help`, `-V`): then the whole tree is built, for help and suggestions.
+ */
+export function invokedCommand(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string
+    if (a === '--config' || a === '--db') i++
+    else if (a === '--no-color' || a.startsWith('--config=') || a.startsWith('--db=')) continue
+    else return a.startsWith('-') || !TOP_LEVEL.has(a) ? undefined : a
+  }
+  return undefined
+}
+const TOP_LEVEL: ReadonlySet<string> = new Set(Object.keys(commands).map((name) => name.split(' ')[0] as string))
+
+/**
+ * The command tree. With `only`, the tree holds that top-level command alone: it parses the
+ * same argv the same way, and a start does not build some thirty commands and their options
+ * (V8 compiling commander's option code for each is 3–5 ms in a fresh process).
+ */
+export function buildProgram(io: IO, dispatch: (name: string, args: string[], cmd: Command) => Promise<void>, only?: string): Command {
   const program = new Command('mentions')
     .description('Pull brand mentions into one SQLite file, score them, and work the queues.')
     .version(VERSION, '-V, --version')
@@ -104,6 +125,7 @@ export function buildProgram(io: IO, dispatch: (name: string, args: string[], cm
   ])
 
   const add = (name: string, describe: (c: Command) => Command) => {
+    if (only !== undefined && name !== only) return
     const cmd = describe(program.command(name)).action(async (...actionArgs: unknown[]) => {
       const self = actionArgs[actionArgs.length - 1] as Command
       await dispatch(name, self.args, self)
@@ -346,23 +368,25 @@ export function buildProgram(io: IO, dispatch: (name: string, args: string[], cm
     ),
   )
   // `db` groups the database's own verbs; each subcommand dispatches as "db <verb>".
-  const db = program.command('db').description('work on the database itself: copy a history between SQLite and PostgreSQL')
-  db.exitOverride()
-  examples(
-    formatOptions(
-      db.command('copy')
-        .description('copy every mention, triage state, event, cursor and run from one database into an empty one (SQLite file or postgres:// URL, either way); one transaction, checked by counting each table on both sides')
-        .option('--from <file-or-url>', 'the database to read (default: the configured one)')
-        .option('--to <file-or-url>', 'the empty database to write, created and migrated as needed (default: the configured one)'),
-      COMMAND_FORMATS['db copy'],
-    ),
-    ['mentions db copy --from ~/.local/share/mentions/mentions.db   # into $MENTIONS_DATABASE_URL', 'mentions db copy --to backup.db --json'],
-  )
-    .exitOverride()
-    .action(async (...actionArgs: unknown[]) => {
-      const self = actionArgs[actionArgs.length - 1] as Command
-      await dispatch('db copy', self.args, self)
-    })
+  if (only === undefined || only === 'db') {
+    const db = program.command('db').description('work on the database itself: copy a history between SQLite and PostgreSQL')
+    db.exitOverride()
+    examples(
+      formatOptions(
+        db.command('copy')
+          .description('copy every mention, triage state, event, cursor and run from one database into an empty one (SQLite file or postgres:// URL, either way); one transaction, checked by counting each table on both sides')
+          .option('--from <file-or-url>', 'the database to read (default: the configured one)')
+          .option('--to <file-or-url>', 'the empty database to write, created and migrated as needed (default: the configured one)'),
+        COMMAND_FORMATS['db copy'],
+      ),
+      ['mentions db copy --from ~/.local/share/mentions/mentions.db   # into $MENTIONS_DATABASE_URL', 'mentions db copy --to backup.db --json'],
+    )
+      .exitOverride()
+      .action(async (...actionArgs: unknown[]) => {
+        const self = actionArgs[actionArgs.length - 1] as Command
+        await dispatch('db copy', self.args, self)
+      })
+  }
   add('digest', (c) =>
     examples(
       c.description('what is new to us in a window (first seen): volume, sentiment, what needs an answer, spikes, themes, share of voice, and the coverage and source health the numbers rest on')
@@ -414,16 +438,20 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
     const stdoutStyle = createStyle(colorLevel(io.stdout, io.env, allowColor))
     stderrStyle = createStyle(colorLevel(io.stderr, io.env, allowColor))
     const warn = (m: string) => note(`${stderrStyle.warn('warning:')} ${oneLine(m)}`)
-    // Loaded here, not at the top: it pulls in SQLite, undici and every source, which
-    // --help and --version never need.
-    const { createDeps } = await import('./deps.js')
-    deps = createDeps(io, { ...(globals.config ? { config: globals.config } : {}), ...(globals.db ? { db: globals.db } : {}) }, warn)
-    await deps.prepare(name)
     const load = commands[name]
     if (!load) throw new UsageError(`unknown command ${name}`)
-    const { run: action } = await load()
+    // The command's modules load while the deps load theirs (the engine, the scorer): one
+    // after the other, each import waited on its own file reads, 5 ms of a command's start.
+    const loading = load()
+    // Awaited below; until then a failure must not surface as an unhandled rejection.
+    loading.catch(() => undefined)
+    // Deps is loaded with this module (its own imports are light; it loads SQLite, undici or a
+    // source only in prepare), so preparing starts at once.
+    deps = createDeps(io, { ...(globals.config ? { config: globals.config } : {}), ...(globals.db ? { db: globals.db } : {}) }, warn)
+    await deps.prepare(name)
+    const { run: action } = await loading
     code = await action({ io, deps, stdoutStyle, stderrStyle, note }, args, cmd.opts())
-  })
+  }, invokedCommand(argv))
   try {
     await program.parseAsync([...argv], { from: 'user' })
     return code
