@@ -17,6 +17,27 @@ const root = fileURLToPath(new URL('../', import.meta.url))
 const out = path.join(root, 'dist', 'bin')
 fs.rmSync(out, { recursive: true, force: true })
 
+// Two packages load Node modules at start that mentions never uses, and behind them net and
+// dgram: 2–3 ms of every command whose output is a file (cron's `> digest.txt`, the bench's
+// `> /dev/null`; a pipe or a terminal loads net anyway). Commander's child_process runs
+// executable subcommands, which mentions has none of: it gets a stand-in that loads the module
+// on first use. Chalk's colour detection (tty.isatty) is never consulted: the CLI decides the
+// level (src/cli/io.ts) and passes it to `new Chalk({ level })`; it gets the package's own
+// build without the tty module, whose answer (level 0) goes unused.
+const startupShims = {
+  name: 'startup-shims',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      args.importer.includes(`${path.sep}node_modules${path.sep}commander${path.sep}`) ? { path: path.join(root, 'scripts', 'lazy-child-process.cjs') } : undefined,
+    )
+    b.onResolve({ filter: /^#supports-color$/ }, (args) =>
+      args.importer.includes(`${path.sep}node_modules${path.sep}chalk${path.sep}`)
+        ? { path: path.join(path.dirname(args.importer), 'vendor', 'supports-color', 'browser.js') }
+        : undefined,
+    )
+  },
+}
+
 const result = await build({
   absWorkingDir: root,
   entryPoints: { main: 'dist/cli/main.js', 'import-worker': 'dist/cli/import-worker.js' },
@@ -34,6 +55,7 @@ const result = await build({
   external: ['pg', 'pg-connection-string'],
   // CommonJS packages inside an ES module chunk call require() for Node's built-ins.
   banner: { js: "import { createRequire as __mentionsRequire } from 'node:module'; const require = __mentionsRequire(import.meta.url);" },
+  plugins: [startupShims],
   metafile: true,
   legalComments: 'linked',
   logLevel: 'warning',

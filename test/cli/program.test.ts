@@ -6,7 +6,7 @@ import { buildProgram, invokedCommand } from '../../src/cli/run.js'
 
 function io(): IO & { out: string[] } {
   const out: string[] = []
-  const sink = { write: (s: string) => (out.push(s), true) }
+  const sink = { isTTY: false, write: (s: string) => (out.push(s), true) }
   return { out, stdout: sink, stderr: sink, stdin: (async function* () {})(), env: {}, cwd: '/tmp', home: '/tmp' }
 }
 

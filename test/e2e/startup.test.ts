@@ -96,6 +96,24 @@ describe('start-up of read commands', () => {
     expect(holders[0]?.[1]).toContain('dist/store/sqlite/open.js')
   })
 
+  it('loads neither child_process nor tty, whose only users in the bundle never need them', async () => {
+    // scripts/bundle.mjs: commander's child_process loads on first use, and chalk's colour
+    // detection (the tty module) is left out: the CLI decides the colour level itself.
+    const log = path.join(dir, 'builtins.log')
+    const preload = `data:text/javascript,${encodeURIComponent(`import fs from 'node:fs'; process.on('exit', () => fs.writeFileSync(${JSON.stringify(log)}, process.moduleLoadList.join('\\n')))`)}`
+    for (const args of [['queue', 'negative'], ['export', '--format', 'csv'], ['digest']]) {
+      const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
+        execFile(process.execPath, ['--import', preload, bin, ...args, '--db', db], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, NO_COLOR: '1' }, encoding: 'utf8' }, (err, _stdout, stderr) =>
+          resolve({ code: err ? 1 : 0, stderr }),
+        )
+      })
+      expect(r).toEqual({ code: 0, stderr: '' })
+      const builtins = fs.readFileSync(log, 'utf8').split('\n')
+      expect(builtins).toContain('NativeModule fs')
+      expect(builtins.filter((m) => /^NativeModule (child_process|tty)$/.test(m))).toEqual([])
+    }
+  })
+
   it('score loads the scorer (and nothing of the network) and works', async () => {
     const cwd = fs.mkdtempSync(path.join(dir, 'score-'))
     const r = await mentions(['score', '--db', db], cwd, 'support never answered\n')
