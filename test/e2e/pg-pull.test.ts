@@ -97,6 +97,18 @@ describe.skipIf(pgSkip)('PostgreSQL: several hosts, several people', () => {
     expect(a.stdout + a.stderr + b.stdout + b.stderr).not.toContain(new URL(url).password)
   }, 120_000)
 
+  it('read commands print nothing on stderr: their queries run side by side on a read-only pool', async () => {
+    // The read-only setting used to be a query on each new connection, which the pool's first
+    // query overlapped: pg warned of it on stderr, in every cron mail of a digest.
+    const url = await freshPgUrl()
+    const pulled = await mentions(url, ['pull']).done
+    expect(pulled.code, pulled.stderr).toBe(0)
+    for (const args of [['digest', '--dry-run'], ['queue', 'negative'], ['stats'], ['search', 'down']]) {
+      const r = await mentions(url, args).done
+      expect({ code: r.code, stderr: r.stderr }, args.join(' ')).toEqual({ code: 0, stderr: '' })
+    }
+  }, 120_000)
+
   it('several people triaging one queue at once: every event kept, and a late change says what it found', async () => {
     const url = await freshPgUrl()
     expect((await mentions(url, ['pull', '--since', '2d']).done).code).toBe(0)

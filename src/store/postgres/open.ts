@@ -62,6 +62,15 @@ export function clientConfig(url: string, opts: PgOptions = {}): pg.PoolConfig {
   } catch (err) {
     throw new StoreError(`the database URL ${describePostgresUrl(url)} cannot be read: ${scrubSecret((err as Error).message, url)}; check MENTIONS_DATABASE_URL or "database" in the config`, 'usage')
   }
+  // Settings sent with the connection's startup (libpq's `options`, after any the URL gives):
+  // no statement of their own. A read-only session used to be set by a query on 'connect',
+  // which the pool's first query then overlapped: pg warned of it on stderr, in every cron
+  // mail of a digest.
+  const options = [
+    ...(typeof parsed.options === 'string' && parsed.options ? [parsed.options] : []),
+    ...(opts.readOnly ? ['-c default_transaction_read_only=on'] : []),
+    ...(opts.busyTimeoutMs !== undefined ? [`-c lock_timeout=${Math.max(1, Math.round(opts.busyTimeoutMs))}`] : []),
+  ]
   return {
     ...parsed,
     max: opts.max ?? 4,
@@ -69,7 +78,7 @@ export function clientConfig(url: string, opts: PgOptions = {}): pg.PoolConfig {
     idleTimeoutMillis: 5_000,
     application_name: 'mentions',
     types: typesFor(driver()),
-    ...(opts.busyTimeoutMs !== undefined ? { options: `-c lock_timeout=${Math.max(1, Math.round(opts.busyTimeoutMs))}` } : {}),
+    ...(options.length ? { options: options.join(' ') } : {}),
   }
 }
 
@@ -138,7 +147,6 @@ export function openPg(url: string, opts: PgOptions = {}): Pg {
   const pool = new (driver().Pool)(clientConfig(url, opts))
   // An idle connection the server dropped must not crash the process; the next query reconnects.
   pool.on('error', () => undefined)
-  if (readOnly) pool.on('connect', (c) => void c.query('SET default_transaction_read_only = on').catch(() => undefined))
   const failure = (err: unknown) => pgFailure(err, url)
 
   // The schema is checked (and, for a writer, migrated) once, before the first statement.
