@@ -10,7 +10,8 @@ interface PgColumn {
   is_generated: string
 }
 
-const SKIP = /^(sqlite_|mentions_fts)|^locks$/
+// The hourly counts are the target's own: its triggers count the brand rows as they arrive.
+const SKIP = /^(sqlite_|mentions_fts)|^(locks|mention_hours)$/
 
 /** Copies every data table of a SQLite file into the (migrated, empty) PostgreSQL database. */
 export async function copySqliteIntoPg(file: string, pg: Pg): Promise<Record<string, number>> {

@@ -2,9 +2,9 @@
 // names are shared by src/store/sqlite/migrations.ts and src/store/postgres/migrations.ts; a
 // test holds this list against both schemas, so a new column cannot be left behind silently.
 // Not copied: `locks` (a running process's claim, meaningless elsewhere), the SQLite FTS
-// tables (rebuilt from mentions) and PostgreSQL's generated `fts` column, SQLite's hourly
-// counts `mention_hours` (its triggers count the copied brand rows as they arrive), the
-// schema records.
+// tables (rebuilt from mentions) and PostgreSQL's generated `fts` column, the hourly counts
+// `mention_hours` (on either engine, its triggers count the copied brand rows as they
+// arrive), the schema records.
 import type { ColumnKind, ColumnSpec, TableSpec } from './types.js'
 
 const cols = (spec: string): ColumnSpec[] =>

@@ -224,7 +224,9 @@ describe.skipIf(pgSkip)('PostgreSQL stats, series and digests: the SQLite engine
     let buckets = 0
     for (const bucketMs of [HOUR, 90 * 60_000, DAY, 7 * DAY])
       for (const brands of [undefined, ['acme'], ['ACME', 'initech'], ['ölkraft'], ['Ölkraft']])
-        for (const [from, to] of [[T0, T1], [Date.UTC(2026, 11, 30), Date.UTC(2027, 0, 2)], [T1, T1 + DAY]] as const) {
+        // Whole hours (read from the hourly counts), partial hours at both ends (from the rows
+        // too), and a window inside one hour (the rows alone).
+        for (const [from, to] of [[T0, T1], [Date.UTC(2026, 11, 30), Date.UTC(2027, 0, 2)], [T1, T1 + DAY], [T0 + DAY + 17 * 60_000, T1 - 3 * HOUR - 60_001], [T0 + 3 * DAY + 5 * 60_000, T0 + 3 * DAY + 50 * 60_000]] as const) {
           const f = { from, to, bucketMs, brands }
           const want = await sqlite.series.counts(f)
           expect(await series.counts(f), JSON.stringify(f)).toEqual(want)

@@ -99,6 +99,8 @@ const TABLES: Record<string, string> = {
   events: 'SELECT id, mention_id, at, actor, action, detail FROM events ORDER BY id',
   sightings: 'SELECT * FROM sightings ORDER BY source, external_id',
   mention_tags: 'SELECT * FROM mention_tags ORDER BY tag, mention_id',
+  // Kept by each engine's triggers; a count taken back to zero may stay as a row.
+  mention_hours: 'SELECT brand, hour, total, negative FROM mention_hours WHERE total <> 0 OR negative <> 0 ORDER BY brand, hour',
 }
 const FLAGS = ['is_own', 'competitor', 'answerable']
 const JSON_COLUMNS = ['brands', 'terms', 'detail']
@@ -151,6 +153,10 @@ async function tables(p: Pair): Promise<{ sqlite: Record<string, unknown[]>; pg:
     sqlite[name] = (db.prepare(sql).all() as Record<string, unknown>[]).map((r) => normal(r, 'sqlite'))
     pg[name] = (await p.pg.query(sql)).map((r) => normal(r, 'pg'))
   }
+  // Brand names sort by each engine's collation; compared in one order.
+  const byKey = (rows: unknown[]) => (rows as { brand: string; hour: number }[]).sort((a, b) => (a.brand < b.brand ? -1 : a.brand > b.brand ? 1 : a.hour - b.hour))
+  byKey(sqlite.mention_hours!)
+  byKey(pg.mention_hours!)
   db.close()
   return { sqlite, pg }
 }
