@@ -218,7 +218,8 @@ export interface MentionsRepo {
    * Runs `work` (a bulk load: `mentions import`) with what makes many upsertPage calls cheap
    * on this engine. SQLite: a larger page cache; into an empty database, one transaction with
    * the secondary indexes built once at the end, so a failure or kill keeps nothing and
-   * readers see the rows all at once. Elsewhere each page commits as it is stored.
+   * readers see the rows all at once. Elsewhere each page commits as it is stored; PostgreSQL
+   * then vacuums and analyses the tables the load wrote.
    */
   bulkLoad<T>(work: () => Promise<T>): Promise<T>
   queue(f: QueueFilter): Promise<Mention[]>
