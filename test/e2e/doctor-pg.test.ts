@@ -4,14 +4,13 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkPostgres, PG_LATENCY_WARN_MS } from '../../src/app/doctor.js'
 import { openPg } from '../../src/store/postgres/open.js'
 import type { PgServerFacts } from '../../src/store/postgres/server.js'
 import { tempDir } from '../support/deps.js'
 import { ROOT as root, runMentions, type CliResult } from '../support/cli.js'
-import { dropPgDatabases, freshPgUrl, pgAdminUrl, pgSkip } from '../support/pg.js'
+import { dropPgDatabases, freshPgUrl, pgAdminUrl, pgSkip, withPgClient } from '../support/pg.js'
 
 let dir: string
 let cfg: string
@@ -30,15 +29,7 @@ function expectNoSecret(r: CliResult, secret: string): void {
   expect(r.stderr).not.toContain(secret)
 }
 
-async function admin<T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  try {
-    return await work(c)
-  } finally {
-    await c.end()
-  }
-}
+const admin = withPgClient
 
 const password = () => decodeURIComponent(new URL(pgAdminUrl()).password)
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hnComment, hnPage, tempDir } from '../support/deps.js'
-import { dropPgDatabases, freshPgUrl, pgSkip } from '../support/pg.js'
+import { dropPgDatabases, freshPgUrl, pgSkip, withPgClient } from '../support/pg.js'
 import { jsonRoute, startReplayServer, type ReplayServer } from '../support/replay.js'
 
 const bin = fileURLToPath(new URL('../../bin/mentions.js', import.meta.url))
@@ -38,15 +38,7 @@ function mentions(url: string, args: string[], user = 'tester'): { done: Promise
   return { done: new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout: out, stderr: err }))) }
 }
 
-async function sql<R extends pg.QueryResultRow>(url: string, text: string): Promise<R[]> {
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  try {
-    return (await c.query<R>(text)).rows
-  } finally {
-    await c.end()
-  }
-}
+const sql = <R extends pg.QueryResultRow>(url: string, text: string): Promise<R[]> => withPgClient(url, async (c) => (await c.query<R>(text)).rows)
 
 describe.skipIf(pgSkip)('PostgreSQL: several hosts, several people', () => {
   beforeAll(async () => {

@@ -11,12 +11,11 @@ import { mentionsRepo } from '../../src/store/sqlite/mentions.js'
 import { migrate } from '../../src/store/sqlite/migrations.js'
 import { databaseAtVersion } from '../support/schema.js'
 import { tempDirsPerTest } from '../support/temp.js'
-import { record } from './contract.js'
+import { editAndMerge, hourRows, relabelAndRematch } from '../support/hour-writes.js'
 
 const testDir = tempDirsPerTest()
 
 const HOUR = 3_600_000
-const T0 = Date.UTC(2026, 10, 1)
 
 type Count = { brand: string; hour: number; total: number; negative: number }
 
@@ -43,35 +42,15 @@ function counted(file: string): Count[] {
   }
 }
 
-const rows = (n: number, prefix = 'h', source = 'hackernews') =>
-  Array.from({ length: n }, (_, i) =>
-    record({
-      source,
-      externalId: `${prefix}${i}`,
-      url: `https://example.com/${prefix}/${i}`,
-      createdAt: T0 + ((i * 7_919_000) % (50 * HOUR)) + (i % 3),
-      brands: i % 5 === 0 ? ['Acme', 'Globex'] : i % 2 ? ['Globex'] : ['Acme'],
-      sentimentLabel: i % 3 === 0 ? 'negative' : 'neutral',
-      isOwn: i % 17 === 0,
-    }),
-  )
-
 describe('sqlite: hourly counts per brand', () => {
   it('follow every write that changes a count', async () => {
     const file = path.join(testDir(), 'h.db')
     const store = openStore(file)
-    await store.mentions.upsertPage(rows(300))
+    await store.mentions.upsertPage(hourRows(300))
     expect(counted(file).length).toBeGreaterThan(50)
     expect(kept(file)).toEqual(counted(file))
 
-    // Updates from the same source: a new label where the text changed, a brand more.
-    await store.mentions.upsertPage(
-      rows(300)
-        .filter((_, i) => i % 4 === 0)
-        .map((r, i) => ({ ...r, text: `${r.text} (edited)`, sentimentLabel: i % 2 ? 'negative' : 'positive', brands: [...r.brands, 'Initech'] })),
-    )
-    // The same posts seen from another source: merged into the stored rows, brands added.
-    await store.mentions.upsertPage(rows(60).map((r) => ({ ...r, source: 'reddit', externalId: `r-${r.externalId}`, brands: ['Umbrella'] })))
+    await editAndMerge(store)
     expect(kept(file)).toEqual(counted(file))
     expect(kept(file).some((c) => c.brand === 'Initech')).toBe(true)
     expect(kept(file).some((c) => c.brand === 'Umbrella')).toBe(true)
@@ -79,14 +58,7 @@ describe('sqlite: hourly counts per brand', () => {
     const db = new Database(file)
     const ids = (db.prepare('SELECT id FROM mentions ORDER BY id').pluck().all() as number[]).slice(0, 40)
     db.close()
-    // A human label, a re-score, a rematch that moves brands and one that drops the match.
-    for (const id of ids.slice(0, 10)) await store.mentions.setLabel(id, { sentiment: id % 2 ? 'negative' : 'positive' }, 'test', T0)
-    await store.mentions.applyScores('v2', ids.slice(10, 20).map((id) => ({ id, label: 'negative', score: -0.9, intent: 'complaint' })))
-    await store.mentions.applyRematch(
-      [...ids.slice(20, 30).map((id) => ({ id, match: { brands: ['Hooli'], terms: ['hooli'], competitor: false }, reason: 'query' })), { id: ids[30] as number, match: null, reason: 'gone' }],
-      'test',
-      T0,
-    )
+    await relabelAndRematch(store, ids)
     expect(kept(file)).toEqual(counted(file))
     expect(kept(file).filter((c) => c.brand === 'Hooli').reduce((n, c) => n + c.total, 0)).toBe(
       counted(file).filter((c) => c.brand === 'Hooli').reduce((n, c) => n + c.total, 0),
@@ -117,15 +89,15 @@ describe('sqlite: hourly counts per brand', () => {
     const before = triggers()
     expect(before.length).toBe(5)
     await store.mentions.bulkLoad(async () => {
-      await store.mentions.upsertPage(rows(200))
+      await store.mentions.upsertPage(hourRows(200))
       // Rows updated within the load, after their first page.
-      await store.mentions.upsertPage(rows(200).filter((_, i) => i % 3 === 0).map((r) => ({ ...r, text: `${r.text}!`, sentimentLabel: 'negative' })))
+      await store.mentions.upsertPage(hourRows(200).filter((_, i) => i % 3 === 0).map((r) => ({ ...r, text: `${r.text}!`, sentimentLabel: 'negative' })))
     })
     expect(triggers()).toEqual(before)
     expect(kept(file).length).toBeGreaterThan(30)
     expect(kept(file)).toEqual(counted(file))
     // The triggers are back: a later pull keeps counting.
-    await store.mentions.upsertPage(rows(50, 'late'))
+    await store.mentions.upsertPage(hourRows(50, 'late'))
     expect(kept(file)).toEqual(counted(file))
     await store.close()
   })
@@ -134,7 +106,7 @@ describe('sqlite: hourly counts per brand', () => {
     const dir = testDir()
     const from = path.join(dir, 'from.db')
     const store = openStore(from)
-    await store.mentions.upsertPage(rows(150))
+    await store.mentions.upsertPage(hourRows(150))
     await store.close()
     const to = path.join(dir, 'to.db')
     await copyDatabase({ from, to, chunk: 7 })
@@ -145,7 +117,7 @@ describe('sqlite: hourly counts per brand', () => {
 
   it('are filled by the migration from the rows stored before it', async () => {
     const { db, file } = databaseAtVersion(testDir(), 6, 'm.db')
-    await mentionsRepo(db, file).upsertPage(rows(250))
+    await mentionsRepo(db, file).upsertPage(hourRows(250))
     migrate(db)
     db.close()
     expect(kept(file).length).toBeGreaterThan(30)

@@ -46,3 +46,14 @@ export async function dropPgDatabases(): Promise<void> {
     await c.end()
   }
 }
+
+/** One plain client for `work`, closed afterwards: raw SQL beside the repositories. */
+export async function withPgClient<T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url })
+  await c.connect()
+  try {
+    return await work(c)
+  } finally {
+    await c.end()
+  }
+}

@@ -24,6 +24,13 @@ const brandRows = (table: string, sign: '' | '-') =>
 const ofMention = (row: 'OLD' | 'NEW', sign: '' | '-') =>
   `SELECT b.brand, ${HOUR_OF(`${row}.created_at`)}, ${sign}1, ${sign}(${row}.sentiment_label = 'negative')::int FROM mention_brands b WHERE b.mention_id = ${row}.id AND NOT ${row}.is_own`
 
+/** A trigger function adding `deltas` to mention_hours; a BEFORE trigger returns OLD to go on. */
+const hoursFunction = (name: string, deltas: string, returns: 'NULL' | 'OLD' = 'NULL') => `
+  CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN${ADD_TO_HOURS(deltas)}
+    RETURN ${returns};
+  END $$;`
+
 /**
  * What keeps mention_hours equal to counting mention_brands joined to mentions (not own posts)
  * by brand and hour, as SQLite's triggers do (src/store/sqlite/migrations.ts): brand rows in or
@@ -33,27 +40,13 @@ const ofMention = (row: 'OLD' | 'NEW', sign: '' | '-') =>
  * takes its counts with it before the cascade removes its brand rows, whose trigger then finds
  * no mention and adds nothing. Migration 4 ran this text: a change is a migration of its own.
  */
-const MENTION_HOURS_TRIGGERS = `
-  CREATE FUNCTION mention_hours_brands_added() RETURNS trigger LANGUAGE plpgsql AS $$
-  BEGIN${ADD_TO_HOURS(brandRows('added', ''))}
-    RETURN NULL;
-  END $$;
-  CREATE FUNCTION mention_hours_brands_removed() RETURNS trigger LANGUAGE plpgsql AS $$
-  BEGIN${ADD_TO_HOURS(brandRows('removed', '-'))}
-    RETURN NULL;
-  END $$;
-  CREATE FUNCTION mention_hours_brands_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-  BEGIN${ADD_TO_HOURS(`${brandRows('removed', '-')} UNION ALL ${brandRows('added', '')}`)}
-    RETURN NULL;
-  END $$;
-  CREATE FUNCTION mention_hours_mention_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-  BEGIN${ADD_TO_HOURS(`${ofMention('OLD', '-')} UNION ALL ${ofMention('NEW', '')}`)}
-    RETURN NULL;
-  END $$;
-  CREATE FUNCTION mention_hours_mention_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-  BEGIN${ADD_TO_HOURS(ofMention('OLD', '-'))}
-    RETURN OLD;
-  END $$;
+const MENTION_HOURS_TRIGGERS = `${[
+  hoursFunction('mention_hours_brands_added', brandRows('added', '')),
+  hoursFunction('mention_hours_brands_removed', brandRows('removed', '-')),
+  hoursFunction('mention_hours_brands_changed', `${brandRows('removed', '-')} UNION ALL ${brandRows('added', '')}`),
+  hoursFunction('mention_hours_mention_changed', `${ofMention('OLD', '-')} UNION ALL ${ofMention('NEW', '')}`),
+  hoursFunction('mention_hours_mention_deleted', ofMention('OLD', '-'), 'OLD'),
+].join('')}
   CREATE TRIGGER mention_hours_brands_insert AFTER INSERT ON mention_brands
     REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION mention_hours_brands_added();
   CREATE TRIGGER mention_hours_brands_delete AFTER DELETE ON mention_brands

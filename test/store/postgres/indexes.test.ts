@@ -1,10 +1,9 @@
 // The PostgreSQL queue walk is answered from mentions_priority alone (migration 5): its filters'
 // columns are in the index, and a bulk load ends with the vacuum and statistics it needs.
 // The rows the queues list are held against SQLite's by the contract tests.
-import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openStore } from '../../../src/store/index.js'
-import { dropPgDatabases, freshPgUrl, pgSkip } from '../../support/pg.js'
+import { dropPgDatabases, freshPgUrl, pgSkip, withPgClient } from '../../support/pg.js'
 import { record } from '../contract.js'
 
 afterAll(dropPgDatabases)
@@ -38,9 +37,7 @@ describe.skipIf(pgSkip)('PostgreSQL: the queue walk', () => {
     expect(page.mentions.every((m) => m.source === 'reddit' && m.sentimentLabel === 'negative')).toBe(true)
     await store.close()
 
-    const c = new pg.Client({ connectionString: url })
-    await c.connect()
-    try {
+    await withPgClient(url, async (c) => {
       // The load ended with VACUUM (ANALYZE): a table never vacuumed or analysed counts -1 rows.
       const [cls] = (await c.query<{ tuples: number }>("SELECT reltuples AS tuples FROM pg_class WHERE relname = 'mentions'")).rows
       expect(cls?.tuples).toBe(3000)
@@ -55,8 +52,6 @@ describe.skipIf(pgSkip)('PostgreSQL: the queue walk', () => {
          ORDER BY m.priority DESC, m.id DESC LIMIT 20`,
       )).rows.map((r) => r['QUERY PLAN']).join('\n')
       expect(plan).toMatch(/Index Only Scan using mentions_priority/)
-    } finally {
-      await c.end()
-    }
+    })
   })
 })

@@ -11,13 +11,12 @@ import { openStore } from '../../../src/store/index.js'
 import { PG_MIGRATIONS } from '../../../src/store/postgres/migrations.js'
 import { migratePg, openPg } from '../../../src/store/postgres/open.js'
 import { tempDir } from '../../support/deps.js'
-import { dropPgDatabases, freshPgUrl, pgSkip } from '../../support/pg.js'
-import { record } from '../contract.js'
+import { dropPgDatabases, freshPgUrl, pgSkip, withPgClient } from '../../support/pg.js'
+import { editAndMerge, HOURS_T0 as T0, hourRows, relabelAndRematch } from '../../support/hour-writes.js'
 
 afterAll(dropPgDatabases)
 
 const HOUR = 3_600_000
-const T0 = Date.UTC(2026, 10, 1)
 
 type Count = { brand: string; hour: number; total: number; negative: number }
 
@@ -25,60 +24,26 @@ const KEPT = 'SELECT brand, hour, total, negative FROM mention_hours WHERE total
 const COUNTED = `SELECT b.brand, m.created_at - m.created_at % ${HOUR} AS hour, count(*)::int AS total, (count(*) FILTER (WHERE m.sentiment_label = 'negative'))::int AS negative
   FROM mention_brands b JOIN mentions m ON m.id = b.mention_id WHERE NOT m.is_own GROUP BY 1, 2 ORDER BY b.brand COLLATE "C", 2`
 
-async function withClient<T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  try {
-    return await work(c)
-  } finally {
-    await c.end()
-  }
-}
-
 /** The table and the same counts from the rows, integers as numbers. */
 async function both(url: string): Promise<{ kept: Count[]; counted: Count[] }> {
-  return withClient(url, async (c) => {
+  return withPgClient(url, async (c) => {
     const rows = async (sql: string) => (await c.query<Count>(sql)).rows.map((r) => ({ ...r, hour: Number(r.hour) }))
     return { kept: await rows(KEPT), counted: await rows(COUNTED) }
   })
 }
 
-const rows = (n: number, prefix = 'h', source = 'hackernews') =>
-  Array.from({ length: n }, (_, i) =>
-    record({
-      source,
-      externalId: `${prefix}${i}`,
-      url: `https://example.com/${prefix}/${i}`,
-      createdAt: T0 + ((i * 7_919_000) % (50 * HOUR)) + (i % 3),
-      brands: i % 5 === 0 ? ['Acme', 'Globex'] : i % 2 ? ['Globex'] : ['Acme'],
-      sentimentLabel: i % 3 === 0 ? 'negative' : 'neutral',
-      isOwn: i % 17 === 0,
-    }),
-  )
-
 describe.skipIf(pgSkip)('PostgreSQL: hourly counts per brand', () => {
   it('follow every write that changes a count, and raw edits', async () => {
     const url = await freshPgUrl()
     const store = openStore(url)
-    await store.mentions.upsertPage(rows(300))
+    await store.mentions.upsertPage(hourRows(300))
     let t = await both(url)
     expect(t.counted.length).toBeGreaterThan(50)
     expect(t.kept).toEqual(t.counted)
 
-    await store.mentions.upsertPage(
-      rows(300)
-        .filter((_, i) => i % 4 === 0)
-        .map((r, i) => ({ ...r, text: `${r.text} (edited)`, sentimentLabel: i % 2 ? 'negative' : 'positive', brands: [...r.brands, 'Initech'] })),
-    )
-    await store.mentions.upsertPage(rows(60).map((r) => ({ ...r, source: 'reddit', externalId: `r-${r.externalId}`, brands: ['Umbrella'] })))
-    const ids = await withClient(url, async (c) => (await c.query<{ id: number }>('SELECT id FROM mentions ORDER BY id LIMIT 40')).rows.map((r) => Number(r.id)))
-    for (const id of ids.slice(0, 10)) await store.mentions.setLabel(id, { sentiment: id % 2 ? 'negative' : 'positive' }, 'test', T0)
-    await store.mentions.applyScores('v2', ids.slice(10, 20).map((id) => ({ id, label: 'negative', score: -0.9, intent: 'complaint' })))
-    await store.mentions.applyRematch(
-      [...ids.slice(20, 30).map((id) => ({ id, match: { brands: ['Hooli'], terms: ['hooli'], competitor: false }, reason: 'query' })), { id: ids[30] as number, match: null, reason: 'gone' }],
-      'test',
-      T0,
-    )
+    await editAndMerge(store)
+    const ids = await withPgClient(url, async (c) => (await c.query<{ id: number }>('SELECT id FROM mentions ORDER BY id LIMIT 40')).rows.map((r) => Number(r.id)))
+    await relabelAndRematch(store, ids)
     await store.close()
     t = await both(url)
     expect(t.kept).toEqual(t.counted)
@@ -86,7 +51,7 @@ describe.skipIf(pgSkip)('PostgreSQL: hourly counts per brand', () => {
 
     // A mention's time and ownership changed, some deleted (their brand rows go by the
     // cascade), a brand row renamed, several at once.
-    await withClient(url, async (c) => {
+    await withPgClient(url, async (c) => {
       await c.query(`UPDATE mentions SET created_at = created_at + ${5 * HOUR} WHERE id % 9 = 0`)
       await c.query('UPDATE mentions SET is_own = NOT is_own WHERE id % 13 = 0')
       await c.query('DELETE FROM mentions WHERE id % 11 = 0')
@@ -102,7 +67,7 @@ describe.skipIf(pgSkip)('PostgreSQL: hourly counts per brand', () => {
     const url = await freshPgUrl()
     const a = openStore(url)
     const b = openStore(url)
-    const page = (from: number, to: number, source: string) => rows(400, 'race', source).slice(from, to)
+    const page = (from: number, to: number, source: string) => hourRows(400, 'race', source).slice(from, to)
     await Promise.all([
       (async () => {
         for (let i = 0; i < 400; i += 50) await a.mentions.upsertPage([...page(i, i + 50, 'hackernews'), ...page(i, i + 25, 'reddit')])
@@ -120,7 +85,7 @@ describe.skipIf(pgSkip)('PostgreSQL: hourly counts per brand', () => {
   it('are counted in a copy from the brand rows it receives (db copy leaves the table out)', async () => {
     const from = path.join(tempDir(), 'from.db')
     const store = openStore(from)
-    await store.mentions.upsertPage(rows(150))
+    await store.mentions.upsertPage(hourRows(150))
     await store.close()
     const to = await freshPgUrl()
     await copyDatabase({ from, to, chunk: 7 })
@@ -135,7 +100,7 @@ describe.skipIf(pgSkip)('PostgreSQL: hourly counts per brand', () => {
 
   it('are filled by the migration from the rows stored before it', async () => {
     const url = await freshPgUrl()
-    await withClient(url, async (c) => {
+    await withPgClient(url, async (c) => {
       // The schema before migration 4, which made the table.
       const before = 3
       expect(await migratePg(c as unknown as pg.PoolClient, PG_MIGRATIONS.slice(0, before))).toBe(before)
