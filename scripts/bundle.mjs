@@ -17,18 +17,25 @@ const root = fileURLToPath(new URL('../', import.meta.url))
 const out = path.join(root, 'dist', 'bin')
 fs.rmSync(out, { recursive: true, force: true })
 
-// Two packages load Node modules at start that mentions never uses, and behind them net and
-// dgram: 2–3 ms of every command whose output is a file (cron's `> digest.txt`, the bench's
-// `> /dev/null`; a pipe or a terminal loads net anyway). Commander's child_process runs
+// Three packages load Node modules at start that mentions never uses. Two of them load
+// child_process and tty, and behind them net and dgram: 2–3 ms of every command whose output is
+// a file (cron's `> digest.txt`, the bench's `> /dev/null`; a pipe or a terminal loads net
+// anyway). Commander's child_process runs
 // executable subcommands, which mentions has none of: it gets a stand-in that loads the module
 // on first use. Chalk's colour detection (tty.isatty) is never consulted: the CLI decides the
 // level (src/cli/io.ts) and passes it to `new Chalk({ level })`; it gets the package's own
-// build without the tty module, whose answer (level 0) goes unused.
+// build without the tty module, whose answer (level 0) goes unused. The third, pg, tells Node
+// from Cloudflare Workers as its lib/stream.js loads by constructing a fetch Response, which
+// loads Node's whole fetch stack (20–27 ms of every command on PostgreSQL): it gets that
+// module's Node half (scripts/pg-node-stream.cjs).
 const startupShims = {
   name: 'startup-shims',
   setup(b) {
     b.onResolve({ filter: /^node:child_process$/ }, (args) =>
       args.importer.includes(`${path.sep}node_modules${path.sep}commander${path.sep}`) ? { path: path.join(root, 'scripts', 'lazy-child-process.cjs') } : undefined,
+    )
+    b.onResolve({ filter: /^\.\/stream(\.js)?$/ }, (args) =>
+      args.importer.includes(`${path.sep}node_modules${path.sep}pg${path.sep}lib${path.sep}`) ? { path: path.join(root, 'scripts', 'pg-node-stream.cjs') } : undefined,
     )
     b.onResolve({ filter: /^#supports-color$/ }, (args) =>
       args.importer.includes(`${path.sep}node_modules${path.sep}chalk${path.sep}`)
@@ -47,12 +54,13 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // What is loaded by name at run time (pg, by the PostgreSQL engine's createRequire) stays a
-  // package in node_modules. better-sqlite3's JavaScript is bundled: loaded from node_modules,
-  // an ES module importing its CommonJS files cost 6–12 ms of every command that opens the
-  // database (Node's CommonJS translation, a dozen files resolved and read); its addon is
-  // still loaded from the package (nativeBinding in src/store/sqlite/open.ts).
-  external: ['pg', 'pg-connection-string'],
+  // better-sqlite3's and pg's JavaScript is bundled, each with its engine, in a chunk loaded
+  // only for that engine: loaded from node_modules, an ES module importing their CommonJS
+  // files cost 6–12 ms of every command that opens a database (Node's CommonJS translation,
+  // a dozen files resolved and read). better-sqlite3's addon is still loaded from the package
+  // (nativeBinding in src/store/sqlite/open.ts). What pg loads only on request stays out:
+  // pg-native (pg.native) and pg-cloudflare (Workers only).
+  external: ['pg-native', 'pg-cloudflare'],
   // CommonJS packages inside an ES module chunk call require() for Node's built-ins.
   banner: { js: "import { createRequire as __mentionsRequire } from 'node:module'; const require = __mentionsRequire(import.meta.url);" },
   plugins: [startupShims],

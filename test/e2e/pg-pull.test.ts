@@ -101,6 +101,26 @@ describe.skipIf(pgSkip)('PostgreSQL: several hosts, several people', () => {
     }
   }, 120_000)
 
+  it("a read command loads neither Node's fetch stack nor anything of it", async () => {
+    // pg tells Node from Cloudflare Workers as it loads by constructing a fetch Response, which
+    // loaded undici, http2, tls and zlib: 20-27 ms of every command. The bundle gives it the
+    // Node half of that module (scripts/pg-node-stream.cjs).
+    const url = await freshPgUrl()
+    expect((await mentions(url, ['pull']).done).code).toBe(0)
+    const log = path.join(dir, 'pg-builtins.log')
+    const preload = `data:text/javascript,${encodeURIComponent(`import fs from 'node:fs'; process.on('exit', () => fs.writeFileSync(${JSON.stringify(log)}, process.moduleLoadList.join('\\n')))`)}`
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', preload, bin, 'queue', 'negative'], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, MENTIONS_DATABASE_URL: url }, stdio: ['ignore', 'ignore', 'pipe'] })
+      let err = ''
+      child.stderr?.on('data', (d: Buffer) => (err += d.toString('utf8')))
+      child.on('close', (code) => resolve({ code, stderr: err }))
+    })
+    expect(r).toEqual({ code: 0, stderr: '' })
+    const builtins = fs.readFileSync(log, 'utf8').split('\n')
+    expect(builtins).toContain('NativeModule net')
+    expect(builtins.filter((m) => /^NativeModule (internal\/deps\/undici\/undici|http2|zlib|tls)$/.test(m))).toEqual([])
+  }, 60_000)
+
   it('several people triaging one queue at once: every event kept, and a late change says what it found', async () => {
     const url = await freshPgUrl()
     expect((await mentions(url, ['pull', '--since', '2d']).done).code).toBe(0)

@@ -1,9 +1,8 @@
 // Opening the PostgreSQL engine: a pool of connections from the URL, the schema brought up to
 // date once under an advisory lock, and every driver error turned into a StoreError that names
 // the server and database, never the password.
-import { createRequire } from 'node:module'
-import type pg from 'pg'
-import type * as PgConnectionString from 'pg-connection-string'
+import pg from 'pg'
+import { parse, toClientConfig } from 'pg-connection-string'
 import { StoreError } from '../../errors.js'
 import { PG_MIGRATIONS } from './migrations.js'
 import { describePostgresUrl, scrubSecret } from './url.js'
@@ -37,11 +36,10 @@ export interface PgClient {
 export const LOCK_NAMESPACE = 0x6d6e7431
 export const MIGRATE_LOCK = 1
 
-// The driver loads only when a PostgreSQL store is opened: every SQLite command's start-up
-// stays free of it (issue #13), and the repositories import its types alone.
-const require = createRequire(import.meta.url)
-const driver = (): typeof pg => require('pg') as typeof pg
-const connectionString = (): typeof PgConnectionString => require('pg-connection-string') as typeof PgConnectionString
+// The driver loads with this module, which only the PostgreSQL engine, its copy and its server
+// checks import, each reached by a dynamic import: every SQLite command's start-up stays free
+// of it (issue #13), and the repositories import its types alone. The bundle holds the driver
+// (scripts/bundle.mjs).
 
 // bigint (int8) arrives as a string by default; every bigint here is epoch ms or a count, far
 // below 2^53, so a number is exact. numeric stays a string (none is stored).
@@ -53,7 +51,6 @@ function typesFor(d: typeof pg): pg.CustomTypesConfig {
 }
 
 export function clientConfig(url: string, opts: PgOptions = {}): pg.PoolConfig {
-  const { parse, toClientConfig } = connectionString()
   let parsed
   try {
     // libpq's meaning of sslmode (require = encrypted, not verified; verify-full = checked),
@@ -77,7 +74,7 @@ export function clientConfig(url: string, opts: PgOptions = {}): pg.PoolConfig {
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 5_000,
     application_name: 'mentions',
-    types: typesFor(driver()),
+    types: typesFor(pg),
     ...(options.length ? { options: options.join(' ') } : {}),
   }
 }
@@ -144,7 +141,7 @@ export async function schemaVersion(c: pg.ClientBase): Promise<number> {
 export function openPg(url: string, opts: PgOptions = {}): Pg {
   const location = describePostgresUrl(url)
   const readOnly = opts.readOnly ?? false
-  const pool = new (driver().Pool)(clientConfig(url, opts))
+  const pool = new pg.Pool(clientConfig(url, opts))
   // An idle connection the server dropped must not crash the process; the next query reconnects.
   pool.on('error', () => undefined)
   const failure = (err: unknown) => pgFailure(err, url)
