@@ -50,7 +50,7 @@ function countsSql(f: SeriesFilter): { sql: string; values: unknown[] } {
   // Per brand, its first mention over all time, not the window: the hourly counts name the
   // hour it fell in (a walk of the created_at index testing each row's brands reached far back
   // for a brand seldom mentioned), and the rows of that hour say when. An hour key is within
-  // an hour of the times it counts, whichever way \`%\` rounds, so the range around it holds
+  // an hour of the times it counts, whichever way `%` rounds, so the range around it holds
   // the first.
   const sql = `
   WITH counted AS (
