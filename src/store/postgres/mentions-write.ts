@@ -453,9 +453,10 @@ export function mentionsWrite(pg: Pg): Pick<MentionsRepo, 'upsertPage' | 'bulkLo
     // Each page is its own transaction already. At the end, what autovacuum would get to in
     // its own time: statistics for the planner, and the visibility map without which an
     // index-only scan (the queue walk, migration 5) fetches a heap row per index entry. FREEZE:
-    // right after the load, a plain VACUUM left most pages not all-visible (PostgreSQL 15);
-    // frozen, they are, and a later anti-wraparound pass has nothing to rewrite. About 1.7 s
-    // for a million mentions.
+    // right after the load, a plain VACUUM left most pages not all-visible (PostgreSQL 15),
+    // where a frozen load on a local server was all-visible (on the test suite's server not
+    // always: autovacuum finishes the job), and a later anti-wraparound pass has nothing to
+    // rewrite. About 1.7 s for a million mentions.
     bulkLoad: async (work) => {
       const out = await work()
       // The rows are stored whatever comes of this (a role that does not own the tables gets a
