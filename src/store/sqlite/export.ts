@@ -92,12 +92,52 @@ const V = {
   assignee: 29, snoozedUntil: 30, tags: 31, answered: 32,
 } as const
 
-const VIEW_COLUMNS = `m.id, m.created_at, m.source, m.source_name, m.external_id, m.url, m.brands, m.terms, m.author_handle, m.author_name,
+const VIEW_BASE = `m.id, m.created_at, m.source, m.source_name, m.external_id, m.url, m.brands, m.terms, m.author_handle, m.author_name,
   m.author_reach, m.title, m.text, m.lang, m.fetched_at, m.parent_external_id, m.thread_external_id, m.likes, m.reposts, m.replies,
   m.score, m.rating, m.is_own, m.competitor, m.sentiment_score, m.sentiment_label, m.intent, m.boost, t.state,
-  t.assignee, t.snoozed_until,
+  t.assignee, t.snoozed_until`
+
+const VIEW_COLUMNS = `${VIEW_BASE},
   CASE WHEN EXISTS (SELECT 1 FROM mention_tags g WHERE g.mention_id = m.id) THEN (SELECT json_group_array(g.tag) FROM mention_tags g WHERE g.mention_id = m.id) END,
   CASE WHEN EXISTS (SELECT 1 FROM replies r WHERE r.mention_id = m.id) THEN 1 WHEN m.answerable = 1 THEN 0 END`
+
+// The same row with the two lookups left to JS: tags and answered are filled in from a
+// SparseSide (below), the answered slot holding m.answerable until then.
+const VIEW_SPARSE_COLUMNS = `${VIEW_BASE}, NULL, m.answerable`
+
+/**
+ * Tags and brand replies are on few mentions, but the two correlated lookups into them were a
+ * third of the SQLite time of a million-row export (a seek per row each, found or not). Read
+ * once into memory they cost a Map lookup per row. Held only when small: past SPARSE_MAX rows
+ * in either table the per-row lookups stay, so memory stays flat however a team tags.
+ */
+interface SparseSide {
+  tags: Map<number, string>
+  replied: Set<number>
+}
+
+export const SPARSE_MAX = 100_000
+
+function readSparseSide(db: Db, max: number): SparseSide | undefined {
+  const [tagRows, replyRows] = db.prepare<[], [number, number]>(`SELECT (SELECT count(*) FROM mention_tags), (SELECT count(*) FROM replies)`).raw().get() as [number, number]
+  if (tagRows > max || replyRows > max) return undefined
+  // Tag order as the per-row json_group_array reads it: the (mention_id, tag) index's.
+  const tags = db
+    .prepare<[], [number, string]>(`SELECT mention_id, json_group_array(tag) FROM (SELECT mention_id, tag FROM mention_tags ORDER BY mention_id, tag) GROUP BY mention_id`)
+    .raw()
+    .all() as [number, string][]
+  const replied = db.prepare<[], number>(`SELECT DISTINCT mention_id FROM replies`).pluck().all() as number[]
+  return { tags: new Map(tags), replied: new Set(replied) }
+}
+
+/** The two slots VIEW_SPARSE_COLUMNS leaves open, filled as VIEW_COLUMNS would have. */
+function fillSparse(rows: Raw[], side: SparseSide): void {
+  for (const r of rows) {
+    const id = r[V.id] as number
+    r[V.tags] = side.tags.get(id) ?? null
+    r[V.answered] = side.replied.has(id) ? 1 : r[V.answered] === 1 ? 0 : null
+  }
+}
 
 // Brands and terms repeat across rows (a handful of brands, a few hundred term sets): parse
 // each distinct JSON text once per export instead of once per row.
@@ -216,33 +256,52 @@ function viewFromRaw(r: Raw, now: number | undefined, arrays: (text: string) => 
   return view
 }
 
+/** What a chunk selects, and what to do to its raw rows before they are mapped. */
+interface ChunkShape {
+  columns: string
+  patch?: (rows: Raw[]) => void
+}
+
 /**
  * Raw rows in export order (created_at DESC, id DESC), in keyset chunks: each chunk is its own
  * short query, so no statement stays open between awaits and a long read never pins the WAL.
- * `at`/`id`: where the row's created_at and id sit, for the next chunk's bound.
+ * `at`/`id`: where the row's created_at and id sit, for the next chunk's bound. The first chunk
+ * is read with `first`; `rest` is asked, inside the store's turn, only when a second chunk is
+ * needed, so what a large export sets up once costs a small one nothing.
  */
 function rawChunks<T>(
   db: Db,
   run: <R>(work: () => R) => Promise<R>,
   f: ExportFilter,
-  columns: string,
+  shapes: { first: ChunkShape; rest: () => ChunkShape },
   key: { at: number; id: number },
   map: (r: Raw) => T,
   chunk: number,
 ): AsyncIterable<T[]> {
   const from = `FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id`
   const order = `ORDER BY m.created_at DESC, m.id DESC LIMIT @chunk`
-  const firstSql = `SELECT ${columns} ${from}${f.where.length ? ` WHERE ${f.where.join(' AND ')}` : ''} ${order}`
-  const nextSql = `SELECT ${columns} ${from} WHERE ${[...f.where, '(m.created_at, m.id) < (@afterAt, @afterId)'].join(' AND ')} ${order}`
+  const firstSql = (columns: string) => `SELECT ${columns} ${from}${f.where.length ? ` WHERE ${f.where.join(' AND ')}` : ''} ${order}`
+  const nextSql = (columns: string) => `SELECT ${columns} ${from} WHERE ${[...f.where, '(m.created_at, m.id) < (@afterAt, @afterId)'].join(' AND ')} ${order}`
   return {
     async *[Symbol.asyncIterator]() {
       let first: Statement<unknown[], Raw> | undefined
-      let next: Statement<unknown[], Raw> | undefined
+      let next: { stmt: Statement<unknown[], Raw>; patch?: (rows: Raw[]) => void } | undefined
       let last: Raw | undefined
       for (;;) {
         const rows = await run(() => {
-          const stmt = last ? (next ??= db.prepare<unknown[], Raw>(nextSql).raw()) : (first ??= db.prepare<unknown[], Raw>(firstSql).raw())
-          return stmt.all({ ...f.args, chunk, ...(last ? { afterAt: last[key.at], afterId: last[key.id] } : {}) })
+          if (!last) {
+            first ??= db.prepare<unknown[], Raw>(firstSql(shapes.first.columns)).raw()
+            const out = first.all({ ...f.args, chunk })
+            shapes.first.patch?.(out)
+            return out
+          }
+          if (!next) {
+            const shape = shapes.rest()
+            next = { stmt: db.prepare<unknown[], Raw>(nextSql(shape.columns)).raw(), ...(shape.patch ? { patch: shape.patch } : {}) }
+          }
+          const out = next.stmt.all({ ...f.args, chunk, afterAt: last[key.at], afterId: last[key.id] })
+          next.patch?.(out)
+          return out
         })
         if (rows.length === 0) return
         const out = new Array<T>(rows.length)
@@ -261,12 +320,18 @@ function rawChunks<T>(
  * less CPU (less for the GC to chase).
  */
 export function exportChunks(db: Db, run: <T>(work: () => T) => Promise<T>, f: ExportFilter, chunk = 1000): AsyncIterable<Mention[]> {
-  return rawChunks(db, run, f, EXPORT_COLUMNS, { at: C.createdAt, id: C.id }, (r) => fromRaw(r, f.now), chunk)
+  const shape = { columns: EXPORT_COLUMNS }
+  return rawChunks(db, run, f, { first: shape, rest: () => shape }, { at: C.createdAt, id: C.id }, (r) => fromRaw(r, f.now), chunk)
 }
 
 /** The same chunks as views, the shape every export format writes. */
-export function exportViewChunks(db: Db, run: <T>(work: () => T) => Promise<T>, f: ExportFilter, chunk = 1000): AsyncIterable<MentionView[]> {
+export function exportViewChunks(db: Db, run: <T>(work: () => T) => Promise<T>, f: ExportFilter, chunk = 1000, sparseMax = SPARSE_MAX): AsyncIterable<MentionView[]> {
   const arrays = jsonArrays()
   const iso = { created: isoFormatter(), fetched: isoFormatter() }
-  return rawChunks(db, run, f, VIEW_COLUMNS, { at: V.createdAt, id: V.id }, (r) => viewFromRaw(r, f.now, arrays, iso), chunk)
+  const lookups = { columns: VIEW_COLUMNS }
+  const rest = (): ChunkShape => {
+    const side = readSparseSide(db, sparseMax)
+    return side ? { columns: VIEW_SPARSE_COLUMNS, patch: (rows) => fillSparse(rows, side) } : lookups
+  }
+  return rawChunks(db, run, f, { first: lookups, rest }, { at: V.createdAt, id: V.id }, (r) => viewFromRaw(r, f.now, arrays, iso), chunk)
 }
