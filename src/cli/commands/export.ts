@@ -6,18 +6,20 @@ import { listQueryFlags } from '../flags.js'
 import { COMMAND_FORMATS } from '../formats.js'
 import type { OutStream } from '../io.js'
 import { listWriterContext, resolveFormat } from '../output.js'
+import { ByteBatch } from '../byte-batch.js'
 import type { CommandContext } from '../context.js'
 
 /** Where an export goes: a write that may ask to wait, and the wait itself. */
 export interface Sink {
   /** False: the reader is behind; wait for `drained()` before writing more. */
-  write(text: string): boolean
+  write(bytes: Buffer): boolean
   /** Resolves when the reader caught up, or went away (then `gone` is true). */
   drained(): Promise<void>
   readonly gone: boolean
 }
 
 type Emitter = OutStream & {
+  write(bytes: Uint8Array): boolean
   once(event: string, fn: () => void): unknown
   removeListener(event: string, fn: () => void): unknown
   writableNeedDrain?: boolean
@@ -32,7 +34,8 @@ const isEmitter = (s: OutStream): s is Emitter => typeof (s as Partial<Emitter>)
 export function streamSink(out: OutStream): Sink {
   let gone = false
   return {
-    write: (text) => out.write(text) !== false,
+    // A stream takes the bytes as they are; anything else (an in-memory capture) gets text.
+    write: (bytes) => (isEmitter(out) ? out.write(bytes) : out.write(bytes.toString('utf8'))) !== false,
     get gone() {
       return gone
     },
@@ -57,7 +60,7 @@ export function streamSink(out: OutStream): Sink {
 
 /**
  * Streams chunks of mentions through one writer into the sink: one write per chunk (the rows'
- * text joined), then a wait whenever the sink asks for one. Stops reading when the reader goes
+ * text as UTF-8), then a wait whenever the sink asks for one. Stops reading when the reader goes
  * away. Returns the rows written.
  */
 export async function pumpMentions(
@@ -65,14 +68,12 @@ export async function pumpMentions(
   sink: Sink,
   writerFor: (out: { write(s: string): void }) => { write(v: MentionView): void; end(): void },
 ): Promise<number> {
-  let pending = ''
-  const writer = writerFor({ write: (s) => void (pending += s) })
+  const batch = new ByteBatch()
+  const writer = writerFor({ write: (s) => batch.add(s) })
   let n = 0
   const flush = async (): Promise<boolean> => {
-    if (pending === '') return !sink.gone
-    const text = pending
-    pending = ''
-    if (!sink.write(text)) await sink.drained()
+    if (batch.size === 0) return !sink.gone
+    if (!sink.write(batch.take())) await sink.drained()
     return !sink.gone
   }
   for await (const chunk of chunks) {
