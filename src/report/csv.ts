@@ -41,9 +41,15 @@ export function csvCell(cell: Cell): string {
 // eslint-disable-next-line no-control-regex
 const PLAIN = /^(?![=+\-@\uff1d\uff0b\uff0d\uff20])[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff\u061c",]*$/
 
+// Text the sanitising passes leave as it is (nothing stripTerminal removes, no CR) and no
+// formula start: it needs quoting at most. Most cells that are not plain are such text with a
+// comma, and one scan replaces the four of csvCell.
+// eslint-disable-next-line no-control-regex
+const NEEDS_SANITISING = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff\u061c]|^[=+\-@\t\uff1d\uff0b\uff0d\uff20]/
+
 /** A cell as it goes into the record: csvCell, then quoted, without the work for plain text and numbers. */
 export function csvField(cell: Cell): string {
-  if (typeof cell === 'string') return PLAIN.test(cell) ? cell : quoted(csvCell(cell))
+  if (typeof cell === 'string') return PLAIN.test(cell) ? cell : NEEDS_SANITISING.test(cell) ? quoted(csvCell(cell)) : quoted(cell)
   if (typeof cell === 'number') return String(cell)
   if (cell === null || cell === undefined) return ''
   if (typeof cell === 'boolean') return cell ? 'true' : 'false'
