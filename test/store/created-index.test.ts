@@ -6,7 +6,7 @@ import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { digestsRepo } from '../../src/store/sqlite/digests.js'
 import { mentionsRepo } from '../../src/store/sqlite/mentions.js'
-import { migrate, MIGRATIONS } from '../../src/store/sqlite/migrations.js'
+import { applyMigration, migrate, MIGRATIONS } from '../../src/store/sqlite/migrations.js'
 import { seriesRepo } from '../../src/store/sqlite/series.js'
 import { statsRepo } from '../../src/store/sqlite/stats.js'
 import { tempDirsPerTest } from '../support/temp.js'
@@ -106,7 +106,7 @@ describe('sqlite: migration 6, the created_at index that counts alone', () => {
 describe('sqlite: migration 8, the index of the rows that can go overdue', () => {
   it('lists the same overdue items, with the same count, before and after it', async () => {
     const { db, file } = await atVersion5()
-    for (const sql of MIGRATIONS.slice(BEFORE, 7)) db.exec(sql)
+    for (const m of MIGRATIONS.slice(BEFORE, 7)) applyMigration(db, m)
     db.pragma('user_version = 7')
     const digests = digestsRepo(db, file)
     const cases = [
