@@ -38,6 +38,8 @@ const pages = (n: number, size: number, from = 0): MentionRecord[][] =>
   )
 
 const edited = (): MentionRecord[] => (pages(1, 3, 10)[0] as MentionRecord[]).map((r) => ({ ...r, text: `${r.text} edited later` }))
+// The same rows matching another brand as well: a merge that adds brand pairs mid-load.
+const rebranded = (): MentionRecord[] => (pages(1, 4, 20)[0] as MentionRecord[]).map((r) => ({ ...r, brands: ['Initech'], terms: ['initech'] }))
 
 /** What a reader sees: the schema's indexes, every table's rows, and the integrity check. */
 function snapshot(f: string) {
@@ -46,6 +48,8 @@ function snapshot(f: string) {
   const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'mentions_fts%' AND name NOT LIKE 'sqlite_%' ORDER BY name`).pluck().all() as string[])
   const rows = Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT count(*) FROM ${t}`).pluck().get()]))
   const mentions = db.prepare('SELECT id, source, external_id, brands, priority, parent_external_id FROM mentions ORDER BY id').all()
+  const brands = db.prepare('SELECT brand, mention_id FROM mention_brands ORDER BY mention_id, brand').raw().all()
+  const hours = db.prepare('SELECT * FROM mention_hours ORDER BY brand, hour').raw().all()
   const fts = ['acme', 'globex', 'edited'].map((q) => db.prepare(`SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ? ORDER BY rowid`).pluck().all(q))
   const check = db.pragma('integrity_check', { simple: true })
   db.close()
@@ -53,7 +57,7 @@ function snapshot(f: string) {
   const rw = new Database(f)
   rw.exec(`INSERT INTO mentions_fts (mentions_fts) VALUES ('integrity-check')`)
   rw.close()
-  return { indexes, rows, mentions, fts, check }
+  return { indexes, rows, mentions, brands, hours, fts, check }
 }
 
 describe('sqlite: mentions.bulkLoad', () => {
@@ -62,6 +66,7 @@ describe('sqlite: mentions.bulkLoad', () => {
     const a = openStore(plain)
     for (const p of pages(4, 50)) await a.mentions.upsertPage(p)
     await a.mentions.upsertPage(edited())
+    await a.mentions.upsertPage(rebranded())
     await a.close()
 
     const bulk = file()
@@ -71,6 +76,7 @@ describe('sqlite: mentions.bulkLoad', () => {
       for (const p of pages(4, 50)) n += (await b.mentions.upsertPage(p)).new
       // The same rows again with new text, in the same load: the index must hold the new words.
       expect((await b.mentions.upsertPage(edited())).updated).toBe(3)
+      expect((await b.mentions.upsertPage(rebranded())).updated).toBe(4)
       // One transaction: a reader sees none of it until the end.
       const reader = new Database(bulk, { readonly: true })
       expect(reader.prepare('SELECT count(*) FROM mentions').pluck().get()).toBe(0)
@@ -85,6 +91,8 @@ describe('sqlite: mentions.bulkLoad', () => {
     const want = snapshot(plain)
     expect(want.indexes.map((i) => (i as { name: string }).name)).toContain('mentions_priority')
     expect(want.fts[2]).toHaveLength(3)
+    expect(want.brands.filter((b) => (b as unknown[])[0] === 'Initech')).toHaveLength(4)
+    expect(want.hours.length).toBeGreaterThan(0)
     expect(snapshot(bulk)).toEqual(want)
   })
 
