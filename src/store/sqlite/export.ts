@@ -106,8 +106,8 @@ const VIEW_COLUMNS = `${VIEW_BASE},
 const VIEW_SPARSE_COLUMNS = `${VIEW_BASE}, NULL, m.answerable`
 
 /**
- * Tags and brand replies are on few mentions, but the two correlated lookups into them were a
- * third of the SQLite time of a million-row export (a seek per row each, found or not). Read
+ * Tags and brand replies are on few mentions, but the two correlated lookups into them were an
+ * eighth of the SQLite time of a million-row export (a seek per row each, found or not). Read
  * once into memory they cost a Map lookup per row. Held only when small: past SPARSE_MAX rows
  * in either table the per-row lookups stay, so memory stays flat however a team tags.
  */
