@@ -284,23 +284,17 @@ function rawChunks<T>(
   const nextSql = (columns: string) => `SELECT ${columns} ${from} WHERE ${[...f.where, '(m.created_at, m.id) < (@afterAt, @afterId)'].join(' AND ')} ${order}`
   return {
     async *[Symbol.asyncIterator]() {
-      let first: Statement<unknown[], Raw> | undefined
-      let next: { stmt: Statement<unknown[], Raw>; patch?: (rows: Raw[]) => void } | undefined
+      type Reader = { stmt: Statement<unknown[], Raw>; shape: ChunkShape }
+      const reader = (sqlFor: (columns: string) => string, shape: ChunkShape): Reader => ({ stmt: db.prepare<unknown[], Raw>(sqlFor(shape.columns)).raw(), shape })
+      let first: Reader | undefined
+      let next: Reader | undefined
       let last: Raw | undefined
       for (;;) {
         const rows = await run(() => {
-          if (!last) {
-            first ??= db.prepare<unknown[], Raw>(firstSql(shapes.first.columns)).raw()
-            const out = first.all({ ...f.args, chunk })
-            shapes.first.patch?.(out)
-            return out
-          }
-          if (!next) {
-            const shape = shapes.rest()
-            next = { stmt: db.prepare<unknown[], Raw>(nextSql(shape.columns)).raw(), ...(shape.patch ? { patch: shape.patch } : {}) }
-          }
-          const out = next.stmt.all({ ...f.args, chunk, afterAt: last[key.at], afterId: last[key.id] })
-          next.patch?.(out)
+          // `rest()` runs once, when the second chunk is first needed.
+          const { stmt, shape } = last ? (next ??= reader(nextSql, shapes.rest())) : (first ??= reader(firstSql, shapes.first))
+          const out = stmt.all({ ...f.args, chunk, ...(last ? { afterAt: last[key.at], afterId: last[key.id] } : {}) })
+          shape.patch?.(out)
           return out
         })
         if (rows.length === 0) return

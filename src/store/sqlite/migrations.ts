@@ -79,7 +79,11 @@ export function checksAsComparisons(sql: string): string {
 
 function rewriteChecks(db: Database): void {
   const tables = db.prepare<[], { name: string; sql: string }>(`SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL`).all()
-  const changed = tables.map((t) => ({ name: t.name, sql: checksAsComparisons(t.sql) })).filter((t, i) => t.sql !== tables[i]?.sql)
+  const changed: { name: string; sql: string }[] = []
+  for (const t of tables) {
+    const sql = checksAsComparisons(t.sql)
+    if (sql !== t.sql) changed.push({ name: t.name, sql })
+  }
   if (changed.length === 0) return
   // better-sqlite3 opens in SQLite's defensive mode, which refuses writable_schema.
   db.unsafeMode(true)
